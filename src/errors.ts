@@ -1,0 +1,82 @@
+/**
+ * Every error tokenwarden raises or reports. `switch (error.code)` narrows.
+ *
+ * - `invalid-options`: `createSession` or `revokeToken` got options it cannot use.
+ * - `invalid-request`: a call got an argument it cannot use (an empty token, say).
+ * - `storage-unavailable`: IndexedDB could not be opened; the session runs from memory.
+ * - `storage-invalid`: a stored record was corrupt or foreign and was discarded.
+ * - `storage-failed`: reading or writing IndexedDB failed after it had opened.
+ * - `discovery-failed`: the authority's metadata could not be loaded.
+ * - `sign-in-failed`: the authorization request could not be started.
+ * - `callback-failed`: the redirect back from the authorization server was an error or invalid.
+ * - `refresh-failed`: the refresh grant failed (`error` holds e.g. `invalid_grant`).
+ * - `not-signed-in`: a token was asked for while no session exists.
+ * - `signed-out`: the session ended (logout here or in another tab) while the call was running.
+ * - `revocation-failed`: the revocation endpoint answered an error, or could not be reached.
+ * - `revocation-unsupported`: the server answered `unsupported_token_type` (RFC 7009 §2.2.1).
+ * - `revocation-unavailable`: the server's metadata has no `revocation_endpoint`.
+ * - `timeout`: the server did not answer within the configured bound.
+ * - `network`: the request never got an HTTP answer (offline, DNS, CORS, connection reset).
+ * - `disposed`: the session was used after `dispose()`.
+ */
+export type TokenwardenErrorCode =
+  | 'invalid-options'
+  | 'invalid-request'
+  | 'storage-unavailable'
+  | 'storage-invalid'
+  | 'storage-failed'
+  | 'discovery-failed'
+  | 'sign-in-failed'
+  | 'callback-failed'
+  | 'refresh-failed'
+  | 'not-signed-in'
+  | 'signed-out'
+  | 'revocation-failed'
+  | 'revocation-unsupported'
+  | 'revocation-unavailable'
+  | 'timeout'
+  | 'network'
+  | 'disposed'
+
+/** Protocol details carried by an error that came from an HTTP answer. */
+export interface TokenwardenErrorDetails {
+  /** HTTP status of the answer, when there was one. */
+  status?: number
+  /** OAuth `error` code from the answer body (RFC 6749 §5.2, RFC 7009 §2.2.1). */
+  error?: string
+  /** OAuth `error_description` from the answer body. */
+  error_description?: string
+  /** The underlying error. */
+  cause?: unknown
+}
+
+/** The one error class of tokenwarden. Its `code` says what went wrong. */
+export class TokenwardenError extends Error {
+  override readonly name = 'TokenwardenError'
+  readonly code: TokenwardenErrorCode
+  readonly status?: number
+  readonly error?: string
+  readonly error_description?: string
+
+  constructor(code: TokenwardenErrorCode, message: string, details: TokenwardenErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.code = code
+    if (details.status !== undefined) this.status = details.status
+    if (details.error !== undefined) this.error = details.error
+    if (details.error_description !== undefined) this.error_description = details.error_description
+  }
+}
+
+/**
+ * True for a `TokenwardenError`, also one from another realm (an iframe, a second copy of
+ * the package), where `instanceof` fails: it then checks `name` and `code`.
+ */
+export function isTokenwardenError(value: unknown, code?: TokenwardenErrorCode): value is TokenwardenError {
+  const matches =
+    value instanceof TokenwardenError ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as { name?: unknown }).name === 'TokenwardenError' &&
+      typeof (value as { code?: unknown }).code === 'string')
+  return matches && (code === undefined || (value as TokenwardenError).code === code)
+}

@@ -1,0 +1,157 @@
+import { ErrorResponse, ErrorTimeout, OidcClient, RefreshState, type SigninResponse, type StateStore } from 'oidc-client-ts'
+import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
+import type { ResolvedOptions } from './options.js'
+import type { Profile, TokenSet } from './token-store.js'
+
+/** The endpoints tokenwarden uses from the server's metadata (RFC 8414). */
+export interface ProtocolMetadata {
+  revocationEndpoint?: string
+  endSessionEndpoint?: string
+}
+
+/** Tokens and ID token claims from a sign-in or a refresh. */
+export interface Grant {
+  tokens: TokenSet
+  profile: Profile
+}
+
+/** Arguments of `session.login()`: passed to the authorization request. */
+export interface SignInArgs {
+  /** OIDC `prompt`, e.g. `login` or `consent`. */
+  prompt?: string
+  /** OIDC `login_hint`. */
+  loginHint?: string
+  /** Extra query parameters for the authorization request. */
+  extraQueryParams?: Record<string, string | number | boolean>
+}
+
+/** The protocol seam: everything tokenwarden asks of OAuth/OIDC besides revocation. */
+export interface Protocol {
+  /** Discovery, fetched once and cached. */
+  metadata(): Promise<ProtocolMetadata>
+  /** Builds the authorization request (code + PKCE) and stores its state. */
+  signInUrl(args: SignInArgs): Promise<string>
+  /** Exchanges the code from the redirect back for tokens. */
+  processCallback(url: string): Promise<Grant>
+  /** The refresh grant (RFC 6749 §6). */
+  refresh(current: Grant): Promise<Grant>
+  /** The RP-initiated logout URL, when the server has an end_session_endpoint. */
+  signOutUrl(idToken: string | undefined): Promise<string | undefined>
+}
+
+export interface ProtocolContext {
+  options: ResolvedOptions
+  stateStore: StateStore
+}
+
+export type ProtocolFactory = (context: ProtocolContext) => Protocol
+
+function toGrant(response: SigninResponse, previous?: Grant): Grant {
+  const tokens: TokenSet = {
+    accessToken: response.access_token,
+    tokenType: response.token_type || 'Bearer',
+  }
+  // A server that does not rotate refresh tokens answers without one: keep the one we had.
+  const refreshToken = response.refresh_token ?? previous?.tokens.refreshToken
+  if (refreshToken) tokens.refreshToken = refreshToken
+  const idToken = response.id_token ?? previous?.tokens.idToken
+  if (idToken) tokens.idToken = idToken
+  const scope = response.scope ?? previous?.tokens.scope
+  if (scope) tokens.scope = scope
+  if (response.expires_at !== undefined) tokens.expiresAt = response.expires_at * 1000
+  return { tokens, profile: { ...(response.profile as Profile) } }
+}
+
+function toError(code: TokenwardenErrorCode, message: string, cause: unknown): TokenwardenError {
+  if (cause instanceof TokenwardenError) return cause
+  if (cause instanceof ErrorResponse) {
+    return new TokenwardenError(code, `${message}: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`, {
+      ...(cause.error ? { error: cause.error } : {}),
+      ...(cause.error_description ? { error_description: cause.error_description } : {}),
+      cause,
+    })
+  }
+  if (cause instanceof ErrorTimeout) return new TokenwardenError('timeout', `${message}: the server did not answer in time.`, { cause })
+  if (cause instanceof TypeError) return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause })
+  return new TokenwardenError(code, `${message}.`, { cause })
+}
+
+/** The protocol on oidc-client-ts. This is the only file that imports it. */
+export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => {
+  const client = new OidcClient({
+    authority: options.authority,
+    client_id: options.clientId,
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    response_type: 'code',
+    loadUserInfo: false,
+    ...(options.postLogoutRedirectUri ? { post_logout_redirect_uri: options.postLogoutRedirectUri } : {}),
+    ...(options.clientSecret
+      ? {
+          client_secret: options.clientSecret,
+          client_authentication: options.clientAuthentication === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+        }
+      : {}),
+    ...options.oidc,
+    // Ours, whatever `oidc` says: PKCE state must stay out of sessionStorage.
+    stateStore,
+  })
+
+  let metadata: Promise<ProtocolMetadata> | undefined
+  return {
+    metadata() {
+      metadata ??= client.metadataService.getMetadata().then(
+        (raw) => ({
+          ...(typeof raw.revocation_endpoint === 'string' ? { revocationEndpoint: raw.revocation_endpoint } : {}),
+          ...(typeof raw.end_session_endpoint === 'string' ? { endSessionEndpoint: raw.end_session_endpoint } : {}),
+        }),
+        (cause: unknown) => {
+          metadata = undefined // let the next call try again
+          throw toError('discovery-failed', 'Could not load the authorization server metadata', cause)
+        },
+      )
+      return metadata
+    },
+    async signInUrl(args) {
+      try {
+        const request = await client.createSigninRequest({
+          ...(args.prompt ? { prompt: args.prompt } : {}),
+          ...(args.loginHint ? { login_hint: args.loginHint } : {}),
+          ...(args.extraQueryParams ? { extraQueryParams: args.extraQueryParams } : {}),
+        })
+        return request.url
+      } catch (cause) {
+        throw toError('sign-in-failed', 'Could not start the sign-in', cause)
+      }
+    },
+    async processCallback(url) {
+      try {
+        return toGrant(await client.processSigninResponse(url))
+      } catch (cause) {
+        throw toError('callback-failed', 'The sign-in callback failed', cause)
+      }
+    },
+    async refresh(current) {
+      const { refreshToken, idToken, scope } = current.tokens
+      if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
+      try {
+        const state = new RefreshState({
+          refresh_token: refreshToken,
+          session_state: null,
+          profile: current.profile as RefreshState['profile'],
+          ...(idToken ? { id_token: idToken } : {}),
+          ...(scope ? { scope } : {}),
+        })
+        return toGrant(await client.useRefreshToken({ state }), current)
+      } catch (cause) {
+        throw toError('refresh-failed', 'The refresh grant failed', cause)
+      }
+    },
+    async signOutUrl(idToken) {
+      const { endSessionEndpoint } = await this.metadata()
+      if (!endSessionEndpoint) return undefined
+      const request = await client.createSignoutRequest(idToken ? { id_token_hint: idToken } : {})
+      return request.url
+    },
+  }
+}

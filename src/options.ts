@@ -1,0 +1,290 @@
+import type { OidcClientSettings } from 'oidc-client-ts'
+import { TokenwardenError } from './errors.js'
+import type { KeyValueStorage } from './token-store.js'
+import type { TabChannelFactory } from './tab-sync.js'
+import type { TabLockFactory } from './tab-lock.js'
+import type { ProtocolFactory } from './oidc.js'
+
+/** How the client authenticates at the revocation endpoint (RFC 7009 §2.1, RFC 6749 §2.3.1). */
+export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post'
+
+/** Revocation settings for `logout()`. */
+export interface RevocationOptions {
+  /**
+   * Upper bound for revoking both tokens, retries included. `logout()` settles within this
+   * plus a small margin even when the server never answers.
+   * @default 5000
+   */
+  timeoutMs?: number
+  /**
+   * How often a 503 answer is retried (RFC 7009 §2.2.1), honouring `Retry-After`.
+   * @default 2
+   */
+  retryLimit?: number
+  /**
+   * The longest `Retry-After` wait that is honoured; a longer one is cut to this.
+   * @default 2000
+   */
+  maxRetryAfterMs?: number
+  /**
+   * Send revocations with `fetch`'s `keepalive`, so a logout followed by navigation still
+   * reaches the server.
+   * @default true
+   */
+  keepalive?: boolean
+}
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** The issuer. Its metadata is discovered at `${authority}/.well-known/openid-configuration`. */
+  authority: string
+  /** The client's `client_id`. */
+  clientId: string
+  /** Where the authorization server sends the browser back after sign-in. */
+  redirectUri: string
+  /**
+   * Scopes asked for at sign-in. `offline_access` asks for a refresh token.
+   * @default 'openid profile offline_access'
+   */
+  scope?: string
+  /** Where the authorization server sends the browser after `logout({ redirect: true })`. */
+  postLogoutRedirectUri?: string
+  /**
+   * A client secret. A browser cannot keep a secret: set this only for a confidential client
+   * you understand the risk of. tokenwarden warns once when it is set.
+   */
+  clientSecret?: string
+  /**
+   * How the client authenticates when revoking.
+   * @default 'none' without a secret, 'client_secret_basic' with one
+   */
+  clientAuthentication?: ClientAuthentication
+  /**
+   * Allow plain `http:` for the authority on a host that is not loopback. RFC 7009 §2 asks
+   * for TLS; loopback hosts (127.0.0.1, ::1, localhost) are always allowed.
+   * @default false
+   */
+  allowInsecureHttp?: boolean
+  /** Revocation settings used by `logout()`. */
+  revocation?: RevocationOptions
+  /**
+   * Refresh the access token when it expires within this many seconds.
+   * @default 60
+   */
+  refreshLeewaySeconds?: number
+  /**
+   * Name of the IndexedDB database tokenwarden keeps its records in.
+   * @default 'tokenwarden'
+   */
+  databaseName?: string
+  /** Settings passed through to oidc-client-ts's `OidcClient`, under their own names. */
+  oidc?: Partial<OidcClientSettings>
+  /** Where warnings go (a client secret in a browser, a discarded record). @default console */
+  logger?: { warn(message: string): void }
+
+  /** Seam: the `fetch` used for revocation and `session.http`. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Seam: where records are kept. @default IndexedDB, falling back to memory */
+  storage?: KeyValueStorage
+  /** Seam: the cross-tab channel. @default BroadcastChannel, falling back to `storage` events */
+  channel?: TabChannelFactory
+  /** Seam: the cross-tab lock. @default navigator.locks, falling back to an in-tab lock */
+  lock?: TabLockFactory
+  /** Seam: the clock, in milliseconds since the epoch. @default Date.now */
+  now?: () => number
+  /** Seam: how the browser is sent to the authorization server. @default location.assign */
+  navigate?: (url: string) => void
+  /** Seam: the protocol adapter. @default oidc-client-ts (src/oidc.ts) */
+  protocol?: ProtocolFactory
+}
+
+/** The defaults, in one place. README's options table is written from these. */
+export const defaults = {
+  scope: 'openid profile offline_access',
+  allowInsecureHttp: false,
+  refreshLeewaySeconds: 60,
+  databaseName: 'tokenwarden',
+  revocation: {
+    timeoutMs: 5000,
+    retryLimit: 2,
+    maxRetryAfterMs: 2000,
+    keepalive: true,
+  },
+} as const
+
+/** Options after validation, with every default applied. */
+export interface ResolvedOptions {
+  authority: string
+  clientId: string
+  redirectUri: string
+  scope: string
+  postLogoutRedirectUri: string | undefined
+  clientSecret: string | undefined
+  clientAuthentication: ClientAuthentication
+  allowInsecureHttp: boolean
+  revocation: Required<RevocationOptions>
+  refreshLeewaySeconds: number
+  databaseName: string
+  oidc: Partial<OidcClientSettings>
+  logger: { warn(message: string): void }
+  fetch: typeof fetch | undefined
+  storage: KeyValueStorage | undefined
+  channel: TabChannelFactory | undefined
+  lock: TabLockFactory | undefined
+  now: () => number
+  navigate: ((url: string) => void) | undefined
+  protocol: ProtocolFactory | undefined
+}
+
+const known = new Set<string>([
+  'authority', 'clientId', 'redirectUri', 'scope', 'postLogoutRedirectUri', 'clientSecret',
+  'clientAuthentication', 'allowInsecureHttp', 'revocation', 'refreshLeewaySeconds',
+  'databaseName', 'oidc', 'logger', 'fetch', 'storage', 'channel', 'lock', 'now', 'navigate',
+  'protocol',
+])
+const knownRevocation = new Set<string>(['timeoutMs', 'retryLimit', 'maxRetryAfterMs', 'keepalive'])
+const snakeHints: Record<string, string> = {
+  client_id: 'clientId',
+  redirect_uri: 'redirectUri',
+  post_logout_redirect_uri: 'postLogoutRedirectUri',
+  client_secret: 'clientSecret',
+  client_authentication: 'clientAuthentication',
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/** True when `url` may be used: https, or http on a loopback host or with the opt-in. */
+export function isAllowedEndpoint(url: URL, allowInsecureHttp: boolean): boolean {
+  if (url.protocol === 'https:') return true
+  return url.protocol === 'http:' && (allowInsecureHttp || loopbackHosts.has(url.hostname))
+}
+
+function invalid(message: string): TokenwardenError {
+  return new TokenwardenError('invalid-options', message)
+}
+
+function parseUrl(name: string, value: unknown): URL {
+  if (typeof value !== 'string' || value === '') throw invalid(`\`${name}\` must be a non-empty URL string.`)
+  try {
+    return new URL(value)
+  } catch (cause) {
+    throw new TokenwardenError('invalid-options', `\`${name}\` is not an absolute URL: ${JSON.stringify(value)}.`, { cause })
+  }
+}
+
+function optionalFunction<T>(name: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'function') throw invalid(`\`${name}\` must be a function.`)
+  return value as T
+}
+
+function positiveNumber(name: string, value: unknown, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw invalid(`\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number.`)
+  }
+  return value
+}
+
+// Once per logger, so an app that creates many sessions is told once, and tests can see it.
+const warnedLoggers = new WeakSet<object>()
+
+/** Validates `createSession` options and applies the defaults. Throws `invalid-options`. */
+export function resolveOptions(input: SessionOptions): ResolvedOptions {
+  if (typeof input !== 'object' || input === null) throw invalid('createSession expects an options object.')
+  for (const key of Object.keys(input)) {
+    if (known.has(key)) continue
+    const hint = snakeHints[key]
+    throw invalid(`Unknown option \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'}`)
+  }
+  const authority = parseUrl('authority', input.authority)
+  const allowInsecureHttp = input.allowInsecureHttp ?? defaults.allowInsecureHttp
+  if (typeof allowInsecureHttp !== 'boolean') throw invalid('`allowInsecureHttp` must be a boolean.')
+  if (!isAllowedEndpoint(authority, allowInsecureHttp)) {
+    throw invalid(
+      `\`authority\` must use https (RFC 7009 §2): ${authority.origin} is plain http on a host that is not loopback. ` +
+        'Set `allowInsecureHttp: true` only for development.',
+    )
+  }
+  if (typeof input.clientId !== 'string' || input.clientId.trim() === '') throw invalid('`clientId` must be a non-empty string.')
+  parseUrl('redirectUri', input.redirectUri)
+  if (input.postLogoutRedirectUri !== undefined) parseUrl('postLogoutRedirectUri', input.postLogoutRedirectUri)
+  const scope = input.scope ?? defaults.scope
+  if (typeof scope !== 'string' || scope.trim() === '') throw invalid('`scope` must be a non-empty string.')
+
+  const clientSecret = input.clientSecret
+  if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
+    throw invalid('`clientSecret` must be a non-empty string when set.')
+  }
+  const clientAuthentication = input.clientAuthentication ?? (clientSecret ? 'client_secret_basic' : 'none')
+  if (!['none', 'client_secret_basic', 'client_secret_post'].includes(clientAuthentication)) {
+    throw invalid('`clientAuthentication` must be "none", "client_secret_basic" or "client_secret_post".')
+  }
+  if (clientAuthentication === 'none' && clientSecret) {
+    throw invalid('`clientAuthentication: "none"` cannot be used with a `clientSecret`.')
+  }
+  if (clientAuthentication !== 'none' && !clientSecret) {
+    throw invalid(`\`clientAuthentication: "${clientAuthentication}"\` needs a \`clientSecret\`.`)
+  }
+
+  const revocationInput = input.revocation ?? {}
+  if (typeof revocationInput !== 'object' || revocationInput === null) throw invalid('`revocation` must be an object.')
+  for (const key of Object.keys(revocationInput)) {
+    if (!knownRevocation.has(key)) throw invalid(`Unknown option \`revocation.${key}\`.`)
+  }
+  const revocation: Required<RevocationOptions> = {
+    timeoutMs: positiveNumber('revocation.timeoutMs', revocationInput.timeoutMs, defaults.revocation.timeoutMs),
+    retryLimit: positiveNumber('revocation.retryLimit', revocationInput.retryLimit, defaults.revocation.retryLimit, true),
+    maxRetryAfterMs: positiveNumber(
+      'revocation.maxRetryAfterMs',
+      revocationInput.maxRetryAfterMs,
+      defaults.revocation.maxRetryAfterMs,
+      true,
+    ),
+    keepalive: revocationInput.keepalive ?? defaults.revocation.keepalive,
+  }
+  if (revocation.timeoutMs > 2_147_483_647) throw invalid('`revocation.timeoutMs` is too large.')
+  if (!Number.isInteger(revocation.retryLimit)) throw invalid('`revocation.retryLimit` must be a whole number.')
+
+  const databaseName = input.databaseName ?? defaults.databaseName
+  if (typeof databaseName !== 'string' || databaseName === '') throw invalid('`databaseName` must be a non-empty string.')
+  if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
+    throw invalid('`oidc` must be an object of oidc-client-ts settings.')
+  }
+  const logger = input.logger ?? console
+  if (typeof logger.warn !== 'function') throw invalid('`logger` must have a `warn` method.')
+  if (input.storage !== undefined && (typeof input.storage !== 'object' || input.storage === null)) {
+    throw invalid('`storage` must be a KeyValueStorage object.')
+  }
+
+  if (clientSecret && !warnedLoggers.has(logger)) {
+    warnedLoggers.add(logger)
+    logger.warn(
+      'tokenwarden: a clientSecret is configured. Code running in a browser cannot keep a secret; ' +
+        'prefer a public client (no secret) with PKCE.',
+    )
+  }
+
+  return {
+    authority: input.authority,
+    clientId: input.clientId,
+    redirectUri: input.redirectUri,
+    scope,
+    postLogoutRedirectUri: input.postLogoutRedirectUri,
+    clientSecret,
+    clientAuthentication,
+    allowInsecureHttp,
+    revocation,
+    refreshLeewaySeconds: positiveNumber('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, true),
+    databaseName,
+    oidc: input.oidc ?? {},
+    logger,
+    fetch: optionalFunction('fetch', input.fetch),
+    storage: input.storage,
+    channel: optionalFunction('channel', input.channel),
+    lock: optionalFunction('lock', input.lock),
+    now: optionalFunction('now', input.now) ?? Date.now,
+    navigate: optionalFunction('navigate', input.navigate),
+    protocol: optionalFunction('protocol', input.protocol),
+  }
+}

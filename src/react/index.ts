@@ -1,0 +1,2 @@
+// The React binding arrives with its own issue; this entry builds so the exports map is whole.
+export {}

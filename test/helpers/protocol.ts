@@ -1,0 +1,53 @@
+import type { Grant, Protocol, ProtocolFactory, ProtocolMetadata } from '../../src/index.js'
+
+export const issuer = 'https://id.example.test'
+export const revocationEndpoint = `${issuer}/token/revocation`
+
+let counter = 0
+/** A fresh, unique token set, as a token endpoint would issue. */
+export function issueGrant(expiresInMs = 3600_000, now = Date.now()): Grant {
+  counter += 1
+  return {
+    tokens: {
+      accessToken: `at-${counter}`,
+      refreshToken: `rt-${counter}`,
+      idToken: `id-${counter}`,
+      tokenType: 'Bearer',
+      scope: 'openid profile offline_access',
+      expiresAt: now + expiresInMs,
+    },
+    profile: { sub: 'user-1', name: 'Test User' },
+  }
+}
+
+/**
+ * The protocol seam for unit tests: discovery, sign-in and the refresh grant without a
+ * network (oidc-client-ts itself is exercised by the end-to-end tests against a real server).
+ */
+export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant } = {}) {
+  const refreshes: string[] = []
+  let metadataCalls = 0
+  const factory: ProtocolFactory = () => {
+    const protocol: Protocol = {
+      metadata: async () => {
+        metadataCalls += 1
+        return options.metadata ?? { revocationEndpoint, endSessionEndpoint: `${issuer}/session/end` }
+      },
+      signInUrl: async () => `${issuer}/auth?client_id=spa`,
+      processCallback: async () => (options.callbackGrant ?? issueGrant)(),
+      refresh: async (current) => {
+        refreshes.push(current.tokens.refreshToken ?? '')
+        return issueGrant()
+      },
+      signOutUrl: async (idToken) => `${issuer}/session/end?id_token_hint=${idToken ?? ''}`,
+    }
+    return protocol
+  }
+  return {
+    factory,
+    refreshes,
+    get metadataCalls() {
+      return metadataCalls
+    },
+  }
+}

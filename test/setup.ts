@@ -1,0 +1,2 @@
+// happy-dom has no IndexedDB; fake-indexeddb provides a spec-following one.
+import 'fake-indexeddb/auto'

@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config'
+import pkg from './package.json' with { type: 'json' }
+
+// Every dependency and peer stays external: apps bundle them once, and our size budget
+// measures them separately (bench/size.js).
+const external = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+]
+
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    minify: false,
+    lib: {
+      entry: {
+        index: 'src/index.ts',
+        react: 'src/react/index.ts',
+        vue: 'src/vue/index.ts',
+      },
+      formats: ['es'],
+    },
+    rollupOptions: {
+      external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)) || id === 'tokenwarden',
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'happy-dom',
+          include: ['test/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/setup.ts'],
+        },
+      },
+    ],
+  },
+})
