@@ -1,0 +1,37 @@
+import { createMemoryStorage, createSession, type SessionOptions } from '../../src/index.js'
+import { createFakeServer, type Answer, type SeenRequest } from './fake-server.js'
+import { createFakeProtocol, issuer } from './protocol.js'
+import { createChannelHub } from './tabs.js'
+
+/**
+ * A world of simulated tabs: they share storage (as tabs share IndexedDB), a channel hub
+ * (as they share BroadcastChannel) and one fake authorization server.
+ */
+export function createWorld(handler?: (request: SeenRequest, index: number) => Answer) {
+  const records = new Map<string, unknown>()
+  const hub = createChannelHub()
+  const server = createFakeServer(handler)
+  const protocol = createFakeProtocol()
+  const warnings: string[] = []
+  const tab = (overrides: Partial<SessionOptions> = {}) =>
+    createSession({
+      authority: issuer,
+      clientId: 'spa',
+      redirectUri: 'https://app.example.test/callback',
+      storage: createMemoryStorage(records),
+      channel: hub.factory,
+      fetch: server.fetch,
+      protocol: protocol.factory,
+      navigate: () => {},
+      logger: { warn: (message) => warnings.push(message) },
+      ...overrides,
+    })
+  /** A tab that has just completed sign-in. */
+  const signedInTab = async (overrides: Partial<SessionOptions> = {}) => {
+    const session = tab(overrides)
+    await session.start()
+    await session.handleCallback('https://app.example.test/callback?code=c&state=s')
+    return session
+  }
+  return { records, hub, server, protocol, warnings, tab, signedInTab }
+}

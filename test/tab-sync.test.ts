@@ -1,0 +1,80 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createFakeServer } from './helpers/fake-server.js'
+import { createWorld } from './helpers/session.js'
+
+describe('cross-tab', () => {
+  it('logout in one tab signs the other out (other-tab) without it revoking anything', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const bServer = createFakeServer()
+    const b = world.tab({ fetch: bServer.fetch })
+    await b.start()
+    expect(b.getSnapshot().status).toBe('signed-in')
+    await expect(b.getAccessToken()).resolves.toMatch(/^at-/)
+
+    await a.logout()
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+    await expect(b.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
+    expect(bServer.requests).toHaveLength(0)
+    expect(world.server.requests).toHaveLength(2)
+  })
+
+  it('messages carry no token values', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const token = await a.getAccessToken()
+    await a.refresh()
+    const refreshed = await a.getAccessToken()
+    await a.logout()
+    const wire = JSON.stringify(world.hub.log)
+    expect(world.hub.log.map((entry) => entry.message.type)).toEqual(['signed-in', 'refreshed', 'signed-out'])
+    for (const value of [token, refreshed, token.replace('at-', 'rt-'), refreshed.replace('at-', 'rt-')]) {
+      expect(wire).not.toContain(value)
+    }
+  })
+
+  it('a sign-in in one tab shows up in the other', async () => {
+    const world = createWorld()
+    const b = world.tab()
+    await b.start()
+    expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'initial' })
+    await world.signedInTab()
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-in', profile: { sub: 'user-1' } }))
+  })
+
+  it('a refresh in one tab is adopted by the other without a second refresh', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const b = world.tab()
+    await b.start()
+    await a.refresh()
+    const newest = await a.getAccessToken()
+    await vi.waitFor(async () => expect(await b.getAccessToken()).toBe(newest))
+    expect(world.protocol.refreshes).toHaveLength(1)
+  })
+
+  it('a page restored from the back/forward cache re-reads storage', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    // A tab that missed the logout message (it was frozen): no channel of its own.
+    const frozen = world.tab({ channel: () => ({ post: () => {}, subscribe: () => () => {}, close: () => {} }) })
+    await frozen.start()
+    await a.logout()
+    expect(frozen.getSnapshot().status).toBe('signed-in')
+    const event = new Event('pageshow') as Event & { persisted: boolean }
+    Object.defineProperty(event, 'persisted', { value: true })
+    window.dispatchEvent(event)
+    await vi.waitFor(() => expect(frozen.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+  })
+
+  it('a disposed tab stops listening', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const b = world.tab()
+    await b.start()
+    b.dispose()
+    await a.logout()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(b.getSnapshot().status).toBe('signed-in')
+  })
+})
