@@ -1,0 +1,117 @@
+// Types of demo/server/auth-server.js (plain ESM, run by node directly).
+
+export type RevocationFault =
+  | 'ok'
+  | '503-once'
+  | '503-always'
+  | '500'
+  | 'hang'
+  | 'unsupported-access-token'
+
+export interface Faults {
+  /** Added to every request except /__control (discovery, /auth, /token, revocation, …). */
+  latencyMs: number
+  /** Added to POST /token only, on top of latencyMs. */
+  tokenLatencyMs: number
+  /** How POST /token/revocation answers. 'ok' lets the provider handle it. */
+  revocation: RevocationFault
+  /** Retry-After (seconds) sent with the 503s. Default 1. */
+  retryAfterSeconds: number
+  /** Revocation kills only the presented token, not every token of its grant. */
+  revokeOnlyPresented: boolean
+}
+
+export interface AuthServerOptions {
+  /** Default 0: an ephemeral port. */
+  port?: number | undefined
+  /** Default '127.0.0.1'. */
+  host?: string | undefined
+  /** Origins of the SPA; redirect URIs, post-logout URIs and CORS derive from them. Default ['http://127.0.0.1:5173']. */
+  spaOrigins?: readonly string[] | undefined
+  /** The public SPA client. Default 'tokenwarden-demo'. */
+  clientId?: string | undefined
+  /** Initial (and reset) value of faults.latencyMs. Default 0. */
+  latencyMs?: number | undefined
+  /** Access token lifetime in seconds. Default 3600. */
+  accessTokenTtl?: number | undefined
+  /** Refresh token absolute lifetime in seconds (rotation keeps the remaining lifetime). Default 14 days. */
+  refreshTokenTtl?: number | undefined
+  /** Default true: no per-request logging, no oidc-provider runtime notice. */
+  quiet?: boolean | undefined
+}
+
+export type LoggedEndpoint = 'token' | 'revocation' | 'introspection' | 'userinfo' | 'api'
+
+export interface LoggedRequest {
+  /** Date.now() when the request arrived. */
+  at: number
+  method: string
+  /** '/token', '/token/revocation', '/token/introspection', '/me' or '/api/me'. */
+  path: string
+  endpoint: LoggedEndpoint
+  /** The parsed form body (token values included, unmasked). */
+  body: Record<string, string>
+  /** authorization, origin and content-type, when sent. */
+  headers: Record<string, string>
+  /** Absent while the request is pending (or hanging). */
+  status?: number
+}
+
+export interface IntrospectionResponse {
+  active: boolean
+  [k: string]: unknown
+}
+
+export interface AuthServer {
+  /** e.g. 'http://127.0.0.1:PORT' */
+  issuer: string
+  port: number
+  /** The public SPA client. */
+  clientId: string
+  spaOrigins: string[]
+  introspectionClient: { clientId: 'tokenwarden-introspector'; clientSecret: string }
+  /** POSTs to its own introspection endpoint as the confidential introspector client. */
+  introspect(token: string): Promise<IntrospectionResponse>
+  /** Live log (OPTIONS preflights and /__control are not logged), oldest first, capped at 5000. */
+  readonly requests: LoggedRequest[]
+  /** The log entries of revocation requests. */
+  revocations(): LoggedRequest[]
+  clearLog(): void
+  faults: {
+    /** Merges; throws TypeError on unknown keys or bad values. Setting `revocation` re-arms '503-once'. */
+    set(partial: Partial<Faults>): void
+    /** Everything off again (latencyMs back to the latencyMs option). */
+    reset(): void
+    get(): Faults
+  }
+  /** The node-oidc-provider instance (escape hatch for tests). */
+  provider: unknown
+  /** Stops listening and destroys open sockets (hanging requests included). */
+  close(): Promise<void>
+}
+
+export interface HeadlessTokenSet {
+  access_token: string
+  refresh_token: string
+  id_token: string
+  expires_in: number
+  token_type: string
+  scope: string
+}
+
+export interface SignInHeadlessOptions {
+  /** Default: the server's first SPA origin. Sent as Origin on the token request. */
+  origin?: string | undefined
+  /** Default 'openid profile email offline_access'. */
+  scope?: string | undefined
+  /** Default `${origin}/callback`. */
+  redirectUri?: string | undefined
+}
+
+export function startAuthServer(options?: AuthServerOptions): Promise<AuthServer>
+
+/** Authorization code + PKCE through the auto-approving interaction, in Node; returns the token response. */
+export function signInHeadless(
+  server: { issuer: string; clientId: string; spaOrigins?: readonly string[] | undefined },
+  options?: SignInHeadlessOptions,
+): Promise<HeadlessTokenSet>
