@@ -5,6 +5,7 @@ import {
   startAuthServer,
   type AuthServer,
   type LoggedRequest,
+  type RevocationVerdict,
 } from '../demo/server/auth-server.js'
 
 const ORIGIN = 'http://127.0.0.1:5173'
@@ -365,6 +366,15 @@ describe('/__control', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type')
   })
 
+  it('reports a refused revocation as still active in the verdict', async () => {
+    const tokens = await signInHeadless(server)
+    server.faults.set({ revocation: '500' })
+    const since = Date.now()
+    await revoke(tokens.access_token, 'access_token', { origin: ORIGIN })
+    const verdict = (await (await control(`/verdict?since=${since}`)).json()) as RevocationVerdict[]
+    expect(verdict).toMatchObject([{ hint: 'access_token', status: 500, active: true, clientId: server.clientId }])
+  })
+
   it('lists requests with masked token values and introspects', async () => {
     const tokens = await signInHeadless(server)
     const since = Date.now()
@@ -381,6 +391,16 @@ describe('/__control', () => {
     expect(list.every((r) => r.at >= since)).toBe(true)
     // the JS log keeps the real values
     expect(server.revocations()[0]?.body.token).toBe(tokens.refresh_token)
+
+    const verdict = (await (await control(`/verdict?since=${since}`)).json()) as RevocationVerdict[]
+    expect(verdict).toEqual([{
+      at: expect.any(Number),
+      hint: 'refresh_token',
+      token: `${tokens.refresh_token.slice(0, 6)}…${tokens.refresh_token.length}`,
+      clientId: server.clientId,
+      status: 200,
+      active: false,
+    }])
 
     const dead = await control('/introspect', { method: 'POST', json: { token: tokens.access_token } })
     expect(await dead.json()).toEqual({ active: false })

@@ -57,6 +57,21 @@ export interface LoggedRequest {
   status?: number
 }
 
+/** One row of `GET /__control/verdict?since=<ms>` (HTTP only): a revocation request and its token's state now. */
+export interface RevocationVerdict {
+  at: number
+  /** token_type_hint as sent, '' when absent. */
+  hint: string
+  /** Masked: first 6 characters + '…' + length. */
+  token: string
+  /** client_id from the body, else the HTTP Basic username, else ''. */
+  clientId: string
+  /** null while unanswered (e.g. the 'hang' fault). */
+  status: number | null
+  /** Whether the token introspects active now. */
+  active: boolean
+}
+
 export interface IntrospectionResponse {
   active: boolean
   [k: string]: unknown

@@ -257,6 +257,18 @@ function maskEntry(entry) {
   return { ...entry, body, headers }
 }
 
+function basicUsername(authorization) {
+  const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '')
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  try {
+    return decodeURIComponent(colon === -1 ? decoded : decoded.slice(0, colon))
+  } catch {
+    return undefined
+  }
+}
+
 async function readRawBody(req) {
   const chunks = []
   let size = 0
@@ -663,6 +675,27 @@ export async function startAuthServer(options = {}) {
         case 'GET /__control/requests': {
           const since = Number(ctx.query.since ?? 0) || 0
           ctx.body = requests.filter((r) => r.at >= since).map(maskEntry)
+          return
+        }
+        case 'GET /__control/verdict': {
+          // For the demo page: the revocation requests since `since`, each with whether its
+          // token is still active now (introspected as the confidential client).
+          const since = Number(ctx.query.since ?? 0) || 0
+          const entries = requests.filter((r) => r.endpoint === 'revocation' && r.at >= since)
+          const activity = new Map()
+          for (const { body } of entries) {
+            if (typeof body.token === 'string' && !activity.has(body.token)) {
+              activity.set(body.token, introspect(body.token).then((r) => r.active === true, () => false))
+            }
+          }
+          ctx.body = await Promise.all(entries.map(async (r) => ({
+            at: r.at,
+            hint: r.body.token_type_hint ?? '',
+            token: typeof r.body.token === 'string' ? mask(r.body.token) : '',
+            clientId: r.body.client_id ?? basicUsername(r.headers.authorization) ?? '',
+            status: r.status ?? null,
+            active: typeof r.body.token === 'string' ? await activity.get(r.body.token) : false,
+          })))
           return
         }
         case 'POST /__control/introspect': {
