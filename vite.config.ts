@@ -36,6 +36,18 @@ export default defineConfig({
           setupFiles: ['test/setup.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['e2e/**/*.test.ts'],
+          // Real servers and a real browser on two cores: one file at a time, generous bounds.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 })

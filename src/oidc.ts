@@ -1,4 +1,4 @@
-import { ErrorResponse, ErrorTimeout, OidcClient, RefreshState, type SigninResponse, type StateStore } from 'oidc-client-ts'
+import { ErrorResponse, ErrorTimeout, OidcClient, type RefreshState, type SigninResponse, type StateStore } from 'oidc-client-ts'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { Profile, TokenSet } from './token-store.js'
@@ -135,13 +135,15 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
       const { refreshToken, idToken, scope } = current.tokens
       if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
       try {
-        const state = new RefreshState({
+        // RefreshState is declared in oidc-client-ts's types but not exported by its bundle;
+        // its constructor only copies these fields, so a plain object of that shape is it.
+        const state: RefreshState = {
           refresh_token: refreshToken,
           session_state: null,
           profile: current.profile as RefreshState['profile'],
           ...(idToken ? { id_token: idToken } : {}),
           ...(scope ? { scope } : {}),
-        })
+        }
         return toGrant(await client.useRefreshToken({ state }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)

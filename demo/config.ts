@@ -1,0 +1,35 @@
+import { createSession, type SessionOptions } from 'tokenwarden'
+
+export const config = __DEMO_CONFIG__
+
+/** The authorization server's base URL, for building URLs on it. */
+const issuer = config.issuer
+
+/** The same session settings on every demo page; only the redirect path differs. */
+export function createDemoSession(basePath: string, overrides: Partial<SessionOptions> = {}) {
+  const base = `${location.origin}${basePath}`
+  return createSession({
+    authority: config.issuer,
+    clientId: config.clientId,
+    redirectUri: `${base}callback`,
+    postLogoutRedirectUri: base,
+    scope: 'openid profile email offline_access',
+    ...overrides,
+  })
+}
+
+/** The dev server's test switches and its view of what it received (token values masked). */
+export const control = {
+  issuer,
+  async faults(partial?: Record<string, unknown>) {
+    const response = await fetch(`${config.issuer}/__control/faults`, partial
+      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partial) }
+      : {})
+    return (await response.json()) as Record<string, unknown>
+  },
+  /** Revocation requests received since `since`, and whether each token is still active. */
+  async verdict(since: number) {
+    const response = await fetch(`${config.issuer}/__control/verdict?since=${since}`)
+    return (await response.json()) as Array<{ hint: string; token: string; status: number | null; active: boolean; clientId: string }>
+  },
+}

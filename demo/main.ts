@@ -1,0 +1,162 @@
+import { isTokenwardenError, type LogoutResult, type SessionSnapshot } from 'tokenwarden'
+import { control, createDemoSession } from './config.js'
+
+const session = createDemoSession('/')
+// A handle for the end-to-end tests (and the curious): the session, never a token.
+Object.assign(window, { demo: { session } })
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+
+function logEvent(text: string) {
+  const item = document.createElement('li')
+  item.innerHTML = `<time>${new Date().toLocaleTimeString()}</time> `
+  item.append(text)
+  $('events').prepend(item)
+}
+
+function row(term: string, value: string) {
+  const dt = document.createElement('dt')
+  dt.textContent = term
+  const dd = document.createElement('dd')
+  dd.textContent = value
+  return [dt, dd]
+}
+
+function renderSession(snapshot: SessionSnapshot) {
+  const status = $('status')
+  status.dataset.status = snapshot.status
+  status.textContent = snapshot.status === 'signed-out' ? `signed out (${snapshot.reason})` : snapshot.status
+  const list = $('session')
+  list.replaceChildren()
+  if (snapshot.status === 'signed-in') {
+    const { profile } = snapshot
+    list.append(
+      ...row('User', `${String(profile.name ?? '')} <${String(profile.email ?? '')}>`),
+      ...row('Subject', String(profile.sub ?? '')),
+      ...row('Access token expires', ''),
+      ...row('Scope', snapshot.scope ?? ''),
+      ...row('Stored in', snapshot.storage === 'indexeddb' ? 'IndexedDB (database "tokenwarden")' : 'memory only (no IndexedDB)'),
+    )
+    list.querySelectorAll('dd')[2]!.id = 'expiry'
+    tick()
+  } else if (snapshot.status === 'signed-out') {
+    list.append(...row('Signed out', snapshot.reason), ...row('Stored in', snapshot.storage === 'indexeddb' ? 'IndexedDB: nothing' : 'memory: nothing'))
+    if (snapshot.error) list.append(...row('Error', `${snapshot.error.code}: ${snapshot.error.message}`))
+  }
+  const signedIn = snapshot.status === 'signed-in'
+  $<HTMLButtonElement>('login').disabled = signedIn
+  for (const id of ['call-api', 'refresh', 'logout', 'logout-end']) $<HTMLButtonElement>(id).disabled = !signedIn
+}
+
+function tick() {
+  const snapshot = session.getSnapshot()
+  const expiry = document.getElementById('expiry')
+  if (!expiry || snapshot.status !== 'signed-in' || snapshot.expiresAt === undefined) return
+  const seconds = Math.round((snapshot.expiresAt - Date.now()) / 1000)
+  expiry.textContent = seconds > 0 ? `in ${seconds} s` : `${-seconds} s ago (refreshed on next use)`
+}
+setInterval(tick, 1000)
+
+let last = session.getSnapshot()
+session.subscribe(() => {
+  const next = session.getSnapshot()
+  if (next.status !== last.status || (next.status === 'signed-out' && last.status === 'signed-out' && next.reason !== last.reason)) {
+    logEvent(next.status === 'signed-out' ? `signed-out (${next.reason})` : next.status)
+  } else if (next.status === 'signed-in') {
+    logEvent('tokens refreshed')
+  }
+  last = next
+  renderSession(next)
+})
+
+function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
+  const box = $('logout-report')
+  const describe = (name: 'refresh_token' | 'access_token') => {
+    const outcome = result.revocation[name]
+    return outcome.status === 'failed' || outcome.status === 'unsupported' ? `${outcome.status} (${outcome.error.code})` : outcome.status
+  }
+  box.innerHTML = `
+    <p><strong>${ms} ms</strong> · local state ${result.cleared ? 'cleared' : 'NOT cleared'} · other tabs told</p>
+    <table>
+      <thead><tr><th>Token</th><th>logout() says</th></tr></thead>
+      <tbody>
+        <tr><td>refresh_token</td><td data-token="refresh_token">${describe('refresh_token')}</td></tr>
+        <tr><td>access_token</td><td data-token="access_token">${describe('access_token')}</td></tr>
+      </tbody>
+    </table>
+    <h3>Revocation requests the server received</h3>`
+  // Built as DOM, not HTML: these values are whatever some client sent to the server.
+  const table = document.createElement('table')
+  table.id = 'verdict'
+  table.innerHTML = '<thead><tr><th>token_type_hint · client_id</th><th>token</th><th>answer</th><th>now</th></tr></thead>'
+  const body = table.createTBody()
+  for (const v of verdict) {
+    const tr = body.insertRow()
+    const hint = tr.insertCell()
+    hint.append(v.hint, document.createElement('br'))
+    const client = document.createElement('small')
+    client.textContent = v.clientId
+    hint.append(client)
+    const token = document.createElement('code')
+    token.textContent = v.token
+    tr.insertCell().append(token)
+    tr.insertCell().textContent = v.status === null ? 'no answer' : String(v.status)
+    const active = tr.insertCell()
+    active.className = v.active ? 'bad' : 'good'
+    active.textContent = v.active ? 'active' : 'inactive'
+  }
+  if (verdict.length === 0) body.insertRow().insertCell().textContent = 'none'
+  box.append(table)
+}
+
+async function run(label: string, action: () => Promise<void>) {
+  try {
+    await action()
+  } catch (error) {
+    logEvent(`${label} failed: ${isTokenwardenError(error) ? `${error.code}: ${error.message}` : String(error)}`)
+  }
+}
+
+$('login').addEventListener('click', () => run('sign-in', () => session.login()))
+$('refresh').addEventListener('click', () => run('refresh', () => session.refresh()))
+$('call-api').addEventListener('click', () =>
+  run('API call', async () => {
+    $('api').textContent = '…'
+    const me = await session.http.get(new URL('/api/me', control.issuer).href).json()
+    $('api').textContent = JSON.stringify(me, null, 2)
+  }),
+)
+const logout = (redirect: boolean) =>
+  run('logout', async () => {
+    const since = Date.now()
+    const started = performance.now()
+    const result = await session.logout({ redirect })
+    const ms = Math.round(performance.now() - started)
+    logEvent(`logout settled in ${ms} ms`)
+    // Give a hanging revocation no say in the report: ask what the server received so far.
+    renderLogout(result, ms, await control.verdict(since).catch(() => []))
+  })
+$('logout').addEventListener('click', () => logout(false))
+$('logout-end').addEventListener('click', () => logout(true))
+
+async function syncFaults() {
+  const faults = await control.faults().catch(() => undefined)
+  if (!faults) return
+  $<HTMLSelectElement>('fault-revocation').value = String(faults.revocation)
+  $<HTMLSelectElement>('fault-latency').value = String(faults.latencyMs)
+  $<HTMLInputElement>('fault-only-presented').checked = Boolean(faults.revokeOnlyPresented)
+}
+$('fault-revocation').addEventListener('change', (e) => void control.faults({ revocation: (e.target as HTMLSelectElement).value }))
+$('fault-latency').addEventListener('change', (e) => void control.faults({ latencyMs: Number((e.target as HTMLSelectElement).value) }))
+$('fault-only-presented').addEventListener('change', (e) => void control.faults({ revokeOnlyPresented: (e.target as HTMLInputElement).checked }))
+
+renderSession(session.getSnapshot())
+await session.start()
+renderSession(session.getSnapshot())
+if (location.pathname === '/callback') {
+  await run('callback', async () => {
+    await session.handleCallback()
+  })
+  history.replaceState(null, '', '/')
+}
+void syncFaults()

@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
+import { startDemoServer } from '../demo/dev-server.js'
+
+export const artifacts = new URL('./artifacts/', import.meta.url).pathname
+mkdirSync(artifacts, { recursive: true })
+
+/** Debian's Chromium, or CHROMIUM_PATH. Nothing downloads a browser. */
+export function findChromium(): string | undefined {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']
+  return candidates.find((path): path is string => Boolean(path) && existsSync(path!))
+}
+
+export const chromiumPath = findChromium()
+if (!chromiumPath) {
+  const help = 'No Chromium found: install one with `apt-get install chromium`, or set CHROMIUM_PATH.'
+  // In CI a missing browser is a failure, never a silent skip.
+  if (process.env.CI) throw new Error(help)
+  console.warn(`e2e: skipped. ${help}`)
+}
+
+/** Flags from FACTS.md: without the networking ones Chromium keeps calling hosts it cannot reach. */
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export function launchBrowser(options: { ignoreDefaultArgs?: string[] } = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath!, args: chromiumArgs, ...options })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface Stack {
+  auth: AuthServer
+  origin: string
+  close(): Promise<void>
+}
+
+/** The dev authorization server and the demo page, on loopback ports of their own. */
+export async function startStack(options: AuthServerOptions = {}): Promise<Stack> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const auth = await startAuthServer({ spaOrigins: [origin], ...options })
+  const demo = await startDemoServer({ port, issuer: auth.issuer, clientId: auth.clientId }).catch(async (error: unknown) => {
+    await auth.close()
+    throw error
+  })
+  return {
+    auth,
+    origin,
+    close: async () => {
+      await Promise.allSettled([demo.close(), auth.close()])
+    },
+  }
+}
+
+type Status = 'loading' | 'signed-in' | 'signed-out'
+
+/** The demo page's session snapshot, read in the page. */
+export function snapshotOf(page: Page) {
+  return page.evaluate(() => (window as unknown as { demo: { session: { getSnapshot(): { status: Status; reason?: string } } } }).demo.session.getSnapshot())
+}
+
+export async function waitForStatus(page: Page, status: Status, timeout = 10_000) {
+  await page.waitForFunction(
+    (expected) => (window as unknown as { demo?: { session: { getSnapshot(): { status: string } } } }).demo?.session.getSnapshot().status === expected,
+    status,
+    { timeout },
+  )
+}
+
+/** Signs in through the real server: the demo's button, the redirect, the callback. */
+export async function signIn(page: Page, origin: string, path = '/') {
+  await page.goto(`${origin}${path}`)
+  await waitForStatus(page, 'signed-out')
+  await Promise.all([page.waitForURL(`${origin}${path}`, { waitUntil: 'load' }), page.click('#login')])
+  await waitForStatus(page, 'signed-in')
+}
+
+/** The demo's current access token, asked of the session in the page. */
+export function accessTokenOf(page: Page) {
+  return page.evaluate(() => (window as unknown as { demo: { session: { getAccessToken(): Promise<string> } } }).demo.session.getAccessToken())
+}
+
+/** Every record in tokenwarden's IndexedDB database, read in the page. */
+export function indexedDbRecords(page: Page): Promise<Array<{ key: string; value: unknown }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('tokenwarden')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const db = open.result
+          if (!db.objectStoreNames.contains('records')) return resolve([])
+          const store = db.transaction('records').objectStore('records')
+          const keys = store.getAllKeys()
+          const values = store.getAll()
+          values.onsuccess = () => resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
+          values.onerror = () => reject(values.error)
+        }
+      }),
+  )
+}
+
+/** Everything Web Storage and cookies hold for the SPA origin, as one string to search. */
+export async function webStorageDump(context: BrowserContext, page: Page): Promise<string> {
+  const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }))
+  const cookies = await context.cookies(page.url())
+  return storage + JSON.stringify(cookies)
+}
+
+export interface PageLogoutResult {
+  ms: number
+  cleared: boolean
+  revocation: Record<'refresh_token' | 'access_token', { status: string; code?: string }>
+}
+
+/** Calls `session.logout()` in the page and reports how long it took and what it said. */
+export function logoutIn(page: Page): Promise<PageLogoutResult> {
+  return page.evaluate(async () => {
+    const { session } = (window as unknown as { demo: { session: import('../src/index.js').Session } }).demo
+    const started = performance.now()
+    const result = await session.logout()
+    const ms = performance.now() - started
+    const one = (outcome: (typeof result.revocation)['access_token']) => ({
+      status: outcome.status,
+      ...('error' in outcome ? { code: outcome.error.code } : {}),
+    })
+    return {
+      ms,
+      cleared: result.cleared,
+      revocation: { refresh_token: one(result.revocation.refresh_token), access_token: one(result.revocation.access_token) },
+    }
+  })
+}

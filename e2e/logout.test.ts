@@ -1,0 +1,168 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest'
+import {
+  accessTokenOf,
+  chromiumPath,
+  indexedDbRecords,
+  launchBrowser,
+  logoutIn,
+  signIn,
+  snapshotOf,
+  startStack,
+  waitForStatus,
+  webStorageDump,
+  type Stack,
+} from './harness.js'
+
+describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in Chromium', () => {
+  let stack: Stack
+  let browser: Browser
+  let context: BrowserContext
+  let page: Page
+
+  beforeAll(async () => {
+    stack = await startStack()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+  beforeEach(async () => {
+    stack.auth.faults.reset()
+    context = await browser.newContext()
+    page = await context.newPage()
+    await signIn(page, stack.origin)
+    stack.auth.clearLog()
+  })
+  afterEach(async () => {
+    await context.close()
+  })
+
+  /** The tokens the server issued to this page, from its own token endpoint log. */
+  async function issuedTokens() {
+    const access = await accessTokenOf(page)
+    const records = await indexedDbRecords(page)
+    const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } }
+    expect(session.tokens.accessToken).toBe(access)
+    return { access, refresh: session.tokens.refreshToken }
+  }
+
+  it('sign-in stores the tokens in IndexedDB only: nothing in Web Storage or cookies of the SPA origin', async () => {
+    const { access, refresh } = await issuedTokens()
+    expect(access.length).toBeGreaterThan(20)
+    expect(refresh.length).toBeGreaterThan(20)
+    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-in', storage: 'indexeddb', profile: { sub: 'demo-user' } })
+    const dump = await webStorageDump(context, page)
+    expect(dump).not.toContain(access)
+    expect(dump).not.toContain(refresh)
+    expect(page.url()).not.toContain('code=')
+    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: true })
+    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: true })
+  })
+
+  it('logout revokes both tokens concurrently, with their hints and client_id; the server says both are dead', async () => {
+    const { access, refresh } = await issuedTokens()
+    // With 300 ms added to every request, two requests sent one after the other would
+    // arrive at least 300 ms apart.
+    stack.auth.faults.set({ latencyMs: 300, revokeOnlyPresented: true })
+    const result = await logoutIn(page)
+    stack.auth.faults.set({ latencyMs: 0 })
+
+    expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
+    const received = stack.auth.revocations()
+    expect(received.map((r) => ({ token: r.body.token, hint: r.body.token_type_hint, client: r.body.client_id, status: r.status }))).toEqual(
+      expect.arrayContaining([
+        { token: refresh, hint: 'refresh_token', client: stack.auth.clientId, status: 200 },
+        { token: access, hint: 'access_token', client: stack.auth.clientId, status: 200 },
+      ]),
+    )
+    expect(received).toHaveLength(2)
+    expect(Math.abs(received[0]!.at - received[1]!.at)).toBeLessThan(300)
+    // One round trip: the latency once, not twice.
+    expect(result.ms).toBeLessThan(600)
+
+    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+  })
+
+  it('two tabs: logout in one signs the other out without a reload', async () => {
+    const other = await context.newPage()
+    await other.goto(stack.origin)
+    await waitForStatus(other, 'signed-in')
+    await other.evaluate(() => {
+      const w = window as unknown as { demo: { session: import('../src/index.js').Session }; signedOutAt?: number }
+      w.demo.session.subscribe(() => {
+        if (w.demo.session.getSnapshot().status === 'signed-out') w.signedOutAt ??= performance.timeOrigin + performance.now()
+      })
+    })
+    const navigations: string[] = []
+    other.on('framenavigated', (frame) => navigations.push(frame.url()))
+
+    const settledAt = await page.evaluate(async () => {
+      await (window as unknown as { demo: { session: import('../src/index.js').Session } }).demo.session.logout()
+      return performance.timeOrigin + performance.now()
+    })
+    await waitForStatus(other, 'signed-out', 2000)
+    const signedOutAt = await other.evaluate(() => (window as unknown as { signedOutAt: number }).signedOutAt)
+    expect(await snapshotOf(other)).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
+    expect(navigations).toEqual([])
+    // Only the tab that logged out revoked anything.
+    expect(stack.auth.revocations()).toHaveLength(2)
+    const ms = signedOutAt - settledAt
+    console.info(`e2e: the other tab was signed out ${ms.toFixed(1)} ms after logout() settled`)
+    expect(ms).toBeLessThan(1000)
+  })
+
+  it('503 once: the revocation is retried after Retry-After and succeeds', async () => {
+    const { access, refresh } = await issuedTokens()
+    stack.auth.faults.set({ revocation: '503-once', retryAfterSeconds: 1, revokeOnlyPresented: true })
+    const result = await logoutIn(page)
+    expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
+    const statuses = (token: string) => stack.auth.revocations().filter((r) => r.body.token === token).map((r) => r.status)
+    expect(statuses(refresh)).toEqual([503, 200])
+    expect(statuses(access)).toEqual([503, 200])
+    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+  })
+
+  it('revocation never answers: logout settles within its bound and local state is cleared', async () => {
+    stack.auth.faults.set({ revocation: 'hang' })
+    const result = await logoutIn(page)
+    expect(result.ms).toBeLessThan(5000 + 1000) // revocation.timeoutMs (default 5000) + margin
+    expect(result.revocation).toEqual({
+      refresh_token: { status: 'failed', code: 'timeout' },
+      access_token: { status: 'failed', code: 'timeout' },
+    })
+    expect(result.cleared).toBe(true)
+    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+  })
+
+  it('network cut: local state is cleared and the result reports the failure', async () => {
+    await context.setOffline(true)
+    const result = await logoutIn(page)
+    await context.setOffline(false)
+    expect(result.revocation).toEqual({
+      refresh_token: { status: 'failed', code: 'network' },
+      access_token: { status: 'failed', code: 'network' },
+    })
+    expect(result.cleared).toBe(true)
+    expect(stack.auth.revocations()).toHaveLength(0)
+    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+  })
+
+  it('unsupported_token_type for the access token: reported, and the refresh token is still revoked', async () => {
+    const { refresh } = await issuedTokens()
+    stack.auth.faults.set({ revocation: 'unsupported-access-token', revokeOnlyPresented: true })
+    const result = await logoutIn(page)
+    expect(result.revocation).toEqual({
+      refresh_token: { status: 'revoked' },
+      access_token: { status: 'unsupported', code: 'revocation-unsupported' },
+    })
+    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+  })
+})
