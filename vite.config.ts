@@ -48,6 +48,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Bundle-size budgets (bench/size.js): builds with Vite in Node.
+          name: 'size',
+          environment: 'node',
+          include: ['bench/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 })

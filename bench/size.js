@@ -1,0 +1,217 @@
+// Bundle-size budgets: each entry bundled and minified the way an app's production build
+// would take it, *with* oidc-client-ts, ky and idb-keyval inside (an app ships them because
+// of us), react and vue left out (the app has them anyway). Measured gzip (level 9) and
+// brotli (quality 11) with node:zlib.
+//
+//   node bench/size.js            prints the table, writes bench/size.md, exits 1 over budget
+//   import { measureSizes } …     the same, for bench/size.test.ts and bench/run.js
+//
+// Budgets live in package.json under "sizeLimits" (bytes):
+//   { "core": { "gzip": 27500 }, "react": { "gzip": 1000, "relativeTo": "core" }, … }
+// An entry with `relativeTo` is measured as (that entry + the other) minus the other alone:
+// what the binding adds on top of the core an app already bundles.
+
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { build } from 'vite'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const src = join(root, 'src')
+const DEPENDENCIES = ['oidc-client-ts', 'ky', 'idb-keyval']
+
+/** The app's own frameworks: never counted. */
+const isFramework = (id) => /^(react|react-dom|vue)(\/|$)/.test(id) || id.startsWith('@vue/')
+
+const VIRTUAL = '\0tokenwarden-size:'
+
+/**
+ * Bundles `code` (an ES module, as if it were an app's entry file in the repository root)
+ * with everything it imports except the frameworks; returns the minified bytes.
+ * @param {string} code
+ */
+async function bundle(code) {
+  const output = await build({
+    configFile: false,
+    root,
+    logLevel: 'silent',
+    publicDir: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    resolve: {
+      alias: [
+        { find: /^tokenwarden\/react$/, replacement: join(src, 'react/index.ts') },
+        { find: /^tokenwarden\/vue$/, replacement: join(src, 'vue/index.ts') },
+        { find: /^tokenwarden$/, replacement: join(src, 'index.ts') },
+      ],
+    },
+    plugins: [
+      {
+        name: 'tokenwarden-size-entry',
+        resolveId: (id) => (id === 'size-entry' || id.endsWith('/size-entry') ? VIRTUAL : undefined),
+        load: (id) => (id === VIRTUAL ? code : undefined),
+      },
+    ],
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      sourcemap: false,
+      reportCompressedSize: false,
+      copyPublicDir: false,
+      lib: { entry: 'size-entry', formats: ['es'], fileName: 'entry' },
+      rolldownOptions: { external: isFramework },
+    },
+  })
+  const outputs = Array.isArray(output) ? output : [output]
+  const chunks = outputs.flatMap((o) => ('output' in o ? o.output : [])).filter((file) => file.type === 'chunk')
+  if (chunks.length !== 1) throw new Error(`size: expected one chunk, got ${chunks.length}`)
+  return Buffer.from(chunks[0].code)
+}
+
+/** @param {Buffer} bytes */
+function measure(bytes) {
+  return {
+    minified: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }).length,
+  }
+}
+
+const minus = (a, b) => ({ minified: a.minified - b.minified, gzip: a.gzip - b.gzip, brotli: a.brotli - b.brotli })
+
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return sourceFiles(path)
+    return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : []
+  })
+}
+
+/**
+ * What src/ takes from the three dependencies at runtime (type-only imports left out),
+ * read from its import statements, as one module that re-exports exactly that.
+ */
+export function dependencyEntry() {
+  /** @type {Map<string, Set<string>>} */
+  const used = new Map()
+  const pattern = /import\s+(type\s+)?([^;]*?)\s+from\s+['"]([^'"]+)['"]/g
+  for (const file of sourceFiles(src)) {
+    const text = readFileSync(file, 'utf8')
+    for (const [, typeOnly, clause, from] of text.matchAll(pattern)) {
+      if (typeOnly || !DEPENDENCIES.includes(from)) continue
+      const names = used.get(from) ?? new Set()
+      used.set(from, names)
+      const braces = clause.match(/\{([^}]*)\}/)
+      const head = clause.replace(/\{[^}]*\}/, '').replace(/,/g, ' ').trim()
+      if (head.startsWith('* as')) names.add('*')
+      else if (head) names.add('default')
+      for (const part of braces?.[1]?.split(',') ?? []) {
+        const name = part.trim()
+        if (!name || name.startsWith('type ')) continue
+        names.add(name.split(/\s+as\s+/)[0].trim())
+      }
+    }
+  }
+  let counter = 0
+  const lines = []
+  for (const [from, names] of used) {
+    for (const name of names) {
+      const alias = `d${counter++}`
+      if (name === '*') lines.push(`export * as ${alias} from '${from}'`)
+      else lines.push(`export { ${name} as ${alias} } from '${from}'`)
+    }
+  }
+  return { code: `${lines.join('\n')}\n`, used: Object.fromEntries([...used].map(([k, v]) => [k, [...v].sort()])) }
+}
+
+/** The budgets from package.json. */
+export function readBudgets() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  const limits = pkg.sizeLimits
+  if (!limits || typeof limits !== 'object') throw new Error('size: package.json has no "sizeLimits" field')
+  return limits
+}
+
+/**
+ * Measures every entry and checks it against its budget.
+ * @returns {Promise<import('./size.js').SizeReport>}
+ */
+export async function measureSizes() {
+  const budgets = readBudgets()
+  const deps = dependencyEntry()
+  const [core, react, vue, depsOnly] = await Promise.all([
+    bundle(`export * from 'tokenwarden'\n`),
+    bundle(`export * from 'tokenwarden'\nexport * from 'tokenwarden/react'\n`),
+    bundle(`export * from 'tokenwarden'\nexport * from 'tokenwarden/vue'\n`),
+    bundle(deps.code),
+  ])
+  const sizes = { core: measure(core), react: measure(react), vue: measure(vue), deps: measure(depsOnly) }
+  const entries = [
+    { name: 'core', entry: 'src/index.ts', what: 'core + oidc-client-ts + ky + idb-keyval', size: sizes.core },
+    { name: 'react', entry: 'src/react/index.ts', what: 'added on top of core (react not counted)', size: minus(sizes.react, sizes.core) },
+    { name: 'vue', entry: 'src/vue/index.ts', what: 'added on top of core (vue not counted)', size: minus(sizes.vue, sizes.core) },
+  ].map((row) => {
+    const budget = budgets[row.name]
+    const limits = budget ? Object.entries(budget).filter(([key]) => key === 'gzip' || key === 'brotli' || key === 'minified') : []
+    const over = limits.filter(([key, limit]) => row.size[key] > limit).map(([key, limit]) => `${key} ${row.size[key]} B > ${limit} B`)
+    return { ...row, budget: budget ?? null, over }
+  })
+  const ownCode = minus(sizes.core, sizes.deps)
+  return {
+    entries,
+    dependencies: { size: sizes.deps, used: deps.used },
+    ownCode,
+    ok: entries.every((row) => row.over.length === 0),
+  }
+}
+
+const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`
+const signed = (bytes) => (bytes < 0 ? `−${kB(-bytes)}` : kB(bytes))
+
+/** @param {import('./size.js').SizeReport} report */
+export function sizeTable(report) {
+  const lines = [
+    '| Entry | Measures | Minified | Gzip | Brotli | Budget (gzip) | |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ]
+  for (const row of report.entries) {
+    const limit = row.budget?.gzip !== undefined ? `≤ ${kB(row.budget.gzip)}` : '—'
+    lines.push(
+      `| ${row.name} (\`${row.entry}\`) | ${row.what} | ${signed(row.size.minified)} | ${signed(row.size.gzip)} | ${signed(row.size.brotli)} | ${limit} | ${row.over.length ? `**over: ${row.over.join(', ')}**` : 'ok'} |`,
+    )
+  }
+  const d = report.dependencies.size
+  const o = report.ownCode
+  lines.push(
+    `| dependencies alone | what src/ imports from oidc-client-ts, ky, idb-keyval | ${kB(d.minified)} | ${kB(d.gzip)} | ${kB(d.brotli)} | | |`,
+    `| tokenwarden's own code | core minus dependencies alone | ${signed(o.minified)} | ${signed(o.gzip)} | ${signed(o.brotli)} | | |`,
+  )
+  const used = Object.entries(report.dependencies.used)
+    .map(([from, names]) => `${from}: ${names.join(', ')}`)
+    .join('; ')
+  return [
+    ...lines,
+    '',
+    `Bundled with Vite's \`build()\` (lib mode, ES module, minified, target es2022; react and vue external), compressed with node:zlib (gzip level 9, brotli quality 11). 1 kB = 1000 bytes. Budgets: \`sizeLimits\` in package.json. Dependencies as src/ imports them: ${used}.`,
+  ].join('\n')
+}
+
+const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
+if (isMain) {
+  const report = await measureSizes()
+  const table = sizeTable(report)
+  const out = join(root, 'bench', 'size.md')
+  writeFileSync(out, `# Bundle sizes\n\nWritten by \`npm run size\` (bench/size.js); do not edit by hand.\n\n${table}\n`)
+  console.log(table)
+  console.log(`\nwritten: ${relative(process.cwd(), out)}`)
+  if (!report.ok) {
+    console.error('\nsize: over budget')
+    process.exitCode = 1
+  }
+}
