@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import pkg from './package.json' with { type: 'json' }
 
@@ -29,6 +30,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // The bindings import the core by its package name, as apps do; here that is the source.
+        resolve: { alias: [{ find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }] },
         test: {
           name: 'unit',
           environment: 'happy-dom',
