@@ -85,6 +85,8 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     scope: options.scope,
     response_type: 'code',
     loadUserInfo: false,
+    // oidc-client-ts waits forever by default; a hung refresh would hold the cross-tab lock.
+    requestTimeoutInSeconds: 10,
     ...(options.postLogoutRedirectUri ? { post_logout_redirect_uri: options.postLogoutRedirectUri } : {}),
     ...(options.clientSecret
       ? {

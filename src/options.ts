@@ -32,6 +32,19 @@ export interface RevocationOptions {
    * @default true
    */
   keepalive?: boolean
+  /**
+   * Keep a revocation that failed for a retryable reason (offline, timeout, 5xx) in IndexedDB
+   * and retry it: when the browser is back online, on the next start, and with backoff
+   * while a tab is open. The token then stays on the device until it is revoked or expires.
+   * `false` forgets it instead.
+   * @default true
+   */
+  outbox?: boolean
+  /**
+   * How long a queued refresh token is kept when its expiry is unknown.
+   * @default 604800000 (7 days)
+   */
+  outboxMaxAgeMs?: number
 }
 
 /** Options of {@link createSession}. */
@@ -73,6 +86,12 @@ export interface SessionOptions {
    */
   refreshLeewaySeconds?: number
   /**
+   * Refresh before the access token expires, without waiting for `getAccessToken()`. Every
+   * tab schedules it; the cross-tab lock lets one of them refresh and the others adopt.
+   * @default true
+   */
+  autoRefresh?: boolean
+  /**
    * Name of the IndexedDB database tokenwarden keeps its records in.
    * @default 'tokenwarden'
    */
@@ -103,12 +122,15 @@ export const defaults = {
   scope: 'openid profile offline_access',
   allowInsecureHttp: false,
   refreshLeewaySeconds: 60,
+  autoRefresh: true,
   databaseName: 'tokenwarden',
   revocation: {
     timeoutMs: 5000,
     retryLimit: 2,
     maxRetryAfterMs: 2000,
     keepalive: true,
+    outbox: true,
+    outboxMaxAgeMs: 7 * 24 * 3600 * 1000,
   },
 } as const
 
@@ -124,6 +146,7 @@ export interface ResolvedOptions {
   allowInsecureHttp: boolean
   revocation: Required<RevocationOptions>
   refreshLeewaySeconds: number
+  autoRefresh: boolean
   databaseName: string
   oidc: Partial<OidcClientSettings>
   logger: { warn(message: string): void }
@@ -138,11 +161,11 @@ export interface ResolvedOptions {
 
 const known = new Set<string>([
   'authority', 'clientId', 'redirectUri', 'scope', 'postLogoutRedirectUri', 'clientSecret',
-  'clientAuthentication', 'allowInsecureHttp', 'revocation', 'refreshLeewaySeconds',
+  'clientAuthentication', 'allowInsecureHttp', 'revocation', 'refreshLeewaySeconds', 'autoRefresh',
   'databaseName', 'oidc', 'logger', 'fetch', 'storage', 'channel', 'lock', 'now', 'navigate',
   'protocol',
 ])
-const knownRevocation = new Set<string>(['timeoutMs', 'retryLimit', 'maxRetryAfterMs', 'keepalive'])
+const knownRevocation = new Set<string>(['timeoutMs', 'retryLimit', 'maxRetryAfterMs', 'keepalive', 'outbox', 'outboxMaxAgeMs'])
 const snakeHints: Record<string, string> = {
   client_id: 'clientId',
   redirect_uri: 'redirectUri',
@@ -186,6 +209,12 @@ function positiveNumber(name: string, value: unknown, fallback: number, allowZer
   return value
 }
 
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw invalid(`\`${name}\` must be a boolean.`)
+  return value
+}
+
 // Once per logger, so an app that creates many sessions is told once, and tests can see it.
 const warnedLoggers = new WeakSet<object>()
 
@@ -198,8 +227,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     throw invalid(`Unknown option \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'}`)
   }
   const authority = parseUrl('authority', input.authority)
-  const allowInsecureHttp = input.allowInsecureHttp ?? defaults.allowInsecureHttp
-  if (typeof allowInsecureHttp !== 'boolean') throw invalid('`allowInsecureHttp` must be a boolean.')
+  const allowInsecureHttp = booleanOption('allowInsecureHttp', input.allowInsecureHttp, defaults.allowInsecureHttp)
   if (!isAllowedEndpoint(authority, allowInsecureHttp)) {
     throw invalid(
       `\`authority\` must use https (RFC 7009 §2): ${authority.origin} is plain http on a host that is not loopback. ` +
@@ -241,7 +269,9 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
       defaults.revocation.maxRetryAfterMs,
       true,
     ),
-    keepalive: revocationInput.keepalive ?? defaults.revocation.keepalive,
+    keepalive: booleanOption('revocation.keepalive', revocationInput.keepalive, defaults.revocation.keepalive),
+    outbox: booleanOption('revocation.outbox', revocationInput.outbox, defaults.revocation.outbox),
+    outboxMaxAgeMs: positiveNumber('revocation.outboxMaxAgeMs', revocationInput.outboxMaxAgeMs, defaults.revocation.outboxMaxAgeMs),
   }
   if (revocation.timeoutMs > 2_147_483_647) throw invalid('`revocation.timeoutMs` is too large.')
   if (!Number.isInteger(revocation.retryLimit)) throw invalid('`revocation.retryLimit` must be a whole number.')
@@ -276,6 +306,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     allowInsecureHttp,
     revocation,
     refreshLeewaySeconds: positiveNumber('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, true),
+    autoRefresh: booleanOption('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     databaseName,
     oidc: input.oidc ?? {},
     logger,

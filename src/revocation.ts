@@ -226,12 +226,15 @@ async function toOutcome(error: unknown, deadline: AbortSignal): Promise<Revocat
   }
 }
 
-/** What `logout()` reports for one token. */
+/**
+ * What `logout()` reports for one token: a {@link RevocationOutcome}, `not-present` when the
+ * session had no such token, or `queued` when it failed for a retryable reason and waits in
+ * the revocation outbox to be sent again.
+ */
 export type TokenRevocationResult =
-  | { status: 'revoked' }
+  | RevocationOutcome
   | { status: 'not-present' }
-  | { status: 'unsupported'; error: TokenwardenError }
-  | { status: 'failed'; error: TokenwardenError; retryable: boolean }
+  | { status: 'queued'; error: TokenwardenError }
 
 /** The tokens `logout()` revokes, by `token_type_hint`. */
 export interface TokensToRevoke {

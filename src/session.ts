@@ -3,7 +3,8 @@ import { TokenwardenError, isTokenwardenError } from './errors.js'
 import { createHttpClient } from './http.js'
 import { createOidcProtocol, type Grant, type Protocol, type SignInArgs } from './oidc.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
-import { revokeAll, type TokenRevocationResult, type TokensToRevoke } from './revocation.js'
+import { Outbox, type OutboxEntry, type TokenHint } from './outbox.js'
+import { revokeAll, revokeToken, type RevocationOutcome, type TokenRevocationResult, type TokensToRevoke } from './revocation.js'
 import { createDefaultChannel, onPageRestore, type TabChannel, type TabMessage } from './tab-sync.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
 import {
@@ -13,6 +14,7 @@ import {
   type SessionRead,
   type SessionRecord,
   type StorageKind,
+  type TokenSet,
 } from './token-store.js'
 
 /**
@@ -69,7 +71,10 @@ export interface LogoutOptions {
 
 /** What `logout()` did. It never rejects because the server failed. */
 export interface LogoutResult {
-  /** For each token: `revoked`, `not-present`, `unsupported` or `failed` (with the error). */
+  /**
+   * For each token: `revoked`, `not-present`, `unsupported`, `queued` (failed for now, kept
+   * in the outbox and retried) or `failed` (with the error).
+   */
   readonly revocation: { readonly refresh_token: TokenRevocationResult; readonly access_token: TokenRevocationResult }
   /** True when neither storage nor memory holds a token of the session any more. */
   readonly cleared: boolean
@@ -125,6 +130,11 @@ function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
 }
 
 const callbackParams = ['code', 'state', 'session_state', 'iss', 'error', 'error_description', 'error_uri']
+const maxTimerMs = 2_147_483_647
+const hints: readonly TokenHint[] = ['refresh_token', 'access_token']
+
+/** Queued outbox entries by hint, as `Outbox.enqueue` made them. */
+type Queued = Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>>
 
 class TokenwardenSession implements Session {
   readonly http: KyInstance
@@ -132,9 +142,13 @@ class TokenwardenSession implements Session {
   readonly #id: string
   readonly #tab = randomId()
   readonly #listeners = new Set<() => void>()
+  /** Taken by refresh, sign-in and logout, in every tab. */
   readonly #lock: TabLock
+  /** Taken while sending queued revocations, so two tabs do not send the same ones. */
+  readonly #outboxLock: TabLock
   #snapshot: SessionSnapshot = loadingSnapshot
   #store: TokenStore | undefined
+  #outbox: Outbox | undefined
   #protocol: Protocol | undefined
   #channel: TabChannel | undefined
   #cleanups: Array<() => void> = []
@@ -144,12 +158,17 @@ class TokenwardenSession implements Session {
   #started: Promise<void> | undefined
   #refreshing: Promise<Grant> | undefined
   #loggingOut: Promise<LogoutResult> | undefined
+  #draining: Promise<void> | undefined
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
+  #drainTimer: ReturnType<typeof setTimeout> | undefined
   #disposed = false
 
   constructor(options: ResolvedOptions) {
     this.#options = options
     this.#id = `${options.authority}|${options.clientId}`
-    this.#lock = (options.lock ?? createDefaultLock)(`tokenwarden:${this.#id}`)
+    const lock = options.lock ?? createDefaultLock
+    this.#lock = lock(`tokenwarden:${this.#id}`)
+    this.#outboxLock = lock(`tokenwarden:${this.#id}:outbox`)
     this.http = createHttpClient({
       getAccessToken: () => this.getAccessToken(),
       refreshAfterRejection: (rejected) => this.#refreshAfterRejection(rejected),
@@ -182,6 +201,8 @@ class TokenwardenSession implements Session {
     // Discovery now, so that logout later costs one round trip. A failure is not fatal:
     // the session can be restored offline, and logout tries discovery again.
     await this.#protocol!.metadata().catch(() => undefined)
+    // Revocations a previous page could not finish (offline, closed mid-logout).
+    void this.#drainOutbox(false)
   }
 
   /** Storage opened, the stored session read, the other tabs joined. */
@@ -195,12 +216,22 @@ class TokenwardenSession implements Session {
         if (opened.fallbackReason) options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
       }
       this.#store = new TokenStore(storage, this.#id)
+      this.#outbox = new Outbox(storage, this.#id, {
+        now: options.now,
+        maxAgeMs: options.revocation.outboxMaxAgeMs,
+        leaseMs: options.revocation.timeoutMs + 1000,
+      })
       this.#protocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: this.#store.stateStore() })
       this.#channel = (options.channel ?? createDefaultChannel)(`tokenwarden:${this.#id}`)
+      const onOnline = () => void this.#drainOutbox(true)
+      if (typeof addEventListener === 'function') addEventListener('online', onOnline)
       this.#cleanups.push(
         this.#channel.subscribe((message) => this.#onMessage(message)),
         onPageRestore(() => void this.#resync('other-tab')),
         () => this.#channel?.close(),
+        () => typeof removeEventListener === 'function' && removeEventListener('online', onOnline),
+        () => clearTimeout(this.#refreshTimer),
+        () => clearTimeout(this.#drainTimer),
       )
       await this.#resync('initial')
     })()
@@ -238,9 +269,17 @@ class TokenwardenSession implements Session {
       profile: grant.profile,
       updatedAt: this.#options.now(),
     }
-    await this.#lock(() => this.#store!.writeSession(record))
+    // A session signed in before (another tab, another user) is replaced: its tokens would
+    // otherwise stay valid at the server with nobody holding them, so they are revoked.
+    const replaced = await this.#lock(() =>
+      this.#store!.transactSession((current) => {
+        const queued = current ? this.#enqueue(current.tokens) : undefined
+        return { session: record, ...(queued ? { also: queued.changes } : {}), result: current?.tokens }
+      }),
+    )
     this.#adopt(record)
     this.#post('signed-in', record.epoch)
+    if (replaced) void this.#revokeOrphans(replaced)
     return this.#snapshot
   }
 
@@ -261,7 +300,7 @@ class TokenwardenSession implements Session {
     if (!this.#expiresSoon(tokens.expiresAt)) return tokens.accessToken
     if (!tokens.refreshToken) {
       if (this.#expiresSoon(tokens.expiresAt, 0)) {
-        await this.#lock(() => this.#store!.removeSession()).catch(() => undefined)
+        await this.#lock(() => this.#store!.transactSession(() => ({ session: null, result: undefined }))).catch(() => undefined)
         this.#signedOut('expired')
         throw new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
       }
@@ -295,6 +334,9 @@ class TokenwardenSession implements Session {
    * One refresh at a time in this tab (concurrent callers share it), and, through the lock,
    * across tabs. Inside the lock storage is the truth: another tab may have refreshed
    * already (adopt its tokens: the refresh token we hold may be rotated away), or logged out.
+   * The new tokens are written only if the session is still the one that was refreshed, in
+   * the same transaction as that check: a logout that went ahead meanwhile wins, and the
+   * tokens this refresh got are revoked instead of written back (no zombie session).
    */
   #refresh(seen: Grant, force = false): Promise<Grant> {
     this.#refreshing ??= this.#lock(async () => {
@@ -319,14 +361,25 @@ class TokenwardenSession implements Session {
           : new TokenwardenError('refresh-failed', 'The refresh grant failed.', { cause: error })
         // The server refused the grant itself: the session is over in every tab.
         if (reported.error === 'invalid_grant') {
-          await store.removeSession().catch(() => undefined)
+          await store
+            .transactSession((current) => (current?.epoch === stored.epoch ? { session: null, result: undefined } : { result: undefined }))
+            .catch(() => undefined)
           this.#signedOut('refresh-failed', reported)
           this.#post('signed-out', stored.epoch)
         }
         throw reported
       }
       const record: SessionRecord = { ...stored, tokens: next.tokens, profile: next.profile, updatedAt: this.#options.now() }
-      await store.writeSession(record)
+      const written = await store.transactSession((current) => {
+        if (current?.epoch === stored.epoch) return { session: record, result: true }
+        const queued = this.#enqueue(next.tokens)
+        return { ...(queued ? { also: queued.changes } : {}), result: false }
+      })
+      if (!written) {
+        void this.#revokeOrphans(next.tokens)
+        this.#apply(await store.readSession(), 'other-tab')
+        throw this.#signedOutError()
+      }
       this.#adopt(record)
       this.#post('refreshed', record.epoch)
       return next
@@ -334,6 +387,18 @@ class TokenwardenSession implements Session {
       this.#refreshing = undefined
     })
     return this.#refreshing
+  }
+
+  /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
+  #scheduleRefresh(): void {
+    clearTimeout(this.#refreshTimer)
+    const tokens = this.#current?.grant.tokens
+    if (!this.#options.autoRefresh || this.#disposed || !tokens?.refreshToken || tokens.expiresAt === undefined) return
+    const delay = tokens.expiresAt - this.#options.refreshLeewaySeconds * 1000 - this.#options.now()
+    this.#refreshTimer = setTimeout(() => {
+      const current = this.#current
+      if (current && !this.#loggingOut) void this.#refresh(current.grant).catch(() => undefined)
+    }, Math.min(maxTimerMs, Math.max(0, delay)))
   }
 
   logout(options: LogoutOptions = {}): Promise<LogoutResult> {
@@ -345,65 +410,40 @@ class TokenwardenSession implements Session {
   }
 
   async #logout(options: LogoutOptions): Promise<LogoutResult> {
-    const { revocation, clientId, clientSecret, clientAuthentication } = this.#options
+    const { revocation } = this.#options
     // One bound for everything that waits on something else: the lock, discovery, revocation.
     const deadline = AbortSignal.timeout(revocation.timeoutMs)
     const startedAt = Date.now()
     await this.#prepare()
-    const store = this.#store!
+    clearTimeout(this.#refreshTimer)
 
     let storageError: TokenwardenError | undefined
-    const take = async (): Promise<{ tokens: TokensToRevoke; idToken: string | undefined }> => {
-      // The newest tokens are in storage: another tab may have refreshed since we last looked.
-      const read = await store.readSession().catch((error: TokenwardenError) => {
+    // Crash safety: the tokens leave the session record and enter the outbox in one
+    // transaction. A page that dies after this is signed out on its next start, and that
+    // start sends the revocations. The newest tokens are the stored ones: another tab may
+    // have refreshed since this one last looked.
+    const take = () =>
+      this.#store!.transactSession((current) => {
+        const tokens = current?.tokens ?? this.#current?.grant.tokens
+        const queued = tokens ? this.#enqueue(tokens) : undefined
+        return { session: null, ...(queued ? { also: queued.changes } : {}), result: { tokens, queued: queued?.entries ?? {} } }
+      }).catch((error: TokenwardenError) => {
         storageError = error
-        return undefined
+        return { tokens: this.#current?.grant.tokens, queued: {} as Queued }
       })
-      const source = read?.status === 'present' ? read.record.tokens : this.#current?.grant.tokens
-      await store.removeSession().catch((error: TokenwardenError) => {
-        storageError = error
-      })
-      return {
-        tokens: { refresh_token: source?.refreshToken, access_token: source?.accessToken },
-        idToken: source?.idToken,
-      }
-    }
     let taken: Awaited<ReturnType<typeof take>>
     try {
-      taken = await this.#lock(take, { signal: deadline })
+      // Half the bound at most for the lock, so the revocations keep time of their own.
+      taken = await this.#lock(take, { signal: AbortSignal.timeout(revocation.timeoutMs / 2) })
     } catch {
       // The lock was not ours in time (a refresh hangs in some tab): go ahead without it.
-      // That refresh re-reads storage before writing, finds no session, and stops.
+      // That refresh finds no session when it tries to write, and revokes what it got.
       taken = await take()
     }
 
-    const remaining = () => Math.max(1, revocation.timeoutMs - (Date.now() - startedAt))
-    const metadata = await Promise.race([
-      this.#protocol!.metadata().then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
-      new Promise<{ error: unknown }>((resolve) =>
-        deadline.addEventListener('abort', () => resolve({ error: deadline.reason }), { once: true }),
-      ),
-    ])
-    const endpoint = 'value' in metadata ? metadata.value.revocationEndpoint : undefined
-    const results =
-      'error' in metadata && (taken.tokens.access_token || taken.tokens.refresh_token)
-        ? this.#unrevoked(taken.tokens, metadata.error)
-        : await revokeAll(taken.tokens, {
-            endpoint,
-            client_id: clientId,
-            client_secret: clientSecret,
-            clientAuthentication,
-            timeoutMs: remaining(),
-            retryLimit: revocation.retryLimit,
-            maxRetryAfterMs: revocation.maxRetryAfterMs,
-            keepalive: revocation.keepalive,
-            allowInsecureHttp: this.#options.allowInsecureHttp,
-            signal: deadline,
-            ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
-          })
+    const tokens: TokensToRevoke = { refresh_token: taken.tokens?.refreshToken, access_token: taken.tokens?.accessToken }
+    const results = await this.#send(tokens, deadline, Math.max(1, revocation.timeoutMs - (Date.now() - startedAt)))
+    const revocationResults = await this.#settle(taken.queued, results)
 
     // Whatever the server said: nothing of the session stays here, and every tab hears it.
     const epoch = this.#current?.epoch ?? null
@@ -412,24 +452,151 @@ class TokenwardenSession implements Session {
 
     let endSessionUrl: string | undefined
     if (options.redirect) {
-      endSessionUrl = await this.#protocol!.signOutUrl(taken.idToken).catch(() => undefined)
+      endSessionUrl = await this.#protocol!.signOutUrl(taken.tokens?.idToken).catch(() => undefined)
       if (endSessionUrl) (this.#options.navigate ?? ((url: string) => globalThis.location.assign(url)))(endSessionUrl)
     }
     return {
-      revocation: results,
+      revocation: revocationResults,
       cleared: storageError === undefined,
       ...(storageError ? { storageError } : {}),
       ...(endSessionUrl ? { endSessionUrl } : {}),
     }
   }
 
-  #unrevoked(tokens: TokensToRevoke, cause: unknown) {
-    const error = isTokenwardenError(cause)
-      ? cause
-      : new TokenwardenError('timeout', 'The server metadata did not load in time to revoke.', { cause })
-    const one = (token: string | undefined): TokenRevocationResult =>
-      token ? { status: 'failed', error, retryable: true } : { status: 'not-present' }
-    return { refresh_token: one(tokens.refresh_token), access_token: one(tokens.access_token) }
+  /** Both revocations, concurrently, after discovery (cached since start) within the bound. */
+  async #send(tokens: TokensToRevoke, signal: AbortSignal, timeoutMs: number) {
+    const { revocation, clientId, clientSecret, clientAuthentication, allowInsecureHttp } = this.#options
+    const metadata = await Promise.race([
+      this.#protocol!.metadata().then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      new Promise<{ error: unknown }>((resolve) => {
+        if (signal.aborted) resolve({ error: signal.reason })
+        signal.addEventListener('abort', () => resolve({ error: signal.reason }), { once: true })
+      }),
+    ])
+    if ('error' in metadata) {
+      const error = isTokenwardenError(metadata.error)
+        ? metadata.error
+        : new TokenwardenError('timeout', 'The server metadata did not load in time to revoke.', { cause: metadata.error })
+      const one = (token: string | undefined): TokenRevocationResult =>
+        token ? { status: 'failed', error, retryable: true } : { status: 'not-present' }
+      return { refresh_token: one(tokens.refresh_token), access_token: one(tokens.access_token) }
+    }
+    return revokeAll(tokens, {
+      endpoint: metadata.value.revocationEndpoint,
+      client_id: clientId,
+      client_secret: clientSecret,
+      clientAuthentication,
+      timeoutMs,
+      retryLimit: revocation.retryLimit,
+      maxRetryAfterMs: revocation.maxRetryAfterMs,
+      keepalive: revocation.keepalive,
+      allowInsecureHttp,
+      signal,
+      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+    })
+  }
+
+  /** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
+  async #settle(queued: Queued, results: Record<TokenHint, TokenRevocationResult>): Promise<LogoutResult['revocation']> {
+    const attempts = hints.flatMap((hint) => {
+      const item = queued[hint]
+      const outcome = results[hint]
+      return item && outcome.status !== 'not-present' && outcome.status !== 'queued' ? [{ ...item, outcome }] : []
+    })
+    if (attempts.length) {
+      await this.#outbox!.settle(attempts).catch(() => undefined)
+      this.#scheduleDrain()
+    }
+    const final = (hint: TokenHint): TokenRevocationResult => {
+      const outcome = results[hint]
+      return outcome.status === 'failed' && outcome.retryable && queued[hint] ? { status: 'queued', error: outcome.error } : outcome
+    }
+    return { refresh_token: final('refresh_token'), access_token: final('access_token') }
+  }
+
+  /** Outbox entries for `tokens`, or nothing when the outbox is off. */
+  #enqueue(tokens: TokenSet): { changes: NonNullable<ReturnType<Outbox['enqueue']>['changes']>; entries: Queued } | undefined {
+    if (!this.#options.revocation.outbox) return undefined
+    const { keys, changes } = this.#outbox!.enqueue(tokens)
+    const entries: Queued = {}
+    for (const [key, entry] of (changes.set ?? []) as Array<[string, OutboxEntry]>) {
+      if (keys[entry.hint] === key) entries[entry.hint] = { key, entry }
+    }
+    return { changes, entries }
+  }
+
+  /** Tokens nobody holds any more (a replaced session, a refresh that lost to a logout). */
+  async #revokeOrphans(tokens: TokenSet): Promise<void> {
+    if (this.#options.revocation.outbox) return this.#drainOutbox(true)
+    const deadline = AbortSignal.timeout(this.#options.revocation.timeoutMs)
+    await this.#send({ refresh_token: tokens.refreshToken, access_token: tokens.accessToken }, deadline, this.#options.revocation.timeoutMs)
+  }
+
+  /**
+   * Sends the queued revocations that are due (all of them when `force`, e.g. back online),
+   * one tab at a time, and schedules the next attempt.
+   */
+  #drainOutbox(force: boolean): Promise<void> {
+    if (!this.#options.revocation.outbox || this.#disposed || !this.#outbox) return Promise.resolve()
+    this.#draining ??= this.#outboxLock(async () => {
+      const { due } = await this.#outbox!.due(force)
+      if (due.length === 0) return
+      const { timeoutMs, retryLimit, maxRetryAfterMs, keepalive } = this.#options.revocation
+      const metadata = await this.#protocol!.metadata().catch((error: TokenwardenError) => error)
+      const attempts = await Promise.all(
+        due.map(async ({ key, entry }) => {
+          let outcome: RevocationOutcome
+          if (metadata instanceof Error) outcome = { status: 'failed', error: metadata, retryable: true }
+          else if (!metadata.revocationEndpoint) {
+            outcome = { status: 'failed', retryable: false, error: new TokenwardenError('revocation-unavailable', 'No revocation_endpoint.') }
+          } else {
+            outcome = await revokeToken(
+              {
+                token: entry.token,
+                token_type_hint: entry.hint,
+                client_id: this.#options.clientId,
+                ...(this.#options.clientSecret ? { client_secret: this.#options.clientSecret } : {}),
+              },
+              {
+                endpoint: metadata.revocationEndpoint,
+                clientAuthentication: this.#options.clientAuthentication,
+                timeoutMs,
+                retryLimit,
+                maxRetryAfterMs,
+                keepalive,
+                allowInsecureHttp: this.#options.allowInsecureHttp,
+                ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+              },
+            ).catch((error: unknown) => ({
+              status: 'failed' as const,
+              retryable: false,
+              error: isTokenwardenError(error) ? error : new TokenwardenError('revocation-failed', String(error), { cause: error }),
+            }))
+          }
+          return { key, entry, outcome }
+        }),
+      )
+      await this.#outbox!.settle(attempts)
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#draining = undefined
+        this.#scheduleDrain()
+      })
+    return this.#draining
+  }
+
+  /** A timer for the next entry that becomes due, while this tab is open. */
+  #scheduleDrain(): void {
+    if (this.#disposed || !this.#options.revocation.outbox) return
+    void this.#outbox!.nextDue().catch(() => undefined).then((at) => {
+      clearTimeout(this.#drainTimer)
+      if (at === undefined || this.#disposed) return
+      this.#drainTimer = setTimeout(() => void this.#drainOutbox(false), Math.min(maxTimerMs, Math.max(0, at - this.#options.now())))
+    })
   }
 
   dispose(): void {
@@ -474,7 +641,9 @@ class TokenwardenSession implements Session {
   }
 
   #adopt(record: SessionRecord): void {
+    const changed = this.#current?.grant.tokens.accessToken !== record.tokens.accessToken
     this.#current = { epoch: record.epoch, grant: { tokens: record.tokens, profile: record.profile } }
+    if (changed) this.#scheduleRefresh()
     this.#publish({
       status: 'signed-in',
       profile: Object.freeze({ ...record.profile }),
@@ -486,6 +655,7 @@ class TokenwardenSession implements Session {
 
   #signedOut(reason: SignedOutReason, error?: TokenwardenError): void {
     this.#current = undefined
+    clearTimeout(this.#refreshTimer)
     this.#publish({
       status: 'signed-out',
       reason,

@@ -11,16 +11,29 @@ export interface StorageChanges {
   delete?: readonly string[]
 }
 
+/** What a transaction decides: the changes to apply (all or none) and what to return. */
+export interface TransactionOutcome<T> {
+  changes?: StorageChanges
+  result: T
+}
+
 /**
- * The storage seam. Values must survive a structured clone. `commit` is atomic, so a record
- * can move from one key to another without a moment where it is in neither or both.
+ * The storage seam. Values must survive a structured clone. `transact` reads `keys` and
+ * applies what `decide` returns in one atomic step, so a tab can write "only if the session
+ * is still the one I refreshed", or move tokens from the session into the outbox, without
+ * another tab slipping in between. `decide` must be synchronous.
  */
 export interface KeyValueStorage {
   readonly kind: StorageKind
   get(key: string): Promise<unknown>
   /** Every entry whose key starts with `prefix`. */
   entries(prefix: string): Promise<Array<[string, unknown]>>
-  commit(changes: StorageChanges): Promise<void>
+  transact<T>(keys: readonly string[], decide: (current: ReadonlyMap<string, unknown>) => TransactionOutcome<T>): Promise<T>
+}
+
+/** Applies `changes` in one transaction. */
+export function commit(storage: KeyValueStorage, changes: StorageChanges): Promise<void> {
+  return storage.transact([], () => ({ changes, result: undefined }))
 }
 
 /**
@@ -33,9 +46,11 @@ export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyV
     get: async (key) => structuredClone(map.get(key)),
     entries: async (prefix) =>
       [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
-    commit: async (changes) => {
+    transact: async (keys, decide) => {
+      const { changes = {}, result } = decide(new Map(keys.map((key) => [key, structuredClone(map.get(key))])))
       for (const key of changes.delete ?? []) map.delete(key)
       for (const [key, value] of changes.set ?? []) map.set(key, structuredClone(value))
+      return result
     },
   }
 }
@@ -51,11 +66,45 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
     get: (key) => get(key, use()),
     entries: async (prefix) =>
       (await entries<string, unknown>(use())).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
-    commit: (changes) =>
+    transact: (keys, decide) =>
       use()('readwrite', (objectStore) => {
-        for (const key of changes.delete ?? []) objectStore.delete(key)
-        for (const [key, value] of changes.set ?? []) objectStore.put(value, key)
-        return promisifyRequest(objectStore.transaction)
+        const transaction = objectStore.transaction
+        const current = new Map<string, unknown>()
+        let outcome: TransactionOutcome<unknown> | undefined
+        // Reads and writes are queued on one transaction: it stays open while requests are
+        // pending, so nothing else can run between the reads and the writes.
+        const apply = () => {
+          try {
+            outcome = decide(current)
+          } catch (error) {
+            transaction.abort()
+            throw error
+          }
+          for (const key of outcome.changes?.delete ?? []) objectStore.delete(key)
+          for (const [key, value] of outcome.changes?.set ?? []) objectStore.put(value, key)
+        }
+        let pending = keys.length
+        let failure: unknown
+        if (pending === 0) apply()
+        for (const key of keys) {
+          const request = objectStore.get(key)
+          request.onsuccess = () => {
+            current.set(key, request.result)
+            if (--pending === 0) {
+              try {
+                apply()
+              } catch (error) {
+                failure = error
+              }
+            }
+          }
+        }
+        return promisifyRequest(transaction).then(
+          () => outcome!.result as never,
+          (error: unknown) => {
+            throw failure ?? error
+          },
+        )
       }),
   }
 }
@@ -80,7 +129,9 @@ export async function openDefaultStorage(
   } catch (cause) {
     return {
       storage: createMemoryStorage(),
-      fallbackReason: new TokenwardenError('storage-unavailable', 'IndexedDB could not be opened; tokens are kept in memory.', { cause }),
+      fallbackReason: new TokenwardenError('storage-unavailable', 'IndexedDB could not be opened; tokens are kept in memory.', {
+        cause,
+      }),
     }
   }
 }
@@ -141,38 +192,54 @@ export type SessionRead =
   | { status: 'absent' }
   | { status: 'invalid'; error: TokenwardenError }
 
+/** What a session transaction decides. `session`: a new record, `null` to delete, absent to keep. */
+export interface SessionDecision<T> {
+  session?: SessionRecord | null
+  /** Other changes in the same transaction (outbox entries, say). */
+  also?: StorageChanges
+  result: T
+}
+
+const invalidRecord = () =>
+  new TokenwardenError('storage-invalid', 'The stored session record was corrupt or foreign and was discarded.')
+
 /** The records of one session (authority + client) in a {@link KeyValueStorage}. */
 export class TokenStore {
   readonly storage: KeyValueStorage
-  readonly #sessionKey: string
+  readonly sessionKey: string
   readonly #statePrefix: string
 
   constructor(storage: KeyValueStorage, sessionId: string) {
     this.storage = storage
-    this.#sessionKey = `session:${sessionId}`
+    this.sessionKey = `session:${sessionId}`
     this.#statePrefix = `oidc-state:${sessionId}:`
   }
 
   /** Reads the session record; a corrupt or foreign one is deleted and reported. */
   async readSession(): Promise<SessionRead> {
-    const value = await this.#wrap('read', () => this.storage.get(this.#sessionKey))
+    const value = await this.#wrap('read', () => this.storage.get(this.sessionKey))
     if (value === undefined) return { status: 'absent' }
     if (isSessionRecord(value)) return { status: 'present', record: value }
-    await this.#wrap('delete', () => this.storage.commit({ delete: [this.#sessionKey] }))
-    return {
-      status: 'invalid',
-      error: new TokenwardenError('storage-invalid', 'The stored session record was corrupt or foreign and was discarded.'),
-    }
+    await this.#wrap('delete', () => commit(this.storage, { delete: [this.sessionKey] }))
+    return { status: 'invalid', error: invalidRecord() }
   }
 
-  writeSession(record: SessionRecord): Promise<void> {
-    return this.#wrap('write', () => this.storage.commit({ set: [[this.#sessionKey, record]] }))
-  }
-
-  /** Deletes the session record, together with `changes`, in one transaction. */
-  removeSession(changes: StorageChanges = {}): Promise<void> {
-    return this.#wrap('delete', () =>
-      this.storage.commit({ ...changes, delete: [this.#sessionKey, ...(changes.delete ?? [])] }),
+  /**
+   * Reads the session record and applies `decide`'s changes in one transaction. A corrupt
+   * record is seen as absent and deleted.
+   */
+  transactSession<T>(decide: (current: SessionRecord | undefined) => SessionDecision<T>): Promise<T> {
+    return this.#wrap('update', () =>
+      this.storage.transact([this.sessionKey], (values) => {
+        const value = values.get(this.sessionKey)
+        const current = isSessionRecord(value) ? value : undefined
+        const decision = decide(current)
+        const set = [...(decision.also?.set ?? [])]
+        const remove = [...(decision.also?.delete ?? [])]
+        if (decision.session) set.push([this.sessionKey, decision.session])
+        else if (decision.session === null || (value !== undefined && !current)) remove.push(this.sessionKey)
+        return { changes: { set, delete: remove }, result: decision.result }
+      }),
     )
   }
 
@@ -183,16 +250,16 @@ export class TokenStore {
   stateStore(): StateStore {
     const key = (name: string) => this.#statePrefix + name
     return {
-      set: (name, value) => this.storage.commit({ set: [[key(name), value]] }),
+      set: (name, value) => commit(this.storage, { set: [[key(name), value]] }),
       get: async (name) => {
         const value = await this.storage.get(key(name))
         return typeof value === 'string' ? value : null
       },
-      remove: async (name) => {
-        const value = await this.storage.get(key(name))
-        await this.storage.commit({ delete: [key(name)] })
-        return typeof value === 'string' ? value : null
-      },
+      remove: (name) =>
+        this.storage.transact([key(name)], (current) => {
+          const value = current.get(key(name))
+          return { changes: { delete: [key(name)] }, result: typeof value === 'string' ? value : null }
+        }),
       getAllKeys: async () =>
         (await this.storage.entries(this.#statePrefix)).map(([name]) => name.slice(this.#statePrefix.length)),
     }

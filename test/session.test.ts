@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { isTokenwardenError, type Session } from '../src/index.js'
-import { deferred, oauthError, ok } from './helpers/fake-server.js'
+import { deferred, oauthError, ok, type Answer } from './helpers/fake-server.js'
 import { revocationEndpoint } from './helpers/protocol.js'
 import { createWorld } from './helpers/session.js'
 
@@ -87,11 +87,11 @@ describe('logout, whatever the server answers, clears and tells every tab', () =
       { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } },
     ],
     [
-      '503 always',
+      '503 always (queued for a later retry)',
       () => new Response('', { status: 503, headers: { 'retry-after': '0' } }),
       {
-        refresh_token: { status: 'failed', retryable: true, error: { code: 'revocation-failed', status: 503 } },
-        access_token: { status: 'failed', retryable: true, error: { code: 'revocation-failed', status: 503 } },
+        refresh_token: { status: 'queued', error: { code: 'revocation-failed', status: 503 } },
+        access_token: { status: 'queued', error: { code: 'revocation-failed', status: 503 } },
       },
     ],
     [
@@ -105,22 +105,30 @@ describe('logout, whatever the server answers, clears and tells every tab', () =
       { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } },
     ],
     [
-      '500',
-      () => new Response('', { status: 500 }),
+      '401 invalid_client (not retryable: reported as failed, not queued)',
+      () => oauthError(401, 'invalid_client'),
       {
-        refresh_token: { status: 'failed', error: { code: 'revocation-failed', status: 500 } },
-        access_token: { status: 'failed', error: { code: 'revocation-failed', status: 500 } },
+        refresh_token: { status: 'failed', retryable: false, error: { code: 'revocation-failed', status: 401 } },
+        access_token: { status: 'failed', retryable: false, error: { code: 'revocation-failed', status: 401 } },
       },
     ],
     [
-      'network error',
-      () => 'network-error',
-      { refresh_token: { status: 'failed', error: { code: 'network' } }, access_token: { status: 'failed', error: { code: 'network' } } },
+      '500 (queued)',
+      () => new Response('', { status: 500 }),
+      {
+        refresh_token: { status: 'queued', error: { code: 'revocation-failed', status: 500 } },
+        access_token: { status: 'queued', error: { code: 'revocation-failed', status: 500 } },
+      },
     ],
     [
-      'no answer at all',
+      'network error (queued)',
+      () => 'network-error',
+      { refresh_token: { status: 'queued', error: { code: 'network' } }, access_token: { status: 'queued', error: { code: 'network' } } },
+    ],
+    [
+      'no answer at all (queued)',
       () => 'hang',
-      { refresh_token: { status: 'failed', error: { code: 'timeout' } }, access_token: { status: 'failed', error: { code: 'timeout' } } },
+      { refresh_token: { status: 'queued', error: { code: 'timeout' } }, access_token: { status: 'queued', error: { code: 'timeout' } } },
     ],
   ]
   const retried = new Set<string>()
@@ -140,10 +148,30 @@ describe('logout, whatever the server answers, clears and tells every tab', () =
     expect(result.cleared).toBe(true)
 
     expect([...world.records.keys()].filter((key) => key.startsWith('session:'))).toEqual([])
+    // Only what is queued stays on the device, in the outbox, until revoked or expired.
+    const queued = Object.values(result.revocation).filter((r) => r.status === 'queued').length
+    expect([...world.records.keys()].filter((key) => key.startsWith('outbox:'))).toHaveLength(queued)
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
     await expect(session.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
     expect(world.hub.log.at(-1)?.message).toMatchObject({ type: 'signed-out' })
     await vi.waitFor(() => expect(other.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+  })
+})
+
+describe('logout with the outbox turned off', () => {
+  const cases: Array<[string, () => Answer, string]> = [
+    ['500', () => new Response('', { status: 500 }), 'revocation-failed'],
+    ['network error', () => 'network-error', 'network'],
+  ]
+  it.each(cases)('%s is reported as failed and nothing stays on the device', async (_, handler, code) => {
+    const world = createWorld(handler)
+    const session = await world.signedInTab({ revocation: { outbox: false } })
+    const result = await session.logout()
+    expect(result.revocation).toMatchObject({
+      refresh_token: { status: 'failed', retryable: true, error: { code } },
+      access_token: { status: 'failed', retryable: true, error: { code } },
+    })
+    expect(world.records.size).toBe(0)
   })
 })
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSession } from '../src/index.js'
-import { TokenStore, createIndexedDbStorage, openDefaultStorage, type SessionRecord } from '../src/token-store.js'
+import { TokenStore, commit, createIndexedDbStorage, openDefaultStorage, type SessionRecord } from '../src/token-store.js'
 import { createFakeProtocol, issueGrant, issuer } from './helpers/protocol.js'
 import { createChannelHub } from './helpers/tabs.js'
 
@@ -34,7 +34,7 @@ describe('IndexedDB storage', () => {
     const storage = createIndexedDbStorage(name)
     const store = new TokenStore(storage, 'a|b')
     const written = record()
-    await store.writeSession(written)
+    await store.transactSession(() => ({ session: written, result: undefined }))
     const reopened = new TokenStore(createIndexedDbStorage(name), 'a|b')
     await expect(reopened.readSession()).resolves.toEqual({ status: 'present', record: written })
     const databases = await indexedDB.databases()
@@ -62,7 +62,7 @@ describe('IndexedDB storage', () => {
   ])('a corrupt record (%s) is discarded and reported as storage-invalid', async (_, value) => {
     const name = freshDatabase()
     const storage = createIndexedDbStorage(name)
-    await storage.commit({ set: [[`session:${issuer}|spa`, value]] })
+    await commit(storage, { set: [[`session:${issuer}|spa`, value]] })
     const warnings: string[] = []
     const session = sessionOn(name, warnings)
     await session.start()
@@ -73,9 +73,24 @@ describe('IndexedDB storage', () => {
 
   it('moves and deletes atomically in one transaction', async () => {
     const storage = createIndexedDbStorage(freshDatabase())
-    await storage.commit({ set: [['a', 1]] })
-    await storage.commit({ delete: ['a'], set: [['b', 1]] })
+    await commit(storage, { set: [['a', 1]] })
+    await commit(storage, { delete: ['a'], set: [['b', 1]] })
     await expect(storage.entries('')).resolves.toEqual([['b', 1]])
+    // Read-decide-write in one transaction: the decision sees the value it replaces.
+    const seen = await storage.transact(['b'], (current) => ({ changes: { set: [['b', 2]] }, result: current.get('b') }))
+    expect(seen).toBe(1)
+    await expect(storage.get('b')).resolves.toBe(2)
+  })
+
+  it('a transaction whose decision throws changes nothing', async () => {
+    const storage = createIndexedDbStorage(freshDatabase())
+    await commit(storage, { set: [['a', 1]] })
+    await expect(
+      storage.transact(['a'], () => {
+        throw new Error('no')
+      }),
+    ).rejects.toThrow('no')
+    await expect(storage.get('a')).resolves.toBe(1)
   })
 
   it('keeps the oidc-client-ts sign-in state in IndexedDB, under its own prefix', async () => {
