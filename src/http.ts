@@ -1,4 +1,5 @@
 import ky, { type KyInstance } from 'ky'
+import { isTokenwardenError } from './errors.js'
 
 export interface HttpClientHooks {
   getAccessToken(): Promise<string>
@@ -17,6 +18,9 @@ const retriedKey = 'tokenwardenRetriedAfter401'
 export function createHttpClient(hooks: HttpClientHooks): KyInstance {
   return ky.create({
     ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+    // ky retries failed GETs; a TokenwardenError (signed out, refresh refused) will not get
+    // better by waiting, so it surfaces at once.
+    retry: { shouldRetry: ({ error }) => (isTokenwardenError(error) ? false : undefined) },
     hooks: {
       beforeRequest: [
         async (request) => {
@@ -31,7 +35,7 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
           const token = await hooks.refreshAfterRejection(rejected)
           const retry = new Request(request)
           retry.headers.set('authorization', `Bearer ${token}`)
-          return ky.retry({ request: retry, code: 'TOKEN_REFRESHED' })
+          return ky.retry({ request: retry, code: 'TOKEN_REFRESHED', delay: 0 })
         },
       ],
     },
