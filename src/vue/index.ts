@@ -117,9 +117,9 @@ export interface AccessTokenRefs {
 /**
  * The access token, for code that needs the raw value (a non-ky client, a WebSocket URL).
  * It asks `session.getAccessToken()` whenever the snapshot changes, so it updates after a
- * refresh, here or in another tab. A token that nears its expiry without the snapshot
- * changing is not refreshed here: for API calls prefer `session.http`, or
- * `getAccessToken()` at the moment of the call.
+ * refresh (the core refreshes before expiry), here or in another tab. For API calls prefer
+ * `session.http`, or `getAccessToken()` at the moment of the call: a background tab's
+ * timers can be throttled past the expiry.
  */
 export function useAccessToken(): AccessTokenRefs {
   const session = injectSession('useAccessToken')
