@@ -1,0 +1,117 @@
+import type { Browser, BrowserContext } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  accessTokenOf,
+  artifacts,
+  chromiumPath,
+  indexedDbRecords,
+  launchBrowser,
+  signIn,
+  snapshotOf,
+  startStack,
+  waitForStatus,
+  type Stack,
+} from './harness.js'
+
+const pages = [
+  ['React', '/react/'],
+  ['Vue', '/vue/'],
+] as const
+
+describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenwarden/react and tokenwarden/vue', () => {
+  let stack: Stack
+  let browser: Browser
+  let context: BrowserContext
+
+  beforeAll(async () => {
+    stack = await startStack()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+  beforeEach(async () => {
+    stack.auth.faults.reset()
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  })
+  afterEach(async () => {
+    await context?.close()
+  })
+
+  describe.each(pages)('%s page', (name, path) => {
+    it('signs in, shows the token, calls the API; its logout button revokes both tokens and renders signed-out', async () => {
+      const page = await context.newPage()
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(error.message))
+
+      await signIn(page, stack.origin, path)
+      expect(new URL(page.url()).pathname).toBe(path)
+      await page.waitForSelector('#status[data-status="signed-in"]')
+      await expect(page.locator('#status').textContent()).resolves.toBe('signed-in')
+      await expect(page.locator('#session').textContent()).resolves.toContain('Demo User')
+
+      const access = await accessTokenOf(page)
+      const stored = (await indexedDbRecords(page)).find((r) => r.key.startsWith('session:'))?.value as { tokens: { refreshToken: string } }
+      const refresh = stored.tokens.refreshToken
+      // useAccessToken() rendered the same token the session hands out.
+      await page.waitForFunction((prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8))
+
+      await page.click('#call-api')
+      await page.waitForFunction(() => document.querySelector('#api')?.textContent?.includes('demo-user'))
+
+      // Each revocation then kills only the token it presents, so both must be sent.
+      stack.auth.faults.set({ revokeOnlyPresented: true })
+      stack.auth.clearLog()
+      await page.click('#logout')
+      await page.waitForSelector('#status[data-status="signed-out"]')
+      await expect(page.locator('#status').textContent()).resolves.toBe('signed out (logout)')
+      expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+      // useLogout()'s result, rendered.
+      await expect(page.locator('[data-token="refresh_token"]').textContent()).resolves.toBe('revoked')
+      await expect(page.locator('[data-token="access_token"]').textContent()).resolves.toBe('revoked')
+
+      const received = stack.auth.revocations()
+      expect(received.map((r) => ({ token: r.body.token, hint: r.body.token_type_hint, client: r.body.client_id, status: r.status }))).toEqual(
+        expect.arrayContaining([
+          { token: refresh, hint: 'refresh_token', client: stack.auth.clientId, status: 200 },
+          { token: access, hint: 'access_token', client: stack.auth.clientId, status: 200 },
+        ]),
+      )
+      expect(received).toHaveLength(2)
+      await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+      await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+      expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+      await page.waitForFunction(() => document.querySelectorAll('#verdict tbody td.good').length === 2)
+      await expect(page.locator('#token').textContent()).resolves.toBe('—')
+
+      const slug = name.toLowerCase()
+      await page.screenshot({ path: `${artifacts}${slug}-desktop.png`, fullPage: true })
+      await page.setViewportSize({ width: 390, height: 844 })
+      await page.screenshot({ path: `${artifacts}${slug}-phone.png`, fullPage: true })
+      // Nothing wider than the phone's screen: no sideways scrolling.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      expect(errors).toEqual([])
+    })
+
+    it('a logout in another tab re-renders this page to signed-out (other-tab), without a reload', async () => {
+      const page = await context.newPage()
+      await signIn(page, stack.origin, path)
+      const other = await context.newPage()
+      await other.goto(`${stack.origin}${path}`)
+      await waitForStatus(other, 'signed-in')
+      await other.waitForSelector('#status[data-status="signed-in"]')
+      const navigations: string[] = []
+      other.on('framenavigated', (frame) => navigations.push(frame.url()))
+      stack.auth.clearLog()
+
+      await page.click('#logout')
+      await page.waitForSelector('#status[data-status="signed-out"]')
+      await other.waitForSelector('#status[data-status="signed-out"]', { timeout: 2000 })
+      await expect(other.locator('#status').textContent()).resolves.toBe('signed out (other-tab)')
+      expect(navigations).toEqual([])
+      // Only the tab that logged out revoked anything.
+      expect(stack.auth.revocations()).toHaveLength(2)
+    })
+  })
+})
