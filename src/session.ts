@@ -424,12 +424,17 @@ class TokenwardenSession implements Session {
     // have refreshed since this one last looked.
     const take = () =>
       this.#store!.transactSession((current) => {
+        const source = current ?? this.#current
         const tokens = current?.tokens ?? this.#current?.grant.tokens
         const queued = tokens ? this.#enqueue(tokens) : undefined
-        return { session: null, ...(queued ? { also: queued.changes } : {}), result: { tokens, queued: queued?.entries ?? {} } }
+        return {
+          session: null,
+          ...(queued ? { also: queued.changes } : {}),
+          result: { tokens, epoch: source?.epoch, queued: queued?.entries ?? {} },
+        }
       }).catch((error: TokenwardenError) => {
         storageError = error
-        return { tokens: this.#current?.grant.tokens, queued: {} as Queued }
+        return { tokens: this.#current?.grant.tokens, epoch: this.#current?.epoch, queued: {} as Queued }
       })
     let taken: Awaited<ReturnType<typeof take>>
     try {
@@ -446,9 +451,10 @@ class TokenwardenSession implements Session {
     const revocationResults = await this.#settle(taken.queued, results)
 
     // Whatever the server said: nothing of the session stays here, and every tab hears it.
-    const epoch = this.#current?.epoch ?? null
-    this.#signedOut('logout')
-    this.#post('signed-out', epoch)
+    // The logout took effect when it took the tokens: a sign-in that completed after that
+    // (its callback was already under way) is a newer session, and it stays.
+    if (!this.#current || this.#current.epoch === taken.epoch) this.#signedOut('logout')
+    this.#post('signed-out', taken.epoch ?? null)
 
     let endSessionUrl: string | undefined
     if (options.redirect) {
@@ -608,11 +614,12 @@ class TokenwardenSession implements Session {
 
   #onMessage(message: TabMessage): void {
     if (this.#disposed || message.tab === this.#tab) return
-    if (message.type === 'signed-out' && (message.epoch === null || message.epoch === this.#current?.epoch)) {
+    if (message.type === 'signed-out' && this.#current && message.epoch === this.#current.epoch) {
       // Drop at once, before any storage read: this tab must not use the tokens any more.
-      if (this.#current || this.#snapshot.status !== 'signed-out') this.#signedOut('other-tab')
+      this.#signedOut('other-tab')
       return
     }
+    // About another epoch, or a sign-in or refresh: storage says what is true now.
     void this.#resync('other-tab')
   }
 
