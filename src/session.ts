@@ -153,7 +153,7 @@ class TokenwardenSession implements Session {
   #channel: TabChannel | undefined
   #cleanups: Array<() => void> = []
   /** The tokens in memory, and the epoch of the sign-in they belong to. */
-  #current: { epoch: string; grant: Grant } | undefined
+  #current: { epoch: string; grant: Grant; issuedAt: number } | undefined
   #ready: Promise<void> | undefined
   #started: Promise<void> | undefined
   #refreshing: Promise<Grant> | undefined
@@ -297,9 +297,9 @@ class TokenwardenSession implements Session {
     const current = this.#current
     if (!current) throw new TokenwardenError('not-signed-in', 'There is no session: sign in first.')
     const { tokens } = current.grant
-    if (!this.#expiresSoon(tokens.expiresAt)) return tokens.accessToken
+    if (!this.#refreshDue(tokens.expiresAt, current.issuedAt)) return tokens.accessToken
     if (!tokens.refreshToken) {
-      if (this.#expiresSoon(tokens.expiresAt, 0)) {
+      if (tokens.expiresAt !== undefined && tokens.expiresAt <= this.#options.now()) {
         await this.#lock(() => this.#store!.transactSession(() => ({ session: null, result: undefined }))).catch(() => undefined)
         this.#signedOut('expired')
         throw new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
@@ -326,8 +326,17 @@ class TokenwardenSession implements Session {
     return (await this.#refresh(current.grant, true)).tokens.accessToken
   }
 
-  #expiresSoon(expiresAt: number | undefined, leewaySeconds = this.#options.refreshLeewaySeconds): boolean {
-    return expiresAt !== undefined && expiresAt - leewaySeconds * 1000 <= this.#options.now()
+  /**
+   * When a refresh is due: `refreshLeewaySeconds` before expiry, but never earlier than half
+   * the token's lifetime, or tokens that live shorter than the leeway would be refreshed
+   * again as soon as they arrive.
+   */
+  #refreshAt(expiresAt: number, issuedAt: number): number {
+    return expiresAt - Math.min(this.#options.refreshLeewaySeconds * 1000, Math.max(0, expiresAt - issuedAt) / 2)
+  }
+
+  #refreshDue(expiresAt: number | undefined, issuedAt: number): boolean {
+    return expiresAt !== undefined && this.#refreshAt(expiresAt, issuedAt) <= this.#options.now()
   }
 
   /**
@@ -348,7 +357,7 @@ class TokenwardenSession implements Session {
       }
       const stored = before.record
       const rotatedElsewhere = stored.tokens.accessToken !== seen.tokens.accessToken
-      if (rotatedElsewhere && (!force || !this.#expiresSoon(stored.tokens.expiresAt))) {
+      if (rotatedElsewhere && (!force || !this.#refreshDue(stored.tokens.expiresAt, stored.updatedAt))) {
         this.#adopt(stored)
         return { tokens: stored.tokens, profile: stored.profile }
       }
@@ -392,9 +401,10 @@ class TokenwardenSession implements Session {
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
   #scheduleRefresh(): void {
     clearTimeout(this.#refreshTimer)
-    const tokens = this.#current?.grant.tokens
+    const current = this.#current
+    const tokens = current?.grant.tokens
     if (!this.#options.autoRefresh || this.#disposed || !tokens?.refreshToken || tokens.expiresAt === undefined) return
-    const delay = tokens.expiresAt - this.#options.refreshLeewaySeconds * 1000 - this.#options.now()
+    const delay = this.#refreshAt(tokens.expiresAt, current!.issuedAt) - this.#options.now()
     this.#refreshTimer = setTimeout(() => {
       const current = this.#current
       if (current && !this.#loggingOut) void this.#refresh(current.grant).catch(() => undefined)
@@ -649,7 +659,7 @@ class TokenwardenSession implements Session {
 
   #adopt(record: SessionRecord): void {
     const changed = this.#current?.grant.tokens.accessToken !== record.tokens.accessToken
-    this.#current = { epoch: record.epoch, grant: { tokens: record.tokens, profile: record.profile } }
+    this.#current = { epoch: record.epoch, grant: { tokens: record.tokens, profile: record.profile }, issuedAt: record.updatedAt }
     if (changed) this.#scheduleRefresh()
     this.#publish({
       status: 'signed-in',

@@ -173,29 +173,46 @@ describe('no zombie sessions', () => {
 
 describe('refresh', () => {
   it('concurrent getAccessToken calls in one tab share one refresh', async () => {
+    let clock = Date.now()
     const world = createWorld()
-    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(10_000) })
-    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false })
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false, now: () => clock })
+    clock += 61_000 // inside the 60 s leeway
     const tokens = await Promise.all([session.getAccessToken(), session.getAccessToken(), session.getAccessToken()])
     expect(new Set(tokens).size).toBe(1)
     expect(protocol.refreshes).toHaveLength(1)
   })
 
   it('four tabs at expiry: one refresh reaches the server and every tab ends with the new token', async () => {
+    let clock = Date.now()
     const world = createWorld()
-    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(10_000) })
-    const options = { protocol: protocol.factory, autoRefresh: false }
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock) })
+    const options = { protocol: protocol.factory, autoRefresh: false, now: () => clock }
     const first = await world.signedInTab(options)
     const tabs = [first, world.tab(options), world.tab(options), world.tab(options)]
     await Promise.all(tabs.map((tab) => tab.start()))
+    clock += 120_000 // expired
     const tokens = await Promise.all(tabs.map((tab) => tab.getAccessToken()))
     expect(protocol.refreshes).toHaveLength(1)
     expect(new Set(tokens).size).toBe(1)
   })
 
+  it('tokens that live shorter than the leeway are refreshed at half their life, not in a loop', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(30_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false, now: () => clock })
+    await session.getAccessToken()
+    expect(protocol.refreshes).toHaveLength(0)
+    clock += 15_000
+    await session.getAccessToken()
+    expect(protocol.refreshes).toHaveLength(1)
+  })
+
   it('proactive refresh: every tab schedules it, one refresh happens', async () => {
     const world = createWorld()
-    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(30_000) }) // inside the 60 s leeway
+    // Due at once: the access token arrives already at its expiry.
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(0) })
     const a = await world.signedInTab({ protocol: protocol.factory })
     const b = world.tab({ protocol: protocol.factory })
     await b.start()

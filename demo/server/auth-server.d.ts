@@ -13,6 +13,8 @@ export interface Faults {
   latencyMs: number
   /** Added to POST /token only, on top of latencyMs. */
   tokenLatencyMs: number
+  /** Delays the answer of POST /token after it was processed (a rotated refresh token, a late answer). */
+  tokenResponseDelayMs: number
   /** How POST /token/revocation answers. 'ok' lets the provider handle it. */
   revocation: RevocationFault
   /** Retry-After (seconds) sent with the 503s. Default 1. */

@@ -15,7 +15,8 @@
 //
 // Faults (all off after reset()):
 // - latencyMs: delay before every request except /__control (discovery, /auth, /token, …).
-// - tokenLatencyMs: extra delay for POST /token only.
+// - tokenLatencyMs: extra delay for POST /token only, before it is processed.
+// - tokenResponseDelayMs: delay of the answer to POST /token, after it was processed.
 // - revocation (POST /token/revocation only; preflights are never faulted):
 //   'ok'        the provider answers (200, empty text/plain body; the whole grant dies);
 //   '503-once'  503 + Retry-After once per distinct (token, token_type_hint) pair, then the
@@ -203,6 +204,7 @@ function createAdapterClass(store, shouldKeepGrantSiblings) {
 const defaultFaults = (latencyMs) => ({
   latencyMs,
   tokenLatencyMs: 0,
+  tokenResponseDelayMs: 0,
   revocation: 'ok',
   retryAfterSeconds: 1,
   revokeOnlyPresented: false,
@@ -217,6 +219,7 @@ function validateFaults(partial) {
     switch (key) {
       case 'latencyMs':
       case 'tokenLatencyMs':
+      case 'tokenResponseDelayMs':
       case 'retryAfterSeconds':
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
           throw new TypeError(`faults.${key} must be a non-negative number`)
@@ -553,9 +556,6 @@ export async function startAuthServer(options = {}) {
     if (ctx.path.startsWith('/__control')) return next()
     const started = Date.now()
 
-    await sleep(faults.latencyMs)
-    if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenLatencyMs)
-
     const endpoint = LOGGED_PATHS.get(ctx.path)
     let entry
     if (endpoint && ctx.method !== 'OPTIONS') {
@@ -569,6 +569,10 @@ export async function startAuthServer(options = {}) {
       requests.push(entry)
       if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG)
     }
+
+    // Logged on arrival, answered after the added latency: tests can see a request in flight.
+    await sleep(faults.latencyMs)
+    if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenLatencyMs)
 
     if (entry && endpoint === 'revocation' && ctx.method === 'POST' && faults.revocation !== 'ok') {
       const mode = faults.revocation
@@ -623,6 +627,8 @@ export async function startAuthServer(options = {}) {
 
     try {
       await next()
+      // The grant is processed already (a refresh token rotated), only the answer is late.
+      if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenResponseDelayMs)
     } finally {
       if (entry) entry.status = ctx.status
       if (!quiet) {
