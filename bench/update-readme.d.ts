@@ -1,0 +1,6 @@
+// Types of bench/update-readme.js (plain ESM, run by node directly).
+
+/** The README section made from results.md: title dropped, headings one level down. */
+export function readmeSection(results: string): string
+/** README with everything between the bench markers replaced; throws when the markers are missing. */
+export function replaceSection(readme: string, results: string): string
