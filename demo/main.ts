@@ -72,8 +72,8 @@ session.subscribe(() => {
 function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
   const box = $('logout-report')
   const describe = (name: 'refresh_token' | 'access_token') => {
-    const outcome = result.revocation[name]
-    return outcome.status === 'failed' || outcome.status === 'unsupported' ? `${outcome.status} (${outcome.error.code})` : outcome.status
+    const error = result.errors[name]
+    return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
   }
   box.innerHTML = `
     <p><strong>${ms} ms</strong> · local state ${result.cleared ? 'cleared' : 'NOT cleared'} · other tabs told</p>

@@ -140,14 +140,14 @@ export function logoutIn(page: Page): Promise<PageLogoutResult> {
     const started = performance.now()
     const result = await session.logout()
     const ms = performance.now() - started
-    const one = (outcome: (typeof result.revocation)['access_token']) => ({
-      status: outcome.status,
-      ...('error' in outcome ? { code: outcome.error.code } : {}),
+    const one = (name: 'refresh_token' | 'access_token') => ({
+      status: result.revocation[name],
+      ...(result.errors[name] ? { code: result.errors[name].code } : {}),
     })
     return {
       ms,
       cleared: result.cleared,
-      revocation: { refresh_token: one(result.revocation.refresh_token), access_token: one(result.revocation.access_token) },
+      revocation: { refresh_token: one('refresh_token'), access_token: one('access_token') },
     }
   })
 }

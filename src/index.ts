@@ -1,5 +1,5 @@
 export { createSession } from './session.js'
-export type { Session, SessionSnapshot, SignedOutReason, LogoutOptions, LogoutResult } from './session.js'
+export type { Session, SessionSnapshot, SignedOutReason, LogoutOptions, LogoutResult, RevocationStatus } from './session.js'
 export { revokeToken } from './revocation.js'
 export type { RevokeTokenRequest, RevokeTokenOptions, RevocationOutcome, TokenRevocationResult } from './revocation.js'
 export { TokenwardenError, isTokenwardenError } from './errors.js'

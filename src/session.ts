@@ -69,13 +69,19 @@ export interface LogoutOptions {
   redirect?: boolean
 }
 
+/** What became of one token at logout. */
+export type RevocationStatus = 'revoked' | 'not-present' | 'unsupported' | 'queued' | 'failed'
+
 /** What `logout()` did. It never rejects because the server failed. */
 export interface LogoutResult {
   /**
-   * For each token: `revoked`, `not-present`, `unsupported`, `queued` (failed for now, kept
-   * in the outbox and retried) or `failed` (with the error).
+   * For each token: `revoked`; `not-present` (the session had none); `unsupported` (the
+   * server does not revoke that type); `queued` (failed for a retryable reason, kept in the
+   * outbox and sent again later); `failed` (see `errors`).
    */
-  readonly revocation: { readonly refresh_token: TokenRevocationResult; readonly access_token: TokenRevocationResult }
+  readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
+  /** Why a token is `unsupported`, `queued` or `failed`. */
+  readonly errors: { readonly refresh_token?: TokenwardenError; readonly access_token?: TokenwardenError }
   /** True when neither storage nor memory holds a token of the session any more. */
   readonly cleared: boolean
   /** Set when clearing storage failed (memory is cleared regardless). */
@@ -458,7 +464,7 @@ class TokenwardenSession implements Session {
 
     const tokens: TokensToRevoke = { refresh_token: taken.tokens?.refreshToken, access_token: taken.tokens?.accessToken }
     const results = await this.#send(tokens, deadline, Math.max(1, revocation.timeoutMs - (Date.now() - startedAt)))
-    const revocationResults = await this.#settle(taken.queued, results)
+    const { revocation: revocationResults, errors } = await this.#settle(taken.queued, results)
 
     // Whatever the server said: nothing of the session stays here, and every tab hears it.
     // The logout took effect when it took the tokens: a sign-in that completed after that
@@ -473,6 +479,7 @@ class TokenwardenSession implements Session {
     }
     return {
       revocation: revocationResults,
+      errors,
       cleared: storageError === undefined,
       ...(storageError ? { storageError } : {}),
       ...(endSessionUrl ? { endSessionUrl } : {}),
@@ -516,7 +523,10 @@ class TokenwardenSession implements Session {
   }
 
   /** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
-  async #settle(queued: Queued, results: Record<TokenHint, TokenRevocationResult>): Promise<LogoutResult['revocation']> {
+  async #settle(
+    queued: Queued,
+    results: Record<TokenHint, TokenRevocationResult>,
+  ): Promise<Pick<LogoutResult, 'revocation' | 'errors'>> {
     const attempts = hints.flatMap((hint) => {
       const item = queued[hint]
       const outcome = results[hint]
@@ -530,7 +540,15 @@ class TokenwardenSession implements Session {
       const outcome = results[hint]
       return outcome.status === 'failed' && outcome.retryable && queued[hint] ? { status: 'queued', error: outcome.error } : outcome
     }
-    return { refresh_token: final('refresh_token'), access_token: final('access_token') }
+    const refresh = final('refresh_token')
+    const access = final('access_token')
+    return {
+      revocation: { refresh_token: refresh.status, access_token: access.status },
+      errors: {
+        ...('error' in refresh ? { refresh_token: refresh.error } : {}),
+        ...('error' in access ? { access_token: access.error } : {}),
+      },
+    }
   }
 
   /** Outbox entries for `tokens`, or nothing when the outbox is off. */

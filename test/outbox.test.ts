@@ -25,7 +25,8 @@ describe('revocation outbox', () => {
     const session = await world.signedInTab()
     const access = await session.getAccessToken()
     const result = await session.logout()
-    expect(result.revocation).toMatchObject({ refresh_token: { status: 'queued' }, access_token: { status: 'queued' } })
+    expect(result.revocation).toEqual({ refresh_token: 'queued', access_token: 'queued' })
+    expect(result.errors).toMatchObject({ refresh_token: { code: 'network' }, access_token: { code: 'network' } })
     expect(outboxKeys(world.records)).toHaveLength(2)
     expect(world.records.has(`session:https://id.example.test|spa`)).toBe(false)
 
@@ -127,7 +128,7 @@ describe('no zombie sessions', () => {
 
     // The refresh holds the lock; logout waits 100 ms for it, then goes ahead without it.
     const result = await other.logout()
-    expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
+    expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
     gate.resolve()
     await expect(pendingRefresh).rejects.toMatchObject({ code: 'signed-out' })
 

@@ -27,7 +27,7 @@ function Status({ onRender }: { onRender?: () => void }) {
     null,
     createElement('p', { 'data-testid': 'status' }, describeSnapshot(snapshot)),
     createElement('p', { 'data-testid': 'pending' }, String(pending)),
-    createElement('p', { 'data-testid': 'result' }, result ? `${result.revocation.refresh_token.status}/${result.revocation.access_token.status}` : '-'),
+    createElement('p', { 'data-testid': 'result' }, result ? `${result.revocation.refresh_token}/${result.revocation.access_token}` : '-'),
     createElement('button', { onClick: () => void logout() }, 'Log out'),
   )
 }

@@ -22,7 +22,7 @@ function statusComponent(counter = { renders: 0 }) {
         return h('div', [
           h('p', { 'data-testid': 'status' }, describeSnapshot(snapshot.value)),
           h('p', { 'data-testid': 'pending' }, String(pending.value)),
-          h('p', { 'data-testid': 'result' }, result.value ? `${result.value.revocation.refresh_token.status}/${result.value.revocation.access_token.status}` : '-'),
+          h('p', { 'data-testid': 'result' }, result.value ? `${result.value.revocation.refresh_token}/${result.value.revocation.access_token}` : '-'),
           h('button', { onClick: () => void logout() }, 'Log out'),
         ])
       }

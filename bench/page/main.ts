@@ -119,8 +119,8 @@ async function twLogout(): Promise<{ ms: number; settledAt: number; revocation: 
     ms: settled - started,
     settledAt: performance.timeOrigin + settled,
     revocation: {
-      refresh_token: result.revocation.refresh_token.status,
-      access_token: result.revocation.access_token.status,
+      refresh_token: result.revocation.refresh_token,
+      access_token: result.revocation.access_token,
     },
     cleared: result.cleared,
   }

@@ -121,8 +121,8 @@ function ApiCard() {
 }
 
 function outcome(result: LogoutResult, name: 'refresh_token' | 'access_token') {
-  const one = result.revocation[name]
-  return 'error' in one ? `${one.status} (${one.error.code})` : one.status
+  const error = result.errors[name]
+  return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
 }
 
 function LogoutCard({ result, verdict }: { result: LogoutResult | undefined; verdict: Verdict | undefined }) {

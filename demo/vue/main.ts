@@ -141,8 +141,8 @@ const ApiCard = defineComponent({
 })
 
 function outcome(result: LogoutResult, name: 'refresh_token' | 'access_token') {
-  const one = result.revocation[name]
-  return 'error' in one ? `${one.status} (${one.error.code})` : one.status
+  const error = result.errors[name]
+  return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
 }
 
 const LogoutCard = defineComponent({

@@ -1,7 +1,16 @@
-import { createMemoryStorage, createSession, type SessionOptions } from '../../src/index.js'
+import { createMemoryStorage, createSession, type LogoutResult, type SessionOptions } from '../../src/index.js'
 import { createFakeServer, type Answer, type SeenRequest } from './fake-server.js'
 import { createFakeProtocol, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
+
+/** Each token's status with its error beside it, to compare against one expected object. */
+export function outcomes(result: LogoutResult) {
+  const one = (name: 'refresh_token' | 'access_token') => ({
+    status: result.revocation[name],
+    ...(result.errors[name] ? { error: result.errors[name] } : {}),
+  })
+  return { refresh_token: one('refresh_token'), access_token: one('access_token') }
+}
 
 /**
  * A world of simulated tabs: they share storage (as tabs share IndexedDB), a channel hub
