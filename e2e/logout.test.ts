@@ -166,4 +166,23 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     })
     await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
   })
+
+  it('logout({ redirect: true }) revokes, clears, then ends the server session with no token in any URL', async () => {
+    const { access, refresh } = await issuedTokens()
+    const urls: string[] = []
+    page.on('request', (request) => urls.push(request.url()))
+    await Promise.all([
+      page.waitForURL(`${stack.origin}/`, { timeout: 10_000 }),
+      page.click('#logout-end'),
+    ])
+    await waitForStatus(page, 'signed-out')
+    expect(urls.some((url) => url.startsWith(`${stack.auth.issuer}/session/end`))).toBe(true)
+    for (const url of urls) {
+      expect(url).not.toContain(access)
+      expect(url).not.toContain(refresh)
+      expect(url).not.toContain('id_token_hint')
+    }
+    expect(stack.auth.revocations()).toHaveLength(2)
+    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+  })
 })

@@ -1,7 +1,10 @@
-import { ErrorResponse, ErrorTimeout, OidcClient, type RefreshState, type SigninResponse, type StateStore } from 'oidc-client-ts'
+import { ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import type { Profile, TokenSet } from './token-store.js'
+import type { Profile, StateStore, TokenSet } from './token-store.js'
+
+/** oidc-client-ts `OidcClient` settings, passed through under their own names. */
+export type OidcSettings = Partial<OidcClientSettings>
 
 /** The endpoints tokenwarden uses from the server's metadata (RFC 8414). */
 export interface ProtocolMetadata {
@@ -35,8 +38,11 @@ export interface Protocol {
   processCallback(url: string): Promise<Grant>
   /** The refresh grant (RFC 6749 §6). */
   refresh(current: Grant): Promise<Grant>
-  /** The RP-initiated logout URL, when the server has an end_session_endpoint. */
-  signOutUrl(idToken: string | undefined): Promise<string | undefined>
+  /**
+   * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
+   * client, not the ID token: no token ever goes into a URL.
+   */
+  signOutUrl(): Promise<string | undefined>
 }
 
 export interface ProtocolContext {
@@ -151,10 +157,12 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }
     },
-    async signOutUrl(idToken) {
+    async signOutUrl() {
       const { endSessionEndpoint } = await this.metadata()
       if (!endSessionEndpoint) return undefined
-      const request = await client.createSignoutRequest(idToken ? { id_token_hint: idToken } : {})
+      // OIDC RP-Initiated Logout 1.0 §2: client_id (with post_logout_redirect_uri) instead of
+      // id_token_hint, which would put the ID token in the URL and the browser history.
+      const request = await client.createSignoutRequest({ client_id: options.clientId })
       return request.url
     },
   }

@@ -1,9 +1,8 @@
-import type { OidcClientSettings } from 'oidc-client-ts'
 import { TokenwardenError } from './errors.js'
 import type { KeyValueStorage } from './token-store.js'
 import type { TabChannelFactory } from './tab-sync.js'
 import type { TabLockFactory } from './tab-lock.js'
-import type { ProtocolFactory } from './oidc.js'
+import type { OidcSettings, ProtocolFactory } from './oidc.js'
 
 /** How the client authenticates at the revocation endpoint (RFC 7009 §2.1, RFC 6749 §2.3.1). */
 export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post'
@@ -97,7 +96,7 @@ export interface SessionOptions {
    */
   databaseName?: string
   /** Settings passed through to oidc-client-ts's `OidcClient`, under their own names. */
-  oidc?: Partial<OidcClientSettings>
+  oidc?: OidcSettings
   /** Where warnings go (a client secret in a browser, a discarded record). @default console */
   logger?: { warn(message: string): void }
 
@@ -148,7 +147,7 @@ export interface ResolvedOptions {
   refreshLeewaySeconds: number
   autoRefresh: boolean
   databaseName: string
-  oidc: Partial<OidcClientSettings>
+  oidc: OidcSettings
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined

@@ -474,7 +474,7 @@ class TokenwardenSession implements Session {
 
     let endSessionUrl: string | undefined
     if (options.redirect) {
-      endSessionUrl = await this.#protocol!.signOutUrl(taken.tokens?.idToken).catch(() => undefined)
+      endSessionUrl = await this.#protocol!.signOutUrl().catch(() => undefined)
       if (endSessionUrl) (this.#options.navigate ?? ((url: string) => globalThis.location.assign(url)))(endSessionUrl)
     }
     return {

@@ -1,5 +1,4 @@
 import { createStore, entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
-import type { StateStore } from 'oidc-client-ts'
 import { TokenwardenError } from './errors.js'
 
 /** Where the records live: IndexedDB, or memory when IndexedDB cannot be used. */
@@ -185,6 +184,14 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     optionalString(tokens.scope) &&
     (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
   )
+}
+
+/** Where oidc-client-ts keeps its sign-in state; the shape of its `StateStore`. */
+export interface StateStore {
+  set(key: string, value: string): Promise<void>
+  get(key: string): Promise<string | null>
+  remove(key: string): Promise<string | null>
+  getAllKeys(): Promise<string[]>
 }
 
 export type SessionRead =

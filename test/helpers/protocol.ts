@@ -39,7 +39,7 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
         refreshes.push(current.tokens.refreshToken ?? '')
         return issueGrant()
       },
-      signOutUrl: async (idToken) => `${issuer}/session/end?id_token_hint=${idToken ?? ''}`,
+      signOutUrl: async () => `${issuer}/session/end?client_id=spa`,
     }
     return protocol
   }
