@@ -11,8 +11,7 @@
 // the set-up with the server's latency switched off (headless sign-in, seeding storage,
 // starting sessions), switches it on, and asks the page to run one measured step.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +19,7 @@ import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
 import { build, preview } from 'vite'
 import { signInHeadless, startAuthServer } from '../demo/server/auth-server.js'
+import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
 import { measureSizes, sizeTable } from './size.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -56,37 +56,12 @@ const stormTabs = [1, 5, 10]
 /** How long after the tabs start the storm is counted (oidc-client-ts's timers fire after ~1 s). */
 const stormSettleMs = 2500 + 6 * latencyMs
 
-// Same browser and flags as e2e/harness.ts (see FACTS.md): without the networking flags
-// Chromium keeps calling hosts this machine cannot reach.
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (path) => path && existsSync(path),
-)
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+const chromiumPath = findChromium()
 
 // ---- small helpers ---------------------------------------------------------------------------
 
 const log = (line) => process.stderr.write(`${line}\n`)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Percentile by linear interpolation between the closest ranks (numpy's default). */
 function percentile(samples, p) {
@@ -158,7 +133,7 @@ async function main() {
   })
   cleanups.push(() => server.close())
 
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
   cleanups.push(() => browser.close())
 
   const config = {

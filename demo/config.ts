@@ -1,4 +1,4 @@
-import { createSession, type SessionOptions } from 'tokenwarden'
+import { createSession, isTokenwardenError, type LogoutResult, type SessionOptions, type SessionSnapshot } from 'tokenwarden'
 
 export const config = __DEMO_CONFIG__
 
@@ -32,4 +32,18 @@ export const control = {
     const response = await fetch(`${config.issuer}/__control/verdict?since=${since}`)
     return (await response.json()) as Array<{ hint: string; token: string; status: number | null; active: boolean; clientId: string }>
   },
+}
+
+/** One line for an error, with its code when it is ours. */
+export const describeError = (error: unknown) => (isTokenwardenError(error) ? `${error.code}: ${error.message}` : String(error))
+
+/** The status pill's text. */
+export function statusText(snapshot: SessionSnapshot) {
+  return snapshot.status === 'signed-out' ? `signed out (${snapshot.reason})` : snapshot.status
+}
+
+/** What logout() said about one token, with the error code when there is one. */
+export function outcome(result: LogoutResult, name: 'refresh_token' | 'access_token') {
+  const error = result.errors[name]
+  return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
 }

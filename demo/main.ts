@@ -1,5 +1,5 @@
-import { isTokenwardenError, type LogoutResult, type SessionSnapshot } from 'tokenwarden'
-import { control, createDemoSession } from './config.js'
+import type { LogoutResult, SessionSnapshot } from 'tokenwarden'
+import { control, createDemoSession, describeError, outcome, statusText } from './config.js'
 
 const session = createDemoSession('/')
 // A handle for the end-to-end tests (and the curious): the session, never a token.
@@ -25,7 +25,7 @@ function row(term: string, value: string) {
 function renderSession(snapshot: SessionSnapshot) {
   const status = $('status')
   status.dataset.status = snapshot.status
-  status.textContent = snapshot.status === 'signed-out' ? `signed out (${snapshot.reason})` : snapshot.status
+  status.textContent = statusText(snapshot)
   const list = $('session')
   list.replaceChildren()
   if (snapshot.status === 'signed-in') {
@@ -71,17 +71,13 @@ session.subscribe(() => {
 
 function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
   const box = $('logout-report')
-  const describe = (name: 'refresh_token' | 'access_token') => {
-    const error = result.errors[name]
-    return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
-  }
   box.innerHTML = `
     <p><strong>${ms} ms</strong> · local state ${result.cleared ? 'cleared' : 'NOT cleared'} · other tabs told</p>
     <table>
       <thead><tr><th>Token</th><th>logout() says</th></tr></thead>
       <tbody>
-        <tr><td>refresh_token</td><td data-token="refresh_token">${describe('refresh_token')}</td></tr>
-        <tr><td>access_token</td><td data-token="access_token">${describe('access_token')}</td></tr>
+        <tr><td>refresh_token</td><td data-token="refresh_token">${outcome(result, 'refresh_token')}</td></tr>
+        <tr><td>access_token</td><td data-token="access_token">${outcome(result, 'access_token')}</td></tr>
       </tbody>
     </table>
     <h3>Revocation requests the server received</h3>`
@@ -113,7 +109,7 @@ async function run(label: string, action: () => Promise<void>) {
   try {
     await action()
   } catch (error) {
-    logEvent(`${label} failed: ${isTokenwardenError(error) ? `${error.code}: ${error.message}` : String(error)}`)
+    logEvent(`${label} failed: ${describeError(error)}`)
   }
 }
 

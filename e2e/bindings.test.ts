@@ -1,16 +1,14 @@
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BrowserContext } from 'playwright-core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
   artifacts,
   chromiumPath,
+  useStack,
   indexedDbRecords,
-  launchBrowser,
   signIn,
   snapshotOf,
-  startStack,
   waitForStatus,
-  type Stack,
 } from './harness.js'
 
 const pages = [
@@ -19,21 +17,11 @@ const pages = [
 ] as const
 
 describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenwarden/react and tokenwarden/vue', () => {
-  let stack: Stack
-  let browser: Browser
   let context: BrowserContext
-
-  beforeAll(async () => {
-    stack = await startStack()
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
+  const env = useStack()
   beforeEach(async () => {
-    stack.auth.faults.reset()
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    env.stack.auth.faults.reset()
+    context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } })
   })
   afterEach(async () => {
     await context?.close()
@@ -45,7 +33,7 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
 
-      await signIn(page, stack.origin, path)
+      await signIn(page, env.stack.origin, path)
       expect(new URL(page.url()).pathname).toBe(path)
       await page.waitForSelector('#status[data-status="signed-in"]')
       await expect(page.locator('#status').textContent()).resolves.toBe('signed-in')
@@ -61,8 +49,8 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       await page.waitForFunction(() => document.querySelector('#api')?.textContent?.includes('demo-user'))
 
       // Each revocation then kills only the token it presents, so both must be sent.
-      stack.auth.faults.set({ revokeOnlyPresented: true })
-      stack.auth.clearLog()
+      env.stack.auth.faults.set({ revokeOnlyPresented: true })
+      env.stack.auth.clearLog()
       await page.click('#logout')
       await page.waitForSelector('#status[data-status="signed-out"]')
       await expect(page.locator('#status').textContent()).resolves.toBe('signed out (logout)')
@@ -71,16 +59,16 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       await expect(page.locator('[data-token="refresh_token"]').textContent()).resolves.toBe('revoked')
       await expect(page.locator('[data-token="access_token"]').textContent()).resolves.toBe('revoked')
 
-      const received = stack.auth.revocations()
+      const received = env.stack.auth.revocations()
       expect(received.map((r) => ({ token: r.body.token, hint: r.body.token_type_hint, client: r.body.client_id, status: r.status }))).toEqual(
         expect.arrayContaining([
-          { token: refresh, hint: 'refresh_token', client: stack.auth.clientId, status: 200 },
-          { token: access, hint: 'access_token', client: stack.auth.clientId, status: 200 },
+          { token: refresh, hint: 'refresh_token', client: env.stack.auth.clientId, status: 200 },
+          { token: access, hint: 'access_token', client: env.stack.auth.clientId, status: 200 },
         ]),
       )
       expect(received).toHaveLength(2)
-      await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
-      await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+      await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+      await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
       expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
       await page.waitForFunction(() => document.querySelectorAll('#verdict tbody td.good').length === 2)
       await expect(page.locator('#token').textContent()).resolves.toBe('—')
@@ -96,14 +84,14 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
 
     it('a logout in another tab re-renders this page to signed-out (other-tab), without a reload', async () => {
       const page = await context.newPage()
-      await signIn(page, stack.origin, path)
+      await signIn(page, env.stack.origin, path)
       const other = await context.newPage()
-      await other.goto(`${stack.origin}${path}`)
+      await other.goto(`${env.stack.origin}${path}`)
       await waitForStatus(other, 'signed-in')
       await other.waitForSelector('#status[data-status="signed-in"]')
       const navigations: string[] = []
       other.on('framenavigated', (frame) => navigations.push(frame.url()))
-      stack.auth.clearLog()
+      env.stack.auth.clearLog()
 
       await page.click('#logout')
       await page.waitForSelector('#status[data-status="signed-out"]')
@@ -111,7 +99,7 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       await expect(other.locator('#status').textContent()).resolves.toBe('signed out (other-tab)')
       expect(navigations).toEqual([])
       // Only the tab that logged out revoked anything.
-      expect(stack.auth.revocations()).toHaveLength(2)
+      expect(env.stack.auth.revocations()).toHaveLength(2)
     })
   })
 })

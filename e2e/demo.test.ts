@@ -1,34 +1,23 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { artifacts, chromiumPath, launchBrowser, signIn, startStack, waitForStatus, type Stack } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { artifacts, chromiumPath, signIn, useStack, waitForStatus } from './harness.js'
 
 describe.skipIf(!chromiumPath)('the demo page', () => {
-  let stack: Stack
-  let browser: Browser
-
-  beforeAll(async () => {
-    stack = await startStack()
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
+  const env = useStack()
 
   it('loads, signs in, calls the API, logs out and shows the server verdict; screenshots are saved', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } })
     const page = await context.newPage()
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
 
-    await signIn(page, stack.origin)
+    await signIn(page, env.stack.origin)
     await expect(page.locator('#status').textContent()).resolves.toBe('signed-in')
     await expect(page.locator('#session').textContent()).resolves.toContain('Demo User')
 
     await page.click('#call-api')
     await page.waitForFunction(() => document.querySelector('#api')?.textContent?.includes('demo-user'))
 
-    stack.auth.faults.set({ revokeOnlyPresented: true })
+    env.stack.auth.faults.set({ revokeOnlyPresented: true })
     await page.click('#logout')
     await waitForStatus(page, 'signed-out')
     await page.waitForSelector('#verdict tbody tr td.good')

@@ -1,17 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
 import { startDemoServer } from '../demo/dev-server.js'
+import { chromiumArgs, findChromium, freePort } from './environment.js'
 
 export const artifacts = new URL('./artifacts/', import.meta.url).pathname
 mkdirSync(artifacts, { recursive: true })
-
-/** Debian's Chromium, or CHROMIUM_PATH. Nothing downloads a browser. */
-export function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']
-  return candidates.find((path): path is string => Boolean(path) && existsSync(path!))
-}
 
 export const chromiumPath = findChromium()
 if (!chromiumPath) {
@@ -21,31 +16,8 @@ if (!chromiumPath) {
   console.warn(`e2e: skipped. ${help}`)
 }
 
-/** Flags from FACTS.md: without the networking ones Chromium keeps calling hosts it cannot reach. */
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 export function launchBrowser(options: { ignoreDefaultArgs?: string[] } = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath!, args: chromiumArgs, ...options })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+  return chromium.launch({ executablePath: chromiumPath!, args: [...chromiumArgs], ...options })
 }
 
 export interface Stack {
@@ -68,6 +40,31 @@ export async function startStack(options: AuthServerOptions = {}): Promise<Stack
     origin,
     close: async () => {
       await Promise.allSettled([demo.close(), auth.close()])
+    },
+  }
+}
+
+/**
+ * The stack and a browser for one test file: started before its tests, stopped after them.
+ * Read `stack` and `browser` inside hooks and tests (they exist from `beforeAll` on).
+ */
+export function useStack(options: AuthServerOptions = {}): { readonly stack: Stack; readonly browser: Browser } {
+  let stack: Stack | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    stack = await startStack(options)
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+  return {
+    get stack() {
+      return stack!
+    },
+    get browser() {
+      return browser!
     },
   }
 }

@@ -1,39 +1,27 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
   chromiumPath,
+  useStack,
   indexedDbRecords,
-  launchBrowser,
   logoutIn,
   signIn,
   snapshotOf,
-  startStack,
   waitForStatus,
   webStorageDump,
-  type Stack,
 } from './harness.js'
 
 describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in Chromium', () => {
-  let stack: Stack
-  let browser: Browser
   let context: BrowserContext
   let page: Page
-
-  beforeAll(async () => {
-    stack = await startStack()
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
+  const env = useStack()
   beforeEach(async () => {
-    stack.auth.faults.reset()
-    context = await browser.newContext()
+    env.stack.auth.faults.reset()
+    context = await env.browser.newContext()
     page = await context.newPage()
-    await signIn(page, stack.origin)
-    stack.auth.clearLog()
+    await signIn(page, env.stack.origin)
+    env.stack.auth.clearLog()
   })
   afterEach(async () => {
     await context.close()
@@ -57,24 +45,24 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     expect(dump).not.toContain(access)
     expect(dump).not.toContain(refresh)
     expect(page.url()).not.toContain('code=')
-    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: true })
-    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: true })
+    await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: true })
+    await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: true })
   })
 
   it('logout revokes both tokens concurrently, with their hints and client_id; the server says both are dead', async () => {
     const { access, refresh } = await issuedTokens()
     // With 300 ms added to every request, two requests sent one after the other would
     // arrive at least 300 ms apart.
-    stack.auth.faults.set({ latencyMs: 300, revokeOnlyPresented: true })
+    env.stack.auth.faults.set({ latencyMs: 300, revokeOnlyPresented: true })
     const result = await logoutIn(page)
-    stack.auth.faults.set({ latencyMs: 0 })
+    env.stack.auth.faults.set({ latencyMs: 0 })
 
     expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
-    const received = stack.auth.revocations()
+    const received = env.stack.auth.revocations()
     expect(received.map((r) => ({ token: r.body.token, hint: r.body.token_type_hint, client: r.body.client_id, status: r.status }))).toEqual(
       expect.arrayContaining([
-        { token: refresh, hint: 'refresh_token', client: stack.auth.clientId, status: 200 },
-        { token: access, hint: 'access_token', client: stack.auth.clientId, status: 200 },
+        { token: refresh, hint: 'refresh_token', client: env.stack.auth.clientId, status: 200 },
+        { token: access, hint: 'access_token', client: env.stack.auth.clientId, status: 200 },
       ]),
     )
     expect(received).toHaveLength(2)
@@ -82,15 +70,15 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     // One round trip: the latency once, not twice.
     expect(result.ms).toBeLessThan(600)
 
-    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
-    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+    await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+    await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
     expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
     expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
   it('two tabs: logout in one signs the other out without a reload', async () => {
     const other = await context.newPage()
-    await other.goto(stack.origin)
+    await other.goto(env.stack.origin)
     await waitForStatus(other, 'signed-in')
     await other.evaluate(() => {
       const w = window as unknown as { demo: { session: import('../src/index.js').Session }; signedOutAt?: number }
@@ -110,7 +98,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     expect(await snapshotOf(other)).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
     expect(navigations).toEqual([])
     // Only the tab that logged out revoked anything.
-    expect(stack.auth.revocations()).toHaveLength(2)
+    expect(env.stack.auth.revocations()).toHaveLength(2)
     const ms = signedOutAt - settledAt
     console.info(`e2e: the other tab was signed out ${ms.toFixed(1)} ms after logout() settled`)
     expect(ms).toBeLessThan(1000)
@@ -118,18 +106,18 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
 
   it('503 once: the revocation is retried after Retry-After and succeeds', async () => {
     const { access, refresh } = await issuedTokens()
-    stack.auth.faults.set({ revocation: '503-once', retryAfterSeconds: 1, revokeOnlyPresented: true })
+    env.stack.auth.faults.set({ revocation: '503-once', retryAfterSeconds: 1, revokeOnlyPresented: true })
     const result = await logoutIn(page)
     expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
-    const statuses = (token: string) => stack.auth.revocations().filter((r) => r.body.token === token).map((r) => r.status)
+    const statuses = (token: string) => env.stack.auth.revocations().filter((r) => r.body.token === token).map((r) => r.status)
     expect(statuses(refresh)).toEqual([503, 200])
     expect(statuses(access)).toEqual([503, 200])
-    await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
-    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+    await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
+    await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
   })
 
   it('revocation never answers: logout settles within its bound and local state is cleared', async () => {
-    stack.auth.faults.set({ revocation: 'hang' })
+    env.stack.auth.faults.set({ revocation: 'hang' })
     const result = await logoutIn(page)
     expect(result.ms).toBeLessThan(5000 + 1000) // revocation.timeoutMs (default 5000) + margin
     // Kept in the revocation outbox, to be sent again later (see no-zombies.test.ts).
@@ -150,7 +138,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
       access_token: { status: 'queued', code: 'network' },
     })
     expect(result.cleared).toBe(true)
-    expect(stack.auth.revocations()).toHaveLength(0)
+    expect(env.stack.auth.revocations()).toHaveLength(0)
     await context.setOffline(false)
     expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
     expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
@@ -158,31 +146,32 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
 
   it('unsupported_token_type for the access token: reported, and the refresh token is still revoked', async () => {
     const { refresh } = await issuedTokens()
-    stack.auth.faults.set({ revocation: 'unsupported-access-token', revokeOnlyPresented: true })
+    env.stack.auth.faults.set({ revocation: 'unsupported-access-token', revokeOnlyPresented: true })
     const result = await logoutIn(page)
     expect(result.revocation).toEqual({
       refresh_token: { status: 'revoked' },
       access_token: { status: 'unsupported', code: 'revocation-unsupported' },
     })
-    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+    await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
   })
 
   it('logout({ redirect: true }) revokes, clears, then ends the server session with no token in any URL', async () => {
     const { access, refresh } = await issuedTokens()
     const urls: string[] = []
     page.on('request', (request) => urls.push(request.url()))
-    await Promise.all([
-      page.waitForURL(`${stack.origin}/`, { timeout: 10_000 }),
-      page.click('#logout-end'),
-    ])
+    const endSession = page.waitForRequest((r) => r.url().startsWith(`${env.stack.auth.issuer}/session/end`))
+    await page.click('#logout-end')
+    await endSession
+    // Then the server sends the browser back to postLogoutRedirectUri.
+    await page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(`${env.stack.origin}/`), { timeout: 10_000 })
     await waitForStatus(page, 'signed-out')
-    expect(urls.some((url) => url.startsWith(`${stack.auth.issuer}/session/end`))).toBe(true)
+    expect(urls.some((url) => url.startsWith(`${env.stack.auth.issuer}/session/end`))).toBe(true)
     for (const url of urls) {
       expect(url).not.toContain(access)
       expect(url).not.toContain(refresh)
       expect(url).not.toContain('id_token_hint')
     }
-    expect(stack.auth.revocations()).toHaveLength(2)
-    await expect(stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
+    expect(env.stack.auth.revocations()).toHaveLength(2)
+    await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: false })
   })
 })

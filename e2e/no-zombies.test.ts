@@ -1,42 +1,31 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
   chromiumPath,
+  useStack,
   indexedDbRecords,
-  launchBrowser,
   logoutIn,
   signIn,
   snapshotOf,
-  startStack,
   waitForStatus,
-  type Stack,
 } from './harness.js'
 
 type DemoWindow = { demo: { session: import('../src/index.js').Session } }
 
 describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oidc-provider', () => {
-  let stack: Stack
-  let browser: Browser
   let context: BrowserContext
   let page: Page
   /** Every token the token endpoint handed to any page of the context, read off the wire. */
   let issued: Array<{ access_token: string; refresh_token?: string }>
 
-  beforeAll(async () => {
-    // Ten-second access tokens: with the default 60 s leeway they are due for refresh at
-    // half their life, five seconds after they were issued.
-    stack = await startStack({ accessTokenTtl: 10 })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
+  // Ten-second access tokens: with the default 60 s leeway they are due for refresh at
+  // half their life, five seconds after they were issued.
+  const env = useStack({ accessTokenTtl: 10 })
   beforeEach(async () => {
-    stack.auth.faults.reset()
+    env.stack.auth.faults.reset()
     issued = []
-    context = await browser.newContext()
+    context = await env.browser.newContext()
     context.on('response', (response) => {
       if (new URL(response.url()).pathname !== '/token' || response.request().method() !== 'POST') return
       void response.json().then(
@@ -45,24 +34,24 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
       )
     })
     page = await context.newPage()
-    await signIn(page, stack.origin)
-    stack.auth.clearLog()
+    await signIn(page, env.stack.origin)
+    env.stack.auth.clearLog()
   })
   afterEach(async () => {
     await context.close()
   })
 
-  const refreshGrants = () => stack.auth.requests.filter((r) => r.endpoint === 'token' && r.body.grant_type === 'refresh_token')
+  const refreshGrants = () => env.stack.auth.requests.filter((r) => r.endpoint === 'token' && r.body.grant_type === 'refresh_token')
   const openTab = async () => {
     const tab = await context.newPage()
-    await tab.goto(stack.origin)
+    await tab.goto(env.stack.origin)
     await waitForStatus(tab, 'signed-in')
     return tab
   }
   async function expectAllDead() {
     const tokens = issued.flatMap((t) => [t.access_token, ...(t.refresh_token ? [t.refresh_token] : [])])
     expect(tokens.length).toBeGreaterThan(0)
-    for (const token of tokens) await expect(stack.auth.introspect(token), token.slice(0, 6)).resolves.toMatchObject({ active: false })
+    for (const token of tokens) await expect(env.stack.auth.introspect(token), token.slice(0, 6)).resolves.toMatchObject({ active: false })
   }
 
   it('five tabs at expiry: exactly one refresh grant reaches the server, and all five end with the new token', async () => {
@@ -77,7 +66,7 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
     expect(refreshGrants()).toHaveLength(1)
     expect(new Set(tokens).size).toBe(1)
     expect(tokens[0]).not.toBe(first)
-    await expect(stack.auth.introspect(tokens[0]!)).resolves.toMatchObject({ active: true })
+    await expect(env.stack.auth.introspect(tokens[0]!)).resolves.toMatchObject({ active: true })
   })
 
   it('logout while another tab is mid-refresh (slow token endpoint): no tab signed in after, no live token at the server', async () => {
@@ -85,7 +74,7 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
     // The server rotates the refresh token at once but answers 3.5 s later, and revocation
     // kills only the presented token: the tokens that refresh gets would stay live unless
     // the library revokes them itself.
-    stack.auth.faults.set({ tokenResponseDelayMs: 3500, revokeOnlyPresented: true })
+    env.stack.auth.faults.set({ tokenResponseDelayMs: 3500, revokeOnlyPresented: true })
     const refreshing = other.evaluate(() =>
       (window as unknown as DemoWindow).demo.session.refresh().then(
         () => 'refreshed',
@@ -115,45 +104,45 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
     })
     expect((await indexedDbRecords(page)).map((r) => r.key.split(':')[0]).sort()).toEqual(['outbox', 'outbox'])
     await context.setOffline(false)
-    await expect.poll(() => stack.auth.revocations().filter((r) => r.status === 200).length).toBe(2)
+    await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length).toBe(2)
     await expect.poll(async () => (await indexedDbRecords(page)).length).toBe(0)
     await expectAllDead()
   })
 
   it('tab closed during a logout whose revocation hangs: the next page load is signed out and the tokens end up revoked', async () => {
-    stack.auth.faults.set({ revocation: 'hang' })
+    env.stack.auth.faults.set({ revocation: 'hang' })
     void page.evaluate(() => void (window as unknown as DemoWindow).demo.session.logout())
-    await expect.poll(() => stack.auth.revocations().length).toBe(2)
+    await expect.poll(() => env.stack.auth.revocations().length).toBe(2)
     await page.close()
-    stack.auth.faults.set({ revocation: 'ok' })
+    env.stack.auth.faults.set({ revocation: 'ok' })
 
     const next = await context.newPage()
-    await next.goto(stack.origin)
+    await next.goto(env.stack.origin)
     await waitForStatus(next, 'signed-out')
     expect(await snapshotOf(next)).toMatchObject({ status: 'signed-out', reason: 'initial' })
     // The dead tab's lease on the entries runs out (revocation.timeoutMs + 1 s), then they go.
-    await expect.poll(() => stack.auth.revocations().filter((r) => r.status === 200).length, { timeout: 15_000 }).toBe(2)
+    await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length, { timeout: 15_000 }).toBe(2)
     await expect.poll(async () => (await indexedDbRecords(next)).length).toBe(0)
     await expectAllDead()
   })
 
   it('session.http against /api/me with an access token the server no longer accepts: one refresh, one retry, success', async () => {
     const rejected = await accessTokenOf(page)
-    stack.auth.faults.set({ revokeOnlyPresented: true })
-    const revoke = await fetch(`${stack.auth.issuer}/token/revocation`, {
+    env.stack.auth.faults.set({ revokeOnlyPresented: true })
+    const revoke = await fetch(`${env.stack.auth.issuer}/token/revocation`, {
       method: 'POST',
-      headers: { origin: stack.origin },
-      body: new URLSearchParams({ token: rejected, token_type_hint: 'access_token', client_id: stack.auth.clientId }),
+      headers: { origin: env.stack.origin },
+      body: new URLSearchParams({ token: rejected, token_type_hint: 'access_token', client_id: env.stack.auth.clientId }),
     })
     expect(revoke.status).toBe(200)
-    stack.auth.clearLog()
+    env.stack.auth.clearLog()
 
     const me = await page.evaluate(
       (url) => (window as unknown as DemoWindow).demo.session.http.get(url).json<{ sub: string }>(),
-      `${stack.auth.issuer}/api/me`,
+      `${env.stack.auth.issuer}/api/me`,
     )
     expect(me.sub).toBe('demo-user')
-    const api = stack.auth.requests.filter((r) => r.endpoint === 'api')
+    const api = env.stack.auth.requests.filter((r) => r.endpoint === 'api')
     expect(api.map((r) => r.status)).toEqual([401, 200])
     expect(api[0]!.headers.authorization).toBe(`Bearer ${rejected}`)
     expect(api[1]!.headers.authorization).not.toBe(`Bearer ${rejected}`)
@@ -166,7 +155,7 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
           () => 'answered',
           (error: { name?: string; code?: string }) => `${error.name}:${error.code}`,
         ),
-      `${stack.auth.issuer}/api/me`,
+      `${env.stack.auth.issuer}/api/me`,
     )
     expect(afterLogout).toBe('TokenwardenError:not-signed-in')
   })

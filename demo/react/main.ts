@@ -2,9 +2,9 @@
 // no JSX transform is needed; `h` reads like the markup it makes.
 import { createElement as h, StrictMode, useEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
-import { isTokenwardenError, type LogoutResult, type SessionSnapshot } from 'tokenwarden'
+import type { LogoutResult } from 'tokenwarden'
 import { SessionProvider, useAccessToken, useLogout, useSession, useTokenwardenSession } from 'tokenwarden/react'
-import { control, createDemoSession } from '../config.js'
+import { control, createDemoSession, describeError, outcome, statusText } from '../config.js'
 
 const base = '/react/'
 const session = createDemoSession(base)
@@ -12,12 +12,6 @@ const session = createDemoSession(base)
 Object.assign(window, { demo: { session } })
 
 type Verdict = Awaited<ReturnType<typeof control.verdict>>
-
-const describeError = (error: unknown) => (isTokenwardenError(error) ? `${error.code}: ${error.message}` : String(error))
-
-function statusText(snapshot: SessionSnapshot) {
-  return snapshot.status === 'signed-out' ? `signed out (${snapshot.reason})` : snapshot.status
-}
 
 /** Seconds until `at`, re-rendered every second. */
 function useCountdown(at: number | undefined) {
@@ -118,11 +112,6 @@ function ApiCard() {
     h('div', { className: 'actions' }, h('button', { id: 'call-api', disabled: snapshot.status !== 'signed-in', onClick: call }, 'Call /api/me')),
     h('pre', { id: 'api', className: 'output', style: { marginTop: '0.6rem' } }, output),
   )
-}
-
-function outcome(result: LogoutResult, name: 'refresh_token' | 'access_token') {
-  const error = result.errors[name]
-  return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
 }
 
 function LogoutCard({ result, verdict }: { result: LogoutResult | undefined; verdict: Verdict | undefined }) {

@@ -1,9 +1,9 @@
 // The demo on Vue, through the package's own entry point. Render functions (`h`) instead of
 // single-file components, so no Vue compiler plugin is needed.
 import { computed, createApp, defineComponent, h, onScopeDispose, shallowRef, type PropType } from 'vue'
-import { isTokenwardenError, type LogoutResult, type SessionSnapshot } from 'tokenwarden'
+import type { LogoutResult } from 'tokenwarden'
 import { createSessionPlugin, useAccessToken, useLogout, useSession, useTokenwardenSession } from 'tokenwarden/vue'
-import { control, createDemoSession } from '../config.js'
+import { control, createDemoSession, describeError, outcome, statusText } from '../config.js'
 
 const base = '/vue/'
 const session = createDemoSession(base)
@@ -11,12 +11,6 @@ const session = createDemoSession(base)
 Object.assign(window, { demo: { session } })
 
 type Verdict = Awaited<ReturnType<typeof control.verdict>>
-
-const describeError = (error: unknown) => (isTokenwardenError(error) ? `${error.code}: ${error.message}` : String(error))
-
-function statusText(snapshot: SessionSnapshot) {
-  return snapshot.status === 'signed-out' ? `signed out (${snapshot.reason})` : snapshot.status
-}
 
 /** The current time, updated every second while the component lives. */
 function useNow() {
@@ -139,11 +133,6 @@ const ApiCard = defineComponent({
       ])
   },
 })
-
-function outcome(result: LogoutResult, name: 'refresh_token' | 'access_token') {
-  const error = result.errors[name]
-  return error ? `${result.revocation[name]} (${error.code})` : result.revocation[name]
-}
 
 const LogoutCard = defineComponent({
   props: {
