@@ -1,7 +1,7 @@
 export { createSession } from './session.js'
 export type { Session, SessionSnapshot, SignedOutReason, LogoutOptions, LogoutResult, RevocationStatus } from './session.js'
 export { revokeToken } from './revocation.js'
-export type { RevokeTokenRequest, RevokeTokenOptions, RevocationOutcome, TokenRevocationResult } from './revocation.js'
+export type { RevokeTokenRequest, RevokeTokenOptions, RevocationOutcome } from './revocation.js'
 export { TokenwardenError, isTokenwardenError } from './errors.js'
 export type { TokenwardenErrorCode, TokenwardenErrorDetails } from './errors.js'
 export { defaults } from './options.js'

@@ -65,19 +65,17 @@ export class Outbox {
    * send them. Returned as changes so they can go into the same transaction as the removal
    * of the session record: at no moment is a token in neither place.
    */
-  enqueue(tokens: TokenSet): { keys: Partial<Record<TokenHint, string>>; changes: StorageChanges } {
+  enqueue(tokens: TokenSet): { entries: Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>>; changes: StorageChanges } {
     const now = this.#timing.now()
-    const keys: Partial<Record<TokenHint, string>> = {}
-    const set: Array<[string, OutboxEntry]> = []
+    const entries: Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>> = {}
     const add = (hint: TokenHint, token: string | undefined, expiresAt: number) => {
       if (!token || expiresAt <= now) return
       const key = `${this.#prefix}${crypto.randomUUID()}`
-      keys[hint] = key
-      set.push([key, { v: 1, kind: 'tokenwarden/revocation', token, hint, expiresAt, attempts: 0, notBefore: now + this.#timing.leaseMs }])
+      entries[hint] = { key, entry: { v: 1, kind: 'tokenwarden/revocation', token, hint, expiresAt, attempts: 0, notBefore: now + this.#timing.leaseMs } }
     }
     add('refresh_token', tokens.refreshToken, now + this.#timing.maxAgeMs)
     add('access_token', tokens.accessToken, tokens.expiresAt ?? now + this.#timing.maxAgeMs)
-    return { keys, changes: { set } }
+    return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
   }
 
   /** Records what became of attempted entries: done ones go, retryable ones back off. */

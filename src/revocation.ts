@@ -226,23 +226,13 @@ async function toOutcome(error: unknown, deadline: AbortSignal): Promise<Revocat
   }
 }
 
-/**
- * What `logout()` reports for one token: a {@link RevocationOutcome}, `not-present` when the
- * session had no such token, or `queued` when it failed for a retryable reason and waits in
- * the revocation outbox to be sent again.
- */
-export type TokenRevocationResult =
-  | RevocationOutcome
-  | { status: 'not-present' }
-  | { status: 'queued'; error: TokenwardenError }
-
-/** The tokens `logout()` revokes, by `token_type_hint`. */
-export interface TokensToRevoke {
-  refresh_token?: string | undefined
-  access_token?: string | undefined
+/** A token to revoke, with the hint that says what it is. */
+export interface RevocationTarget {
+  token: string
+  hint: 'access_token' | 'refresh_token'
 }
 
-export interface RevokeAllOptions extends Omit<RevokeTokenOptions, 'endpoint'> {
+export interface RevokeEachOptions extends Omit<RevokeTokenOptions, 'endpoint'> {
   /** The revocation endpoint, or undefined when the server's metadata has none. */
   endpoint: string | undefined
   client_id: string
@@ -250,41 +240,34 @@ export interface RevokeAllOptions extends Omit<RevokeTokenOptions, 'endpoint'> {
 }
 
 /**
- * Revokes the refresh token and the access token concurrently, each with its own
- * `token_type_hint`, so logout costs one round trip. Never rejects.
+ * Revokes every target concurrently, each with its own `token_type_hint`: logout's refresh
+ * and access token cost one round trip together. Never rejects: a missing endpoint or bad
+ * configuration is reported per token.
  */
-export async function revokeAll(
-  tokens: TokensToRevoke,
-  options: RevokeAllOptions,
-): Promise<{ refresh_token: TokenRevocationResult; access_token: TokenRevocationResult }> {
+export function revokeEach(targets: readonly RevocationTarget[], options: RevokeEachOptions): Promise<RevocationOutcome[]> {
   const { endpoint, client_id, client_secret, ...rest } = options
-  const one = async (hint: 'refresh_token' | 'access_token'): Promise<TokenRevocationResult> => {
-    const token = tokens[hint]
-    if (!token) return { status: 'not-present' }
-    if (!endpoint) {
-      return {
-        status: 'failed',
-        retryable: false,
-        error: new TokenwardenError(
-          'revocation-unavailable',
-          'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
-        ),
+  return Promise.all(
+    targets.map(async ({ token, hint }): Promise<RevocationOutcome> => {
+      if (!endpoint) {
+        return {
+          status: 'failed',
+          retryable: false,
+          error: new TokenwardenError(
+            'revocation-unavailable',
+            'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
+          ),
+        }
       }
-    }
-    try {
-      return await revokeToken(
-        { token, token_type_hint: hint, client_id, ...(client_secret ? { client_secret } : {}) },
-        { ...rest, endpoint },
-      )
-    } catch (error) {
-      // Bad configuration (an http endpoint, say): report it per token, never reject logout.
-      return {
-        status: 'failed',
-        retryable: false,
-        error: error instanceof TokenwardenError ? error : new TokenwardenError('revocation-failed', String(error), { cause: error }),
+      try {
+        return await revokeToken({ token, token_type_hint: hint, client_id, ...(client_secret ? { client_secret } : {}) }, { ...rest, endpoint })
+      } catch (error) {
+        // Bad configuration (an http endpoint, say): reported per token, never thrown.
+        return {
+          status: 'failed',
+          retryable: false,
+          error: error instanceof TokenwardenError ? error : new TokenwardenError('revocation-failed', String(error), { cause: error }),
+        }
       }
-    }
-  }
-  const [refresh_token, access_token] = await Promise.all([one('refresh_token'), one('access_token')])
-  return { refresh_token, access_token }
+    }),
+  )
 }

@@ -4,7 +4,7 @@ import { createHttpClient } from './http.js'
 import { createOidcProtocol, type Grant, type Protocol, type SignInArgs } from './oidc.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import { Outbox, type OutboxEntry, type TokenHint } from './outbox.js'
-import { revokeAll, revokeToken, type RevocationOutcome, type TokenRevocationResult, type TokensToRevoke } from './revocation.js'
+import { revokeEach, type RevocationOutcome, type RevocationTarget } from './revocation.js'
 import { createDefaultChannel, onPageRestore, type TabChannel, type TabMessage } from './tab-sync.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
 import {
@@ -139,6 +139,15 @@ const callbackParams = ['code', 'state', 'session_state', 'iss', 'error', 'error
 const maxTimerMs = 2_147_483_647
 const hints: readonly TokenHint[] = ['refresh_token', 'access_token']
 
+/** What became of one token of a logout, before the outbox has its say. */
+type TokenOutcome = RevocationOutcome | { status: 'not-present' }
+
+/** The tokens of a set that exist, as revocation targets. */
+const targetsOf = (tokens: TokenSet | undefined): RevocationTarget[] => [
+  ...(tokens?.refreshToken ? [{ token: tokens.refreshToken, hint: 'refresh_token' as const }] : []),
+  ...(tokens?.accessToken ? [{ token: tokens.accessToken, hint: 'access_token' as const }] : []),
+]
+
 /** Queued outbox entries by hint, as `Outbox.enqueue` made them. */
 type Queued = Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>>
 
@@ -239,6 +248,7 @@ class TokenwardenSession implements Session {
         () => clearTimeout(this.#refreshTimer),
         () => clearTimeout(this.#drainTimer),
       )
+      if (this.#disposed) for (const cleanup of this.#cleanups.splice(0)) cleanup()
       await this.#resync('initial')
     })()
     return this.#ready
@@ -246,9 +256,11 @@ class TokenwardenSession implements Session {
 
   async login(args: SignInArgs = {}): Promise<void> {
     await this.#usable()
-    const url = await this.#protocol!.signInUrl(args)
-    const navigate = this.#options.navigate ?? ((target: string) => globalThis.location.assign(target))
-    navigate(url)
+    this.#navigate(await this.#protocol!.signInUrl(args))
+  }
+
+  #navigate(url: string): void {
+    ;(this.#options.navigate ?? ((target: string) => globalThis.location.assign(target)))(url)
   }
 
   async handleCallback(url?: string): Promise<SessionSnapshot> {
@@ -462,8 +474,14 @@ class TokenwardenSession implements Session {
       taken = await take()
     }
 
-    const tokens: TokensToRevoke = { refresh_token: taken.tokens?.refreshToken, access_token: taken.tokens?.accessToken }
-    const results = await this.#send(tokens, deadline, Math.max(1, revocation.timeoutMs - (Date.now() - startedAt)))
+    const targets = targetsOf(taken.tokens)
+    const outcomes = await this.#send(targets, deadline, Math.max(1, revocation.timeoutMs - (Date.now() - startedAt)))
+    const results = Object.fromEntries(
+      hints.map((hint): [TokenHint, TokenOutcome] => {
+        const index = targets.findIndex((target) => target.hint === hint)
+        return [hint, index < 0 ? { status: 'not-present' } : outcomes[index]!]
+      }),
+    ) as Record<TokenHint, TokenOutcome>
     const { revocation: revocationResults, errors } = await this.#settle(taken.queued, results)
 
     // Whatever the server said: nothing of the session stays here, and every tab hears it.
@@ -475,7 +493,7 @@ class TokenwardenSession implements Session {
     let endSessionUrl: string | undefined
     if (options.redirect) {
       endSessionUrl = await this.#protocol!.signOutUrl().catch(() => undefined)
-      if (endSessionUrl) (this.#options.navigate ?? ((url: string) => globalThis.location.assign(url)))(endSessionUrl)
+      if (endSessionUrl) this.#navigate(endSessionUrl)
     }
     return {
       revocation: revocationResults,
@@ -486,8 +504,9 @@ class TokenwardenSession implements Session {
     }
   }
 
-  /** Both revocations, concurrently, after discovery (cached since start) within the bound. */
-  async #send(tokens: TokensToRevoke, signal: AbortSignal, timeoutMs: number) {
+  /** Revokes `targets` concurrently once discovery (cached since start) answers, within `signal`. */
+  async #send(targets: RevocationTarget[], signal: AbortSignal, timeoutMs: number): Promise<RevocationOutcome[]> {
+    if (targets.length === 0) return []
     const { revocation, clientId, clientSecret, clientAuthentication, allowInsecureHttp } = this.#options
     const metadata = await Promise.race([
       this.#protocol!.metadata().then(
@@ -503,11 +522,9 @@ class TokenwardenSession implements Session {
       const error = isTokenwardenError(metadata.error)
         ? metadata.error
         : new TokenwardenError('timeout', 'The server metadata did not load in time to revoke.', { cause: metadata.error })
-      const one = (token: string | undefined): TokenRevocationResult =>
-        token ? { status: 'failed', error, retryable: true } : { status: 'not-present' }
-      return { refresh_token: one(tokens.refresh_token), access_token: one(tokens.access_token) }
+      return targets.map(() => ({ status: 'failed', error, retryable: true }))
     }
-    return revokeAll(tokens, {
+    return revokeEach(targets, {
       endpoint: metadata.value.revocationEndpoint,
       client_id: clientId,
       client_secret: clientSecret,
@@ -525,48 +542,41 @@ class TokenwardenSession implements Session {
   /** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
   async #settle(
     queued: Queued,
-    results: Record<TokenHint, TokenRevocationResult>,
+    results: Record<TokenHint, TokenOutcome>,
   ): Promise<Pick<LogoutResult, 'revocation' | 'errors'>> {
     const attempts = hints.flatMap((hint) => {
       const item = queued[hint]
       const outcome = results[hint]
-      return item && outcome.status !== 'not-present' && outcome.status !== 'queued' ? [{ ...item, outcome }] : []
+      return item && outcome.status !== 'not-present' ? [{ ...item, outcome }] : []
     })
     if (attempts.length) {
       await this.#outbox!.settle(attempts).catch(() => undefined)
       this.#scheduleDrain()
     }
-    const final = (hint: TokenHint): TokenRevocationResult => {
+    const status = (hint: TokenHint): RevocationStatus => {
       const outcome = results[hint]
-      return outcome.status === 'failed' && outcome.retryable && queued[hint] ? { status: 'queued', error: outcome.error } : outcome
+      return outcome.status === 'failed' && outcome.retryable && queued[hint] ? 'queued' : outcome.status
     }
-    const refresh = final('refresh_token')
-    const access = final('access_token')
+    const error = (hint: TokenHint) => {
+      const outcome = results[hint]
+      return 'error' in outcome ? { [hint]: outcome.error } : {}
+    }
     return {
-      revocation: { refresh_token: refresh.status, access_token: access.status },
-      errors: {
-        ...('error' in refresh ? { refresh_token: refresh.error } : {}),
-        ...('error' in access ? { access_token: access.error } : {}),
-      },
+      revocation: { refresh_token: status('refresh_token'), access_token: status('access_token') },
+      errors: { ...error('refresh_token'), ...error('access_token') },
     }
   }
 
   /** Outbox entries for `tokens`, or nothing when the outbox is off. */
-  #enqueue(tokens: TokenSet): { changes: NonNullable<ReturnType<Outbox['enqueue']>['changes']>; entries: Queued } | undefined {
-    if (!this.#options.revocation.outbox) return undefined
-    const { keys, changes } = this.#outbox!.enqueue(tokens)
-    const entries: Queued = {}
-    for (const [key, entry] of (changes.set ?? []) as Array<[string, OutboxEntry]>) {
-      if (keys[entry.hint] === key) entries[entry.hint] = { key, entry }
-    }
-    return { changes, entries }
+  #enqueue(tokens: TokenSet): ReturnType<Outbox['enqueue']> | undefined {
+    return this.#options.revocation.outbox ? this.#outbox!.enqueue(tokens) : undefined
   }
 
   /** Tokens nobody holds any more (a replaced session, a refresh that lost to a logout). */
   async #revokeOrphans(tokens: TokenSet): Promise<void> {
     if (this.#options.revocation.outbox) return this.#drainOutbox(true)
-    const deadline = AbortSignal.timeout(this.#options.revocation.timeoutMs)
-    await this.#send({ refresh_token: tokens.refreshToken, access_token: tokens.accessToken }, deadline, this.#options.revocation.timeoutMs)
+    const { timeoutMs } = this.#options.revocation
+    await this.#send(targetsOf(tokens), AbortSignal.timeout(timeoutMs), timeoutMs)
   }
 
   /**
@@ -578,41 +588,10 @@ class TokenwardenSession implements Session {
     this.#draining ??= this.#outboxLock(async () => {
       const { due } = await this.#outbox!.due(force)
       if (due.length === 0) return
-      const { timeoutMs, retryLimit, maxRetryAfterMs, keepalive } = this.#options.revocation
-      const metadata = await this.#protocol!.metadata().catch((error: TokenwardenError) => error)
-      const attempts = await Promise.all(
-        due.map(async ({ key, entry }) => {
-          let outcome: RevocationOutcome
-          if (metadata instanceof Error) outcome = { status: 'failed', error: metadata, retryable: true }
-          else if (!metadata.revocationEndpoint) {
-            outcome = { status: 'failed', retryable: false, error: new TokenwardenError('revocation-unavailable', 'No revocation_endpoint.') }
-          } else {
-            outcome = await revokeToken(
-              {
-                token: entry.token,
-                token_type_hint: entry.hint,
-                client_id: this.#options.clientId,
-                ...(this.#options.clientSecret ? { client_secret: this.#options.clientSecret } : {}),
-              },
-              {
-                endpoint: metadata.revocationEndpoint,
-                clientAuthentication: this.#options.clientAuthentication,
-                timeoutMs,
-                retryLimit,
-                maxRetryAfterMs,
-                keepalive,
-                allowInsecureHttp: this.#options.allowInsecureHttp,
-                ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
-              },
-            ).catch((error: unknown) => ({
-              status: 'failed' as const,
-              retryable: false,
-              error: isTokenwardenError(error) ? error : new TokenwardenError('revocation-failed', String(error), { cause: error }),
-            }))
-          }
-          return { key, entry, outcome }
-        }),
-      )
+      const { timeoutMs } = this.#options.revocation
+      const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
+      const outcomes = await this.#send(targets, AbortSignal.timeout(timeoutMs), timeoutMs)
+      const attempts = due.map((item, index) => ({ ...item, outcome: outcomes[index]! }))
       await this.#outbox!.settle(attempts)
     })
       .catch(() => undefined)

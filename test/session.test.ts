@@ -214,6 +214,19 @@ describe('logout edge cases', () => {
     expect(world.records.size).toBe(0)
   })
 
+  it('a plain-http revocation endpoint on a remote host is refused per token, never sent, and logout still clears', async () => {
+    const world = createWorld()
+    const { createFakeProtocol } = await import('./helpers/protocol.js')
+    const protocol = createFakeProtocol({ metadata: { revocationEndpoint: 'http://id.example.test/revoke' } })
+    const session = await world.signedInTab({ protocol: protocol.factory })
+    const result = await session.logout()
+    expect(world.server.requests).toHaveLength(0)
+    expect(result.revocation).toEqual({ refresh_token: 'failed', access_token: 'failed' })
+    expect(result.errors.refresh_token?.code).toBe('invalid-options')
+    expect(result.cleared).toBe(true)
+    expect(world.records.size).toBe(0)
+  })
+
   it('getAccessToken during a logout fails with signed-out', async () => {
     const gate = deferred<void>()
     const world = createWorld(() => gate.promise.then(ok))
