@@ -111,6 +111,17 @@ function validate(request: RevokeTokenRequest, options: RevokeTokenOptions): Cli
   return auth
 }
 
+/** Aborts when either does. AbortSignal.any where it exists (Safari has it only since 17.4). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b])
+  const controller = new AbortController()
+  for (const signal of [a, b]) {
+    if (signal.aborted) controller.abort(signal.reason)
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
+  }
+  return controller.signal
+}
+
 async function readOAuthError(response: Response): Promise<{ error?: string; error_description?: string }> {
   try {
     const body: unknown = await response.clone().json()
@@ -150,7 +161,7 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
 
   // ky's own timeout bounds each attempt; this signal bounds the attempts together.
   const deadline = AbortSignal.timeout(timeoutMs)
-  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline
+  const signal = options.signal ? eitherSignal(deadline, options.signal) : deadline
   try {
     const response = await ky.post(options.endpoint, {
       body,

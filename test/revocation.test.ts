@@ -159,6 +159,24 @@ describe('revokeToken: the answers (RFC 7009 §2.2)', () => {
     expect(server.requests).toHaveLength(1)
   })
 
+  it("the caller's signal aborts it, also where AbortSignal.any is missing", async () => {
+    const any = AbortSignal.any
+    try {
+      for (const withAny of [true, false]) {
+        if (!withAny) Reflect.deleteProperty(AbortSignal, 'any')
+        const server = createFakeServer(() => 'hang')
+        const controller = new AbortController()
+        const pending = revokeToken(request, options(server, { signal: controller.signal, timeoutMs: 5000 }))
+        setTimeout(() => controller.abort(), 20)
+        const started = Date.now()
+        await expect(pending).resolves.toMatchObject({ status: 'failed', retryable: true })
+        expect(Date.now() - started).toBeLessThan(1000)
+      }
+    } finally {
+      AbortSignal.any = any
+    }
+  })
+
   it('no answer: fails with code timeout once timeoutMs has passed', async () => {
     const server = createFakeServer(() => 'hang')
     const started = Date.now()
