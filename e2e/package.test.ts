@@ -1,0 +1,47 @@
+// The built package, as an app would get it: every path in the exports map exists, and
+// importing each entry in plain Node (no window, no IndexedDB) touches no browser global.
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const root = new URL('../', import.meta.url).pathname
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+  exports: Record<string, string | { types: string; import: string }>
+}
+
+describe('the built package', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' })
+  }, 120_000)
+
+  it('has every file its exports map names', () => {
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      const files = typeof target === 'string' ? [target] : [target.types, target.import]
+      for (const file of files) expect(existsSync(`${root}${file}`), `${entry}: ${file}`).toBe(true)
+    }
+  })
+
+  it('imports in plain Node, by its own name, without touching a browser global', () => {
+    const script = `
+      const core = await import('tokenwarden')
+      const session = core.createSession({ authority: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/cb' })
+      if (session.getSnapshot().status !== 'loading') throw new Error('unexpected snapshot')
+      session.dispose()
+      const react = await import('tokenwarden/react')
+      const vue = await import('tokenwarden/vue')
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), react: Object.keys(react).sort(), vue: Object.keys(vue).sort() }))
+    `
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
+    const exported = JSON.parse(output) as Record<'core' | 'react' | 'vue', string[]>
+    expect(exported.core).toEqual(expect.arrayContaining(['createSession', 'revokeToken', 'TokenwardenError', 'isTokenwardenError']))
+    expect(exported.react).toEqual(expect.arrayContaining(['SessionProvider', 'useSession', 'useAccessToken', 'useLogout']))
+    expect(exported.vue).toEqual(expect.arrayContaining(['createSessionPlugin', 'useSession', 'useAccessToken', 'useLogout']))
+  })
+
+  it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
+    const core = readFileSync(`${root}dist/index.js`, 'utf8')
+    for (const name of ['oidc-client-ts', 'ky', 'idb-keyval']) expect(core).toMatch(new RegExp(`from "${name}"`))
+    expect(readFileSync(`${root}dist/react.js`, 'utf8')).toMatch(/from "tokenwarden"/)
+    expect(readFileSync(`${root}dist/vue.js`, 'utf8')).toMatch(/from "tokenwarden"/)
+  })
+})
