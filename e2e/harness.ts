@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
 import { startDemoServer } from '../demo/dev-server.js'
 import { chromiumArgs, findChromium, freePort } from './environment.js'
@@ -67,6 +67,25 @@ export function useStack(options: AuthServerOptions = {}): { readonly stack: Sta
       return browser!
     },
   }
+}
+
+/**
+ * What proves a logout at the server: it received exactly two revocations, the refresh token
+ * and the access token, each with its hint and the client's id, and both were answered 200;
+ * and introspection now says both are inactive. Returns the two logged requests.
+ */
+export async function expectBothRevoked(auth: AuthServer, tokens: { access: string; refresh: string }) {
+  const received = auth.revocations()
+  expect(received.map((r) => ({ token: r.body.token, hint: r.body.token_type_hint, client: r.body.client_id, status: r.status }))).toEqual(
+    expect.arrayContaining([
+      { token: tokens.refresh, hint: 'refresh_token', client: auth.clientId, status: 200 },
+      { token: tokens.access, hint: 'access_token', client: auth.clientId, status: 200 },
+    ]),
+  )
+  expect(received).toHaveLength(2)
+  await expect(auth.introspect(tokens.access)).resolves.toMatchObject({ active: false })
+  await expect(auth.introspect(tokens.refresh)).resolves.toMatchObject({ active: false })
+  return received
 }
 
 type Status = 'loading' | 'signed-in' | 'signed-out'

@@ -3,19 +3,14 @@ import { createElement, Profiler, StrictMode, type ReactNode } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SessionProvider, useAccessToken, useLogout, useSession, useTokenwardenSession } from '../src/react/index.js'
-import { isTokenwardenError, type Session, type SessionSnapshot, type TabChannelFactory, type TabMessage } from '../src/index.js'
-import { createWorld } from './helpers/session.js'
+import { isTokenwardenError, type Session } from '../src/index.js'
+import { createWorld, describeSnapshot } from './helpers/session.js'
+import { tappedChannel } from './helpers/tabs.js'
 
 // Tells React this is a test environment where updates are wrapped in act().
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 
 afterEach(() => cleanup())
-
-function describeSnapshot(snapshot: SessionSnapshot): string {
-  if (snapshot.status === 'signed-out') return `signed-out (${snapshot.reason})`
-  if (snapshot.status === 'signed-in') return `signed-in as ${String(snapshot.profile.name)}`
-  return snapshot.status
-}
 
 /** A status line, a token line and a logout button: what an app puts in its header. */
 function Status({ onRender }: { onRender?: () => void }) {
@@ -38,22 +33,6 @@ function Token() {
 }
 
 const withSession = (session: Session, ...children: ReactNode[]) => createElement(SessionProvider, { session }, ...children)
-
-/** A channel factory that lets the test deliver a message as if another tab had posted it. */
-function tappedChannel(factory: TabChannelFactory) {
-  const listeners: Array<(message: TabMessage) => void> = []
-  const channel: TabChannelFactory = (name) => {
-    const inner = factory(name)
-    return {
-      ...inner,
-      subscribe: (listener) => {
-        listeners.push(listener)
-        return inner.subscribe(listener)
-      },
-    }
-  }
-  return { channel, deliver: (message: TabMessage) => listeners.forEach((listener) => listener(message)) }
-}
 
 describe('React binding', () => {
   it('renders the signed-in state, and a logout from the component revokes both tokens and clears it', async () => {

@@ -2,14 +2,9 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, effectScope, h, isReadonly, nextTick, provide, type Component } from 'vue'
 import { createSessionPlugin, sessionKey, useAccessToken, useLogout, useSession, useTokenwardenSession } from '../src/vue/index.js'
-import { isTokenwardenError, type Session, type SessionSnapshot, type TabChannelFactory, type TabMessage } from '../src/index.js'
-import { createWorld } from './helpers/session.js'
-
-function describeSnapshot(snapshot: SessionSnapshot): string {
-  if (snapshot.status === 'signed-out') return `signed-out (${snapshot.reason})`
-  if (snapshot.status === 'signed-in') return `signed-in as ${String(snapshot.profile.name)}`
-  return snapshot.status
-}
+import { isTokenwardenError, type Session } from '../src/index.js'
+import { createWorld, describeSnapshot } from './helpers/session.js'
+import { tappedChannel } from './helpers/tabs.js'
 
 /** A status line and a logout button, counting its renders. */
 function statusComponent(counter = { renders: 0 }) {
@@ -49,22 +44,6 @@ function mountWith(session: Session, component: Component) {
 }
 
 const text = (wrapper: ReturnType<typeof mount>, id: string) => wrapper.get(`[data-testid="${id}"]`).text()
-
-/** A channel factory that lets the test deliver a message as if another tab had posted it. */
-function tappedChannel(factory: TabChannelFactory) {
-  const listeners: Array<(message: TabMessage) => void> = []
-  const channel: TabChannelFactory = (name) => {
-    const inner = factory(name)
-    return {
-      ...inner,
-      subscribe: (listener) => {
-        listeners.push(listener)
-        return inner.subscribe(listener)
-      },
-    }
-  }
-  return { channel, deliver: (message: TabMessage) => listeners.forEach((listener) => listener(message)) }
-}
 
 /** What a composable throws when it is called in `run`. */
 function thrownBy(run: () => void): unknown {

@@ -1,7 +1,14 @@
-import { createMemoryStorage, createSession, type LogoutResult, type SessionOptions } from '../../src/index.js'
+import { createMemoryStorage, createSession, type LogoutResult, type SessionOptions, type SessionSnapshot } from '../../src/index.js'
 import { createFakeServer, type Answer, type SeenRequest } from './fake-server.js'
 import { createFakeProtocol, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
+
+/** A snapshot as one line of text, as the component tests render it. */
+export function describeSnapshot(snapshot: SessionSnapshot): string {
+  if (snapshot.status === 'signed-out') return `signed-out (${snapshot.reason})`
+  if (snapshot.status === 'signed-in') return `signed-in as ${String(snapshot.profile.name)}`
+  return snapshot.status
+}
 
 /** Each token's status with its error beside it, to compare against one expected object. */
 export function outcomes(result: LogoutResult) {

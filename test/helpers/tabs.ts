@@ -32,3 +32,19 @@ export function createChannelHub() {
   }
   return { factory, log }
 }
+
+/** A channel factory that lets the test deliver a message as if another tab had posted it. */
+export function tappedChannel(factory: TabChannelFactory) {
+  const listeners: Array<(message: TabMessage) => void> = []
+  const channel: TabChannelFactory = (name) => {
+    const inner = factory(name)
+    return {
+      ...inner,
+      subscribe: (listener) => {
+        listeners.push(listener)
+        return inner.subscribe(listener)
+      },
+    }
+  }
+  return { channel, deliver: (message: TabMessage) => listeners.forEach((listener) => listener(message)) }
+}
