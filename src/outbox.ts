@@ -81,20 +81,21 @@ export class Outbox {
   /** Records what became of attempted entries: done ones go, retryable ones back off. */
   async settle(attempts: ReadonlyArray<{ key: string; entry: OutboxEntry; outcome: RevocationOutcome }>): Promise<void> {
     const now = this.#timing.now()
-    const changes: Required<StorageChanges> = { set: [], delete: [] }
+    const retry: Array<[string, OutboxEntry]> = []
+    const done: string[] = []
     for (const { key, entry, outcome } of attempts) {
       if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now) {
         const tries = entry.attempts + 1
-        ;(changes.set as Array<[string, OutboxEntry]>).push([key, { ...entry, attempts: tries, notBefore: now + backoffMs(tries) }])
+        retry.push([key, { ...entry, attempts: tries, notBefore: now + backoffMs(tries) }])
       } else {
-        ;(changes.delete as string[]).push(key)
+        done.push(key)
       }
     }
-    await commit(this.#storage, changes)
+    await commit(this.#storage, { set: retry, delete: done })
   }
 
   /** Entries to send now (`force` ignores backoff and leases); expired ones are dropped. */
-  async due(force: boolean): Promise<{ due: Array<{ key: string; entry: OutboxEntry }> }> {
+  async due(force: boolean): Promise<Array<{ key: string; entry: OutboxEntry }>> {
     const now = this.#timing.now()
     const drop: string[] = []
     const due: Array<{ key: string; entry: OutboxEntry }> = []
@@ -104,17 +105,12 @@ export class Outbox {
     }
     const lease: Array<[string, OutboxEntry]> = due.map(({ key, entry }) => [key, { ...entry, notBefore: now + this.#timing.leaseMs }])
     if (drop.length || lease.length) await commit(this.#storage, { delete: drop, set: lease })
-    return { due }
+    return due
   }
 
   /** When the next waiting entry becomes due, if any waits. */
   async nextDue(): Promise<number | undefined> {
     const times = (await this.#storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
     return times.length ? Math.min(...times) : undefined
-  }
-
-  /** How many revocations are waiting. */
-  async size(): Promise<number> {
-    return (await this.#storage.entries(this.#prefix)).length
   }
 }

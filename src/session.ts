@@ -586,7 +586,7 @@ class TokenwardenSession implements Session {
   #drainOutbox(force: boolean): Promise<void> {
     if (!this.#options.revocation.outbox || this.#disposed || !this.#outbox) return Promise.resolve()
     this.#draining ??= this.#outboxLock(async () => {
-      const { due } = await this.#outbox!.due(force)
+      const due = await this.#outbox!.due(force)
       if (due.length === 0) return
       const { timeoutMs } = this.#options.revocation
       const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
