@@ -78,3 +78,41 @@ describe('cross-tab', () => {
     expect(b.getSnapshot().status).toBe('signed-in')
   })
 })
+
+describe('storage-event fallback (no BroadcastChannel)', () => {
+  it('posts through a localStorage key that is removed at once, and hears other documents through storage events', async () => {
+    const { createDefaultChannel } = await import('../src/tab-sync.js')
+    vi.stubGlobal('BroadcastChannel', undefined)
+    try {
+      // Spied, not replaced: the value really is written, and must really be removed.
+      const setItem = vi.spyOn(Storage.prototype, 'setItem')
+      const channel = createDefaultChannel('tokenwarden:test')
+      const heard: unknown[] = []
+      const unsubscribe = channel.subscribe((message) => heard.push(message))
+
+      channel.post({ type: 'signed-out', epoch: 'e1', tab: 'a' })
+      const written = [...setItem.mock.calls]
+      expect(written).toHaveLength(1)
+      expect(written[0]![0]).toBe('tokenwarden:tokenwarden:test')
+      expect(JSON.parse(written[0]![1])).toMatchObject({ type: 'signed-out', epoch: 'e1', tab: 'a' })
+      expect(localStorage.getItem('tokenwarden:tokenwarden:test')).toBeNull()
+      setItem.mockRestore()
+
+      // What another document's post looks like here; anything else on that key is ignored.
+      const event = (newValue: string | null, key = 'tokenwarden:tokenwarden:test') =>
+        window.dispatchEvent(new StorageEvent('storage', { key, newValue }))
+      event(written[0]![1])
+      event('not json')
+      event(JSON.stringify({ type: 'steal', epoch: null, tab: 'x' }))
+      event(written[0]![1], 'some-other-key')
+      event(null)
+      expect(heard).toEqual([{ type: 'signed-out', epoch: 'e1', tab: 'a' }])
+
+      unsubscribe()
+      event(written[0]![1])
+      expect(heard).toHaveLength(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})
