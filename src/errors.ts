@@ -18,6 +18,8 @@
  * - `timeout`: the server did not answer within the configured bound.
  * - `network`: the request never got an HTTP answer (offline, DNS, CORS, connection reset).
  * - `disposed`: the session was used after `dispose()`.
+ * - `unexpected`: a failure tokenwarden did not anticipate (a bug, or a seam that threw
+ *   something odd); `cause` holds it.
  */
 export type TokenwardenErrorCode =
   | 'invalid-options'
@@ -37,6 +39,7 @@ export type TokenwardenErrorCode =
   | 'timeout'
   | 'network'
   | 'disposed'
+  | 'unexpected'
 
 /** Protocol details carried by an error that came from an HTTP answer. */
 export interface TokenwardenErrorDetails {
@@ -79,4 +82,12 @@ export function isTokenwardenError(value: unknown, code?: TokenwardenErrorCode):
       (value as { name?: unknown }).name === 'TokenwardenError' &&
       typeof (value as { code?: unknown }).code === 'string')
   return matches && (code === undefined || (value as TokenwardenError).code === code)
+}
+
+/**
+ * `error` itself when it is already a `TokenwardenError` (it says more than a wrapper could),
+ * else a new one with `code` and `message` that keeps `error` as its cause.
+ */
+export function toTokenwardenError(error: unknown, code: TokenwardenErrorCode, message: string): TokenwardenError {
+  return isTokenwardenError(error) ? error : new TokenwardenError(code, message, { cause: error })
 }

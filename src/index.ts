@@ -1,14 +1,35 @@
+// The public API, hand-picked: what apps, the bindings and the test kit may use.
 export { createSession } from './session.js'
-export type { Session, SessionSnapshot, SignedOutReason, LogoutOptions, LogoutResult, RevocationStatus } from './session.js'
+export type { Session } from './session.js'
+export type { SessionSnapshot, SignedOutReason } from './snapshot.js'
+export type { LogoutOptions, LogoutResult, RevocationStatus } from './logout.js'
+export { observeAccessToken } from './access-token-observer.js'
+export type { AccessTokenState, AccessTokenObserver, AccessTokenSource } from './access-token-observer.js'
+export { createLogoutAction } from './logout-action.js'
+export type { LogoutAction, LogoutState } from './logout-action.js'
 export { revokeToken } from './revocation.js'
-export type { RevokeTokenRequest, RevokeTokenOptions, RevocationOutcome } from './revocation.js'
+export type { RevokeTokenRequest, RevokeTokenOptions, RevocationOutcome, TokenTypeHint } from './revocation.js'
 export { TokenwardenError, isTokenwardenError } from './errors.js'
 export type { TokenwardenErrorCode, TokenwardenErrorDetails } from './errors.js'
-export { defaults } from './options.js'
-export type { SessionOptions, RevocationOptions, ClientAuthentication } from './options.js'
-export { createMemoryStorage } from './token-store.js'
-export type { KeyValueStorage, StorageChanges, StorageKind, Profile } from './token-store.js'
+export { defaults } from './defaults.js'
+export type { SessionOptions, RevocationOptions } from './options.js'
+export { createMemoryStorage } from './storage.js'
+export type { KeyValueStorage, StorageChanges, StorageKind, TransactionOutcome } from './storage.js'
 export type { TabChannel, TabChannelFactory, TabMessage } from './tab-sync.js'
 export type { TabLock, TabLockFactory } from './tab-lock.js'
-export type { Protocol, ProtocolFactory, ProtocolContext, ProtocolMetadata, Grant, SignInArgs, OidcSettings } from './oidc.js'
-export type { TokenSet } from './token-store.js'
+export type { Timers } from './timers.js'
+export type { OidcSettings } from './oidc.js'
+export type {
+  ClientAuthentication,
+  Grant,
+  IssuedTokens,
+  Profile,
+  Protocol,
+  ProtocolConfig,
+  ProtocolContext,
+  ProtocolFactory,
+  ProtocolMetadata,
+  SignInArgs,
+  StateStore,
+  TokenSet,
+} from './protocol.js'

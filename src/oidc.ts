@@ -1,58 +1,11 @@
 import { ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
-import type { ResolvedOptions } from './options.js'
-import type { Profile, StateStore, TokenSet } from './token-store.js'
+import type { IssuedTokens, Profile, ProtocolFactory, ProtocolMetadata, TokenSet } from './protocol.js'
 
 /** oidc-client-ts `OidcClient` settings, passed through under their own names. */
 export type OidcSettings = Partial<OidcClientSettings>
 
-/** The endpoints tokenwarden uses from the server's metadata (RFC 8414). */
-export interface ProtocolMetadata {
-  revocationEndpoint?: string
-  endSessionEndpoint?: string
-}
-
-/** Tokens and ID token claims from a sign-in or a refresh. */
-export interface Grant {
-  tokens: TokenSet
-  profile: Profile
-}
-
-/** Arguments of `session.login()`: passed to the authorization request. */
-export interface SignInArgs {
-  /** OIDC `prompt`, e.g. `login` or `consent`. */
-  prompt?: string
-  /** OIDC `login_hint`. */
-  loginHint?: string
-  /** Extra query parameters for the authorization request. */
-  extraQueryParams?: Record<string, string | number | boolean>
-}
-
-/** The protocol seam: everything tokenwarden asks of OAuth/OIDC besides revocation. */
-export interface Protocol {
-  /** Discovery, fetched once and cached. */
-  metadata(): Promise<ProtocolMetadata>
-  /** Builds the authorization request (code + PKCE) and stores its state. */
-  signInUrl(args: SignInArgs): Promise<string>
-  /** Exchanges the code from the redirect back for tokens. */
-  processCallback(url: string): Promise<Grant>
-  /** The refresh grant (RFC 6749 §6). */
-  refresh(current: Grant): Promise<Grant>
-  /**
-   * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
-   * client, not the ID token: no token ever goes into a URL.
-   */
-  signOutUrl(): Promise<string | undefined>
-}
-
-export interface ProtocolContext {
-  options: ResolvedOptions
-  stateStore: StateStore
-}
-
-export type ProtocolFactory = (context: ProtocolContext) => Protocol
-
-function toGrant(response: SigninResponse, previous?: Grant): Grant {
+function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedTokens {
   const tokens: TokenSet = {
     accessToken: response.access_token,
     tokenType: response.token_type || 'Bearer',
@@ -100,7 +53,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
           client_authentication: options.clientAuthentication === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
         }
       : {}),
-    ...options.oidc,
+    ...(options.oidc as OidcSettings),
     // Ours, whatever `oidc` says: PKCE state must stay out of sessionStorage.
     stateStore,
   })
@@ -134,7 +87,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     },
     async processCallback(url) {
       try {
-        return toGrant(await client.processSigninResponse(url))
+        return toIssued(await client.processSigninResponse(url))
       } catch (cause) {
         throw toError('callback-failed', 'The sign-in callback failed', cause)
       }
@@ -152,7 +105,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
           ...(idToken ? { id_token: idToken } : {}),
           ...(scope ? { scope } : {}),
         }
-        return toGrant(await client.useRefreshToken({ state }), current)
+        return toIssued(await client.useRefreshToken({ state }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }

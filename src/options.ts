@@ -1,11 +1,15 @@
+import { defaults, maxTimerMs } from './defaults.js'
 import { TokenwardenError } from './errors.js'
-import type { KeyValueStorage } from './token-store.js'
+import type { OidcSettings } from './oidc.js'
+import type { ClientAuthentication, ProtocolConfig, ProtocolFactory } from './protocol.js'
+import { isAllowedEndpoint, resolveClientAuthentication } from './revocation.js'
+import type { KeyValueStorage } from './storage.js'
 import type { TabChannelFactory } from './tab-sync.js'
 import type { TabLockFactory } from './tab-lock.js'
-import type { OidcSettings, ProtocolFactory } from './oidc.js'
+import type { Timers } from './timers.js'
 
-/** How the client authenticates at the revocation endpoint (RFC 7009 §2.1, RFC 6749 §2.3.1). */
-export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post'
+export type { ClientAuthentication }
+export { defaults }
 
 /** Revocation settings for `logout()`. */
 export interface RevocationOptions {
@@ -110,75 +114,51 @@ export interface SessionOptions {
   lock?: TabLockFactory
   /** Seam: the clock, in milliseconds since the epoch. @default Date.now */
   now?: () => number
+  /** Seam: the timers behind the proactive refresh and the outbox retry. @default setTimeout */
+  timers?: Timers
   /** Seam: how the browser is sent to the authorization server. @default location.assign */
   navigate?: (url: string) => void
   /** Seam: the protocol adapter. @default oidc-client-ts (src/oidc.ts) */
   protocol?: ProtocolFactory
 }
 
-/** The defaults, in one place. README's options table is written from these. */
-export const defaults = {
-  scope: 'openid profile offline_access',
-  allowInsecureHttp: false,
-  refreshLeewaySeconds: 60,
-  autoRefresh: true,
-  databaseName: 'tokenwarden',
-  revocation: {
-    timeoutMs: 5000,
-    retryLimit: 2,
-    maxRetryAfterMs: 2000,
-    keepalive: true,
-    outbox: true,
-    outboxMaxAgeMs: 7 * 24 * 3600 * 1000,
-  },
-} as const
-
 /** Options after validation, with every default applied. */
-export interface ResolvedOptions {
-  authority: string
-  clientId: string
-  redirectUri: string
-  scope: string
-  postLogoutRedirectUri: string | undefined
-  clientSecret: string | undefined
-  clientAuthentication: ClientAuthentication
+export interface ResolvedOptions extends ProtocolConfig {
   allowInsecureHttp: boolean
   revocation: Required<RevocationOptions>
   refreshLeewaySeconds: number
   autoRefresh: boolean
   databaseName: string
-  oidc: OidcSettings
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined
   channel: TabChannelFactory | undefined
   lock: TabLockFactory | undefined
   now: () => number
+  timers: Timers | undefined
   navigate: ((url: string) => void) | undefined
   protocol: ProtocolFactory | undefined
 }
 
-const known = new Set<string>([
-  'authority', 'clientId', 'redirectUri', 'scope', 'postLogoutRedirectUri', 'clientSecret',
-  'clientAuthentication', 'allowInsecureHttp', 'revocation', 'refreshLeewaySeconds', 'autoRefresh',
-  'databaseName', 'oidc', 'logger', 'fetch', 'storage', 'channel', 'lock', 'now', 'navigate',
-  'protocol',
-])
-const knownRevocation = new Set<string>(['timeoutMs', 'retryLimit', 'maxRetryAfterMs', 'keepalive', 'outbox', 'outboxMaxAgeMs'])
+// Typed as a registry of every key (as ky does): adding an option without listing it here
+// fails to compile, so unknown-option checking never drifts from the interface.
+const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
+  authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
+  clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
+  databaseName: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
+  timers: true, navigate: true, protocol: true,
+}
+const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
+  timeoutMs: true, retryLimit: true, maxRetryAfterMs: true, keepalive: true, outbox: true, outboxMaxAgeMs: true,
+}
+const known = new Set(Object.keys(sessionOptionKeys))
+const knownRevocation = new Set(Object.keys(revocationOptionKeys))
 const snakeHints: Record<string, string> = {
   client_id: 'clientId',
   redirect_uri: 'redirectUri',
   post_logout_redirect_uri: 'postLogoutRedirectUri',
   client_secret: 'clientSecret',
   client_authentication: 'clientAuthentication',
-}
-
-const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost'])
-
-/** True when `url` may be used: https, or http on a loopback host or with the opt-in. */
-export function isAllowedEndpoint(url: URL, allowInsecureHttp: boolean): boolean {
-  if (url.protocol === 'https:') return true
-  return url.protocol === 'http:' && (allowInsecureHttp || loopbackHosts.has(url.hostname))
 }
 
 function invalid(message: string): TokenwardenError {
@@ -198,6 +178,15 @@ function optionalFunction<T>(name: string, value: unknown): T | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'function') throw invalid(`\`${name}\` must be a function.`)
   return value as T
+}
+
+function optionalTimers(value: unknown): Timers | undefined {
+  if (value === undefined) return undefined
+  const timers = value as Partial<Timers> | null
+  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function') {
+    throw invalid('`timers` must have `setTimeout` and `clearTimeout` methods.')
+  }
+  return timers as Timers
 }
 
 function positiveNumber(name: string, value: unknown, fallback: number, allowZero = false): number {
@@ -243,16 +232,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
     throw invalid('`clientSecret` must be a non-empty string when set.')
   }
-  const clientAuthentication = input.clientAuthentication ?? (clientSecret ? 'client_secret_basic' : 'none')
-  if (!['none', 'client_secret_basic', 'client_secret_post'].includes(clientAuthentication)) {
-    throw invalid('`clientAuthentication` must be "none", "client_secret_basic" or "client_secret_post".')
-  }
-  if (clientAuthentication === 'none' && clientSecret) {
-    throw invalid('`clientAuthentication: "none"` cannot be used with a `clientSecret`.')
-  }
-  if (clientAuthentication !== 'none' && !clientSecret) {
-    throw invalid(`\`clientAuthentication: "${clientAuthentication}"\` needs a \`clientSecret\`.`)
-  }
+  const clientAuthentication = resolveClientAuthentication(input.clientAuthentication, Boolean(clientSecret), 'clientSecret')
 
   const revocationInput = input.revocation ?? {}
   if (typeof revocationInput !== 'object' || revocationInput === null) throw invalid('`revocation` must be an object.')
@@ -272,7 +252,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     outbox: booleanOption('revocation.outbox', revocationInput.outbox, defaults.revocation.outbox),
     outboxMaxAgeMs: positiveNumber('revocation.outboxMaxAgeMs', revocationInput.outboxMaxAgeMs, defaults.revocation.outboxMaxAgeMs),
   }
-  if (revocation.timeoutMs > 2_147_483_647) throw invalid('`revocation.timeoutMs` is too large.')
+  if (revocation.timeoutMs > maxTimerMs) throw invalid('`revocation.timeoutMs` is too large.')
   if (!Number.isInteger(revocation.retryLimit)) throw invalid('`revocation.retryLimit` must be a whole number.')
 
   const databaseName = input.databaseName ?? defaults.databaseName
@@ -314,6 +294,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     channel: optionalFunction('channel', input.channel),
     lock: optionalFunction('lock', input.lock),
     now: optionalFunction('now', input.now) ?? Date.now,
+    timers: optionalTimers(input.timers),
     navigate: optionalFunction('navigate', input.navigate),
     protocol: optionalFunction('protocol', input.protocol),
   }

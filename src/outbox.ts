@@ -1,86 +1,85 @@
-import type { RevocationOutcome } from './revocation.js'
-import { commit, type KeyValueStorage, type StorageChanges, type TokenSet } from './token-store.js'
-
-export type TokenHint = 'refresh_token' | 'access_token'
-
-/**
- * A revocation that has not been confirmed yet. It holds the token itself: that is the
- * trade-off of the outbox (a token that could not be revoked stays on the device until it
- * is revoked or expires), and why an entry is dropped as soon as either happens.
- */
-export interface OutboxEntry {
-  v: 1
-  kind: 'tokenwarden/revocation'
-  token: string
-  hint: TokenHint
-  /** After this (ms since the epoch) the token is dead anyway: the entry is dropped. */
-  expiresAt: number
-  attempts: number
-  /** Not sent before this: a backoff after a failure, or a lease while a tab is sending it. */
-  notBefore: number
-}
-
-export function isOutboxEntry(value: unknown): value is OutboxEntry {
-  if (typeof value !== 'object' || value === null) return false
-  const entry = value as Partial<OutboxEntry>
-  return (
-    entry.v === 1 &&
-    entry.kind === 'tokenwarden/revocation' &&
-    typeof entry.token === 'string' &&
-    entry.token !== '' &&
-    (entry.hint === 'refresh_token' || entry.hint === 'access_token') &&
-    Number.isFinite(entry.expiresAt) &&
-    Number.isInteger(entry.attempts) &&
-    Number.isFinite(entry.notBefore)
-  )
-}
-
-export interface OutboxTiming {
-  now: () => number
-  /** How long a refresh token whose expiry is unknown is kept for. */
-  maxAgeMs: number
-  /** How long a tab that is sending an entry keeps the others from sending it too. */
-  leaseMs: number
-}
+import { isOutboxEntry, outboxEntry, recordKeys, type OutboxEntry } from './records.js'
+import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
+import type { TokenSet } from './protocol.js'
+import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
+import type { TabLock } from './tab-lock.js'
+import { Alarm, type Timers } from './timers.js'
 
 /** Backoff after the n-th failed attempt: 2 s, 4 s, 8 s … up to 5 minutes. */
 export function backoffMs(attempts: number): number {
   return Math.min(300_000, 2000 * 2 ** Math.max(0, attempts - 1))
 }
 
-/** The durable queue of revocations of one session, in the session's storage. */
-export class Outbox {
-  readonly #storage: KeyValueStorage
-  readonly #prefix: string
-  readonly #timing: OutboxTiming
+/** An entry as it is in storage, under its key. */
+export interface QueuedRevocation {
+  key: string
+  entry: OutboxEntry
+}
 
-  constructor(storage: KeyValueStorage, sessionId: string, timing: OutboxTiming) {
-    this.#storage = storage
-    this.#prefix = `outbox:${sessionId}:`
-    this.#timing = timing
+/** Queued entries by hint, as {@link Outbox.enqueue} made them. */
+export type Queued = Partial<Record<TokenTypeHint, QueuedRevocation>>
+
+/** What the outbox needs from the session. */
+export interface OutboxPort {
+  storage: KeyValueStorage
+  sessionId: string
+  /** `false`: nothing is queued; tokens that could not be revoked are forgotten. */
+  enabled: boolean
+  /** Taken while sending queued revocations, so two tabs do not send the same ones. */
+  lock: TabLock
+  revoke: Revoker
+  timeoutMs: number
+  /** How long a refresh token whose expiry is unknown is kept for. */
+  maxAgeMs: number
+  now: () => number
+  timers: Timers
+}
+
+/**
+ * The durable queue of revocations that are not confirmed yet (offline, timeouts, 5xx, a tab
+ * closed mid-logout), and its drain loop: sent again when the browser is back online, on the
+ * next start, and on a backoff timer while a tab is open, one tab at a time.
+ */
+export class Outbox {
+  readonly #port: OutboxPort
+  readonly #prefix: string
+  /** How long a tab that is sending an entry keeps the others from sending it too. */
+  readonly #leaseMs: number
+  readonly #alarm: Alarm
+  #draining: Promise<void> | undefined
+  #closed = false
+
+  constructor(port: OutboxPort) {
+    this.#port = port
+    this.#prefix = recordKeys.outboxPrefix(port.sessionId)
+    this.#leaseMs = port.timeoutMs + 1000
+    this.#alarm = new Alarm(port.timers, port.now)
   }
 
   /**
    * The changes that queue `tokens` for revocation, leased to the caller, who is about to
    * send them. Returned as changes so they can go into the same transaction as the removal
-   * of the session record: at no moment is a token in neither place.
+   * of the session record: at no moment is a token in neither place. Undefined when the
+   * outbox is off.
    */
-  enqueue(tokens: TokenSet): { entries: Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>>; changes: StorageChanges } {
-    const now = this.#timing.now()
-    const entries: Partial<Record<TokenHint, { key: string; entry: OutboxEntry }>> = {}
-    const add = (hint: TokenHint, token: string | undefined, expiresAt: number) => {
+  enqueue(tokens: TokenSet): { entries: Queued; changes: StorageChanges } | undefined {
+    if (!this.#port.enabled) return undefined
+    const now = this.#port.now()
+    const entries: Queued = {}
+    const add = (hint: TokenTypeHint, token: string | undefined, expiresAt: number) => {
       if (!token || expiresAt <= now) return
-      const key = `${this.#prefix}${crypto.randomUUID()}`
-      entries[hint] = { key, entry: { v: 1, kind: 'tokenwarden/revocation', token, hint, expiresAt, attempts: 0, notBefore: now + this.#timing.leaseMs } }
+      const key = recordKeys.outboxEntry(this.#port.sessionId)
+      entries[hint] = { key, entry: outboxEntry({ token, hint, expiresAt, notBefore: now + this.#leaseMs }) }
     }
-    add('refresh_token', tokens.refreshToken, now + this.#timing.maxAgeMs)
-    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + this.#timing.maxAgeMs)
+    add('refresh_token', tokens.refreshToken, now + this.#port.maxAgeMs)
+    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + this.#port.maxAgeMs)
     return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
   }
 
   /** Records what became of attempted entries: done ones go, retryable ones back off. */
-  async settle(attempts: ReadonlyArray<{ key: string; entry: OutboxEntry; outcome: RevocationOutcome }>): Promise<void> {
-    const now = this.#timing.now()
+  async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<void> {
+    if (attempts.length === 0) return
+    const now = this.#port.now()
     const retry: Array<[string, OutboxEntry]> = []
     const done: string[] = []
     for (const { key, entry, outcome } of attempts) {
@@ -91,26 +90,83 @@ export class Outbox {
         done.push(key)
       }
     }
-    await commit(this.#storage, { set: retry, delete: done })
+    await commit(this.#port.storage, { set: retry, delete: done })
   }
 
-  /** Entries to send now (`force` ignores backoff and leases); expired ones are dropped. */
-  async due(force: boolean): Promise<Array<{ key: string; entry: OutboxEntry }>> {
-    const now = this.#timing.now()
+  /** Entries to send now (`force` ignores backoff and leases), leased to this tab; expired ones are dropped. */
+  async due(force: boolean): Promise<QueuedRevocation[]> {
+    const now = this.#port.now()
     const drop: string[] = []
-    const due: Array<{ key: string; entry: OutboxEntry }> = []
-    for (const [key, value] of await this.#storage.entries(this.#prefix)) {
+    const due: QueuedRevocation[] = []
+    for (const [key, value] of await this.#port.storage.entries(this.#prefix)) {
       if (!isOutboxEntry(value) || value.expiresAt <= now) drop.push(key)
       else if (force || value.notBefore <= now) due.push({ key, entry: value })
     }
-    const lease: Array<[string, OutboxEntry]> = due.map(({ key, entry }) => [key, { ...entry, notBefore: now + this.#timing.leaseMs }])
-    if (drop.length || lease.length) await commit(this.#storage, { delete: drop, set: lease })
+    const lease: Array<[string, OutboxEntry]> = due.map(({ key, entry }) => [key, { ...entry, notBefore: now + this.#leaseMs }])
+    if (drop.length || lease.length) await commit(this.#port.storage, { delete: drop, set: lease })
     return due
   }
 
   /** When the next waiting entry becomes due, if any waits. */
   async nextDue(): Promise<number | undefined> {
-    const times = (await this.#storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
+    const times = (await this.#port.storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
     return times.length ? Math.min(...times) : undefined
+  }
+
+  /**
+   * Sends the queued revocations that are due (all of them when `force`, e.g. back online),
+   * one tab at a time, and schedules the next attempt.
+   */
+  drain(force: boolean): Promise<void> {
+    if (!this.#port.enabled || this.#closed) return Promise.resolve()
+    this.#draining ??= this.#port
+      .lock(async () => {
+        const due = await this.due(force)
+        if (due.length === 0) return
+        const { timeoutMs } = this.#port
+        const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
+        const outcomes = await this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
+        await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#draining = undefined
+        this.schedule()
+      })
+    return this.#draining
+  }
+
+  /** A timer for the next entry that becomes due, while this tab is open. */
+  schedule(): void {
+    if (!this.#port.enabled || this.#closed) return
+    void this.nextDue()
+      .catch(() => undefined)
+      .then((at) => {
+        if (at === undefined || this.#closed) this.#alarm.cancel()
+        else this.#alarm.set(at, () => void this.drain(false))
+      })
+  }
+
+  /**
+   * Tokens nobody holds any more (a replaced session, a refresh that lost to a logout). With
+   * the outbox on they were queued in the transaction that orphaned them: drain sends them.
+   */
+  revokeOrphans(tokens: TokenSet): Promise<unknown> {
+    if (this.#port.enabled) return this.drain(true)
+    const { timeoutMs } = this.#port
+    return this.#port.revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
+  }
+
+  /** Drains when the browser comes back online. Returns the function that stops listening. */
+  listen(): () => void {
+    if (typeof addEventListener !== 'function') return () => {}
+    const onOnline = () => void this.drain(true)
+    addEventListener('online', onOnline)
+    return () => removeEventListener('online', onOnline)
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#alarm.cancel()
   }
 }

@@ -1,6 +1,41 @@
 import ky, { HTTPError, TimeoutError } from 'ky'
-import { TokenwardenError } from './errors.js'
-import { isAllowedEndpoint, type ClientAuthentication } from './options.js'
+import { defaults } from './defaults.js'
+import { TokenwardenError, toTokenwardenError } from './errors.js'
+import type { ClientAuthentication, TokenSet } from './protocol.js'
+import { anySignal, raceAbort } from './signals.js'
+
+/** RFC 7009 §2.1 `token_type_hint`: which kind of token is being revoked. */
+export type TokenTypeHint = 'access_token' | 'refresh_token'
+
+const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/**
+ * True when `url` may receive tokens: https (RFC 7009 §2 asks for TLS), or http on a loopback
+ * host, or with the explicit development opt-in.
+ */
+export function isAllowedEndpoint(url: URL, allowInsecureHttp: boolean): boolean {
+  if (url.protocol === 'https:') return true
+  return url.protocol === 'http:' && (allowInsecureHttp || loopbackHosts.has(url.hostname))
+}
+
+/**
+ * The one rule for client authentication, used by `createSession` and `revokeToken`: a secret
+ * means `client_secret_basic` unless told otherwise; `none` never sends a secret; the secret
+ * methods need one. Throws `invalid-options`.
+ */
+export function resolveClientAuthentication(requested: unknown, hasSecret: boolean, secretName: string): ClientAuthentication {
+  const auth = requested ?? (hasSecret ? 'client_secret_basic' : 'none')
+  if (auth !== 'none' && auth !== 'client_secret_basic' && auth !== 'client_secret_post') {
+    throw new TokenwardenError('invalid-options', '`clientAuthentication` must be "none", "client_secret_basic" or "client_secret_post".')
+  }
+  if (auth === 'none' && hasSecret) {
+    throw new TokenwardenError('invalid-options', `\`clientAuthentication: "none"\` cannot be used with a \`${secretName}\`.`)
+  }
+  if (auth !== 'none' && !hasSecret) {
+    throw new TokenwardenError('invalid-options', `\`clientAuthentication: "${auth}"\` needs a \`${secretName}\`.`)
+  }
+  return auth
+}
 
 /**
  * One revocation request (RFC 7009 §2.1), in the protocol's own field names.
@@ -10,7 +45,7 @@ export interface RevokeTokenRequest {
   /** The access or refresh token to revoke. */
   token: string
   /** Which kind of token `token` is; a hint the server may use to look it up faster. */
-  token_type_hint?: 'access_token' | 'refresh_token'
+  token_type_hint?: TokenTypeHint
   /** The client's id: in the form body, or as the HTTP Basic user name. */
   client_id?: string
   /** Confidential clients only: in the form body, or as the HTTP Basic password. */
@@ -66,8 +101,6 @@ export type RevocationOutcome =
   | { status: 'unsupported'; error: TokenwardenError }
   | { status: 'failed'; error: TokenwardenError; retryable: boolean }
 
-const revocationDefaults = { timeoutMs: 5000, retryLimit: 2, maxRetryAfterMs: 2000 } as const
-
 /** RFC 6749 §2.3.1 / Appendix B: id and secret are form-urlencoded before Basic encoding. */
 function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1)
@@ -96,30 +129,11 @@ function validate(request: RevokeTokenRequest, options: RevokeTokenOptions): Cli
       `The revocation endpoint must use https (RFC 7009 §2); ${endpoint.origin} is plain http on a host that is not loopback.`,
     )
   }
-  const auth = options.clientAuthentication ?? (request.client_secret ? 'client_secret_basic' : 'none')
-  if (auth === 'none') {
-    if (request.client_secret) {
-      throw new TokenwardenError('invalid-options', 'clientAuthentication "none" cannot send a client_secret.')
-    }
-  } else if (auth === 'client_secret_basic' || auth === 'client_secret_post') {
-    if (!request.client_id || !request.client_secret) {
-      throw new TokenwardenError('invalid-options', `clientAuthentication "${auth}" needs client_id and client_secret.`)
-    }
-  } else {
-    throw new TokenwardenError('invalid-options', `Unknown clientAuthentication ${JSON.stringify(auth)}.`)
+  const auth = resolveClientAuthentication(options.clientAuthentication, Boolean(request.client_secret), 'client_secret')
+  if (auth !== 'none' && !request.client_id) {
+    throw new TokenwardenError('invalid-options', `clientAuthentication "${auth}" needs a client_id.`)
   }
   return auth
-}
-
-/** Aborts when either does. AbortSignal.any where it exists (Safari has it only since 17.4). */
-function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b])
-  const controller = new AbortController()
-  for (const signal of [a, b]) {
-    if (signal.aborted) controller.abort(signal.reason)
-    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
-  }
-  return controller.signal
 }
 
 async function readOAuthError(response: Response): Promise<{ error?: string; error_description?: string }> {
@@ -148,7 +162,7 @@ async function readOAuthError(response: Response): Promise<{ error?: string; err
  */
 export async function revokeToken(request: RevokeTokenRequest, options: RevokeTokenOptions): Promise<RevocationOutcome> {
   const auth = validate(request, options)
-  const timeoutMs = options.timeoutMs ?? revocationDefaults.timeoutMs
+  const timeoutMs = options.timeoutMs ?? defaults.revocation.timeoutMs
   const body = new URLSearchParams({ token: request.token })
   if (request.token_type_hint) body.set('token_type_hint', request.token_type_hint)
   const headers: Record<string, string> = { accept: 'application/json' }
@@ -161,7 +175,7 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
 
   // ky's own timeout bounds each attempt; this signal bounds the attempts together.
   const deadline = AbortSignal.timeout(timeoutMs)
-  const signal = options.signal ? eitherSignal(deadline, options.signal) : deadline
+  const signal = options.signal ? anySignal([deadline, options.signal]) : deadline
   try {
     const response = await ky.post(options.endpoint, {
       body,
@@ -173,11 +187,11 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
       ...(options.keepalive ? { keepalive: true } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       retry: {
-        limit: options.retryLimit ?? revocationDefaults.retryLimit,
+        limit: options.retryLimit ?? defaults.revocation.retryLimit,
         methods: ['post'],
         statusCodes: [503],
         afterStatusCodes: [503],
-        maxRetryAfter: options.maxRetryAfterMs ?? revocationDefaults.maxRetryAfterMs,
+        maxRetryAfter: options.maxRetryAfterMs ?? defaults.revocation.maxRetryAfterMs,
         retryOnTimeout: false,
         // Only a 503 is worth retrying now. A network error means offline more often than not:
         // report it at once (logout must stay quick) and let the caller decide.
@@ -240,45 +254,63 @@ async function toOutcome(error: unknown, deadline: AbortSignal): Promise<Revocat
 /** A token to revoke, with the hint that says what it is. */
 export interface RevocationTarget {
   token: string
-  hint: 'access_token' | 'refresh_token'
+  hint: TokenTypeHint
 }
 
-export interface RevokeEachOptions extends Omit<RevokeTokenOptions, 'endpoint'> {
-  /** The revocation endpoint, or undefined when the server's metadata has none. */
-  endpoint: string | undefined
+/** The tokens of a set that exist, refresh token first, as revocation targets. */
+export function targetsOf(tokens: TokenSet | undefined): RevocationTarget[] {
+  return [
+    ...(tokens?.refreshToken ? [{ token: tokens.refreshToken, hint: 'refresh_token' as const }] : []),
+    ...(tokens?.accessToken ? [{ token: tokens.accessToken, hint: 'access_token' as const }] : []),
+  ]
+}
+
+/** What a session revokes with: its client, its settings, and where to find the endpoint. */
+export interface RevokerConfig extends Omit<RevokeTokenOptions, 'endpoint' | 'signal' | 'timeoutMs'> {
+  /** The revocation endpoint from discovery (cached), or undefined when the metadata has none. */
+  endpoint(): Promise<string | undefined>
   client_id: string
   client_secret?: string | undefined
 }
 
+/** Revokes targets together within a bound: what logout and the outbox call. Never rejects. */
+export type Revoker = (targets: readonly RevocationTarget[], bound: { signal: AbortSignal; timeoutMs: number }) => Promise<RevocationOutcome[]>
+
 /**
- * Revokes every target concurrently, each with its own `token_type_hint`: logout's refresh
- * and access token cost one round trip together. Never rejects: a missing endpoint or bad
- * configuration is reported per token.
+ * A {@link Revoker} for one client. Every target is sent concurrently, each with its own
+ * `token_type_hint`: logout's refresh and access token cost one round trip together. A
+ * missing endpoint, a discovery that does not answer within the bound, or bad configuration
+ * is reported per token.
  */
-export function revokeEach(targets: readonly RevocationTarget[], options: RevokeEachOptions): Promise<RevocationOutcome[]> {
-  const { endpoint, client_id, client_secret, ...rest } = options
-  return Promise.all(
-    targets.map(async ({ token, hint }): Promise<RevocationOutcome> => {
-      if (!endpoint) {
-        return {
-          status: 'failed',
-          retryable: false,
-          error: new TokenwardenError(
-            'revocation-unavailable',
-            'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
-          ),
+export function createRevoker(config: RevokerConfig): Revoker {
+  const { endpoint: findEndpoint, client_id, client_secret, ...rest } = config
+  const failAll = (targets: readonly RevocationTarget[], error: TokenwardenError, retryable: boolean): RevocationOutcome[] =>
+    targets.map(() => ({ status: 'failed', error, retryable }))
+  return async (targets, { signal, timeoutMs }) => {
+    if (targets.length === 0) return []
+    let endpoint: string | undefined
+    try {
+      endpoint = await raceAbort(findEndpoint(), signal)
+    } catch (error) {
+      return failAll(targets, toTokenwardenError(error, 'timeout', 'The server metadata did not load in time to revoke.'), true)
+    }
+    if (!endpoint) {
+      const error = new TokenwardenError(
+        'revocation-unavailable',
+        'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
+      )
+      return failAll(targets, error, false)
+    }
+    return Promise.all(
+      targets.map(async ({ token, hint }): Promise<RevocationOutcome> => {
+        try {
+          const request = { token, token_type_hint: hint, client_id, ...(client_secret ? { client_secret } : {}) }
+          return await revokeToken(request, { ...rest, endpoint, signal, timeoutMs })
+        } catch (error) {
+          // Bad configuration (an http endpoint, say): reported per token, never thrown.
+          return { status: 'failed', retryable: false, error: toTokenwardenError(error, 'revocation-failed', 'The revocation could not be sent.') }
         }
-      }
-      try {
-        return await revokeToken({ token, token_type_hint: hint, client_id, ...(client_secret ? { client_secret } : {}) }, { ...rest, endpoint })
-      } catch (error) {
-        // Bad configuration (an http endpoint, say): reported per token, never thrown.
-        return {
-          status: 'failed',
-          retryable: false,
-          error: error instanceof TokenwardenError ? error : new TokenwardenError('revocation-failed', String(error), { cause: error }),
-        }
-      }
-    }),
-  )
+      }),
+    )
+  }
 }

@@ -1,3 +1,5 @@
+import { whenAborted } from './signals.js'
+
 /**
  * The lock seam: runs `task` while holding the lock, one holder at a time. The signal
  * aborts the wait, not the task.
@@ -6,13 +8,6 @@ export type TabLock = <T>(task: () => Promise<T>, options?: { signal?: AbortSign
 
 export type TabLockFactory = (name: string) => TabLock
 
-function untilAborted(signal: AbortSignal | undefined): Promise<never> | undefined {
-  if (!signal) return undefined
-  return new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason)
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-  })
-}
 
 // One queue per lock name in this realm, shared by every session that uses the name.
 const queues = new Map<string, Promise<void>>()
@@ -27,7 +22,7 @@ export const createInTabLock: TabLockFactory = (name) => async (task, options) =
   void tail.then(() => {
     if (queues.get(name) === tail) queues.delete(name)
   })
-  const aborted = untilAborted(options?.signal)
+  const aborted = options?.signal ? whenAborted(options.signal) : undefined
   try {
     await (aborted ? Promise.race([previous, aborted]) : previous)
   } catch (reason) {

@@ -4,8 +4,8 @@
  */
 export interface TabMessage {
   type: 'signed-in' | 'refreshed' | 'signed-out'
-  /** The session epoch the message is about (see SessionRecord.epoch). */
-  epoch: string | null
+  /** The sign-in the message is about (see SessionRecord.signInId). */
+  signInId: string | null
   /** The sending tab's random id, so a tab can ignore its own echo. */
   tab: string
 }
@@ -24,7 +24,7 @@ export function isTabMessage(value: unknown): value is TabMessage {
   const message = value as Partial<TabMessage>
   return (
     (message.type === 'signed-in' || message.type === 'refreshed' || message.type === 'signed-out') &&
-    (message.epoch === null || typeof message.epoch === 'string') &&
+    (message.signInId === null || typeof message.signInId === 'string') &&
     typeof message.tab === 'string'
   )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSession, defaults, isTokenwardenError, TokenwardenError, type SessionOptions } from '../src/index.js'
+import { createSession, defaults, isTokenwardenError, type SessionOptions } from '../src/index.js'
 
 const valid: SessionOptions = {
   authority: 'https://id.example.test',
@@ -59,19 +59,5 @@ describe('createSession options', () => {
     createSession({ ...valid, clientSecret: 's', logger })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/cannot keep a secret/)
-  })
-})
-
-describe('TokenwardenError', () => {
-  it('carries code, protocol fields and cause, and is recognised across realms', () => {
-    const cause = new Error('underlying')
-    const error = new TokenwardenError('refresh-failed', 'nope', { status: 400, error: 'invalid_grant', error_description: 'gone', cause })
-    expect(error).toBeInstanceOf(Error)
-    expect(error).toMatchObject({ name: 'TokenwardenError', code: 'refresh-failed', status: 400, error: 'invalid_grant', error_description: 'gone', cause })
-    const foreign = Object.assign(new Error('from an iframe'), { name: 'TokenwardenError', code: 'network' })
-    expect(isTokenwardenError(foreign)).toBe(true)
-    expect(isTokenwardenError(foreign, 'network')).toBe(true)
-    expect(isTokenwardenError(foreign, 'timeout')).toBe(false)
-    expect(isTokenwardenError(new Error('plain'))).toBe(false)
   })
 })

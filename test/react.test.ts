@@ -88,7 +88,7 @@ describe('React binding', () => {
     // Another tab says it refreshed, but storage holds what this tab already has: the
     // session re-reads it and derives an equal snapshot.
     await act(async () => {
-      tap.deliver({ type: 'refreshed', epoch: null, tab: 'another-tab' })
+      tap.deliver({ type: 'refreshed', signInId: null, tab: 'another-tab' })
       await new Promise((resolve) => setTimeout(resolve, 20))
     })
     expect(session.getSnapshot()).toBe(snapshot)

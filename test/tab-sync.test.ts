@@ -90,11 +90,11 @@ describe('storage-event fallback (no BroadcastChannel)', () => {
       const heard: unknown[] = []
       const unsubscribe = channel.subscribe((message) => heard.push(message))
 
-      channel.post({ type: 'signed-out', epoch: 'e1', tab: 'a' })
+      channel.post({ type: 'signed-out', signInId: 'e1', tab: 'a' })
       const written = [...setItem.mock.calls]
       expect(written).toHaveLength(1)
       expect(written[0]![0]).toBe('tokenwarden:tokenwarden:test')
-      expect(JSON.parse(written[0]![1])).toMatchObject({ type: 'signed-out', epoch: 'e1', tab: 'a' })
+      expect(JSON.parse(written[0]![1])).toMatchObject({ type: 'signed-out', signInId: 'e1', tab: 'a' })
       expect(localStorage.getItem('tokenwarden:tokenwarden:test')).toBeNull()
       setItem.mockRestore()
 
@@ -103,10 +103,10 @@ describe('storage-event fallback (no BroadcastChannel)', () => {
         window.dispatchEvent(new StorageEvent('storage', { key, newValue }))
       event(written[0]![1])
       event('not json')
-      event(JSON.stringify({ type: 'steal', epoch: null, tab: 'x' }))
+      event(JSON.stringify({ type: 'steal', signInId: null, tab: 'x' }))
       event(written[0]![1], 'some-other-key')
       event(null)
-      expect(heard).toEqual([{ type: 'signed-out', epoch: 'e1', tab: 'a' }])
+      expect(heard).toEqual([{ type: 'signed-out', signInId: 'e1', tab: 'a' }])
 
       unsubscribe()
       event(written[0]![1])

@@ -14,6 +14,7 @@ import {
   type ProtocolFactory,
   type Session,
 } from '../src/index.js'
+import { readSessionRecord, recordKeys, sessionIdOf } from '../src/records.js'
 import { createInTabLock } from '../src/tab-lock.js'
 import { ok } from './helpers/fake-server.js'
 import { issuer, revocationEndpoint } from './helpers/protocol.js'
@@ -152,8 +153,9 @@ describe('tabs, interleaved at random (property)', () => {
           const now = () => clock
           const server = createModelServer(scheduler, now, failures)
           const records = new Map<string, unknown>()
-          // Every change to the session record, in commit order, with the epoch it concerned.
-          const history: Array<{ op: 'set' | 'delete'; epoch: string | undefined }> = []
+          // Every change to the session record, in commit order, with the sign-in it concerned.
+          const history: Array<{ op: 'set' | 'delete'; signInId: string | undefined }> = []
+          const isSessionKey = (key: string) => key === recordKeys.session(sessionIdOf(issuer, clientId))
           const memory = createMemoryStorage(records)
           const storage: KeyValueStorage = {
             ...memory,
@@ -161,10 +163,10 @@ describe('tabs, interleaved at random (property)', () => {
               memory.transact(keys, (current) => {
                 const outcome = decide(current)
                 for (const key of outcome.changes?.delete ?? []) {
-                  if (key.startsWith('session:')) history.push({ op: 'delete', epoch: (current.get(key) as { epoch?: string } | undefined)?.epoch })
+                  if (isSessionKey(key)) history.push({ op: 'delete', signInId: readSessionRecord(current.get(key))?.signInId })
                 }
                 for (const [key, value] of outcome.changes?.set ?? []) {
-                  if (key.startsWith('session:')) history.push({ op: 'set', epoch: (value as { epoch: string }).epoch })
+                  if (isSessionKey(key)) history.push({ op: 'set', signInId: readSessionRecord(value)?.signInId })
                 }
                 return outcome
               }),
@@ -226,14 +228,14 @@ describe('tabs, interleaved at random (property)', () => {
           await settle(scheduler, Promise.all(running))
           await new Promise((resolve) => setTimeout(resolve, 5)) // deliver the last tab messages
 
-          // 1. No zombie: once a session (epoch) is removed, nothing writes it back; only a new
-          //    sign-in (a new epoch) can. And with no session stored, no tab is signed in.
+          // 1. No zombie: once a session (sign-in id) is removed, nothing writes it back; only a
+          //    new sign-in (a new id) can. And with no session stored, no tab is signed in.
           const removed = new Set<string | undefined>()
           for (const change of history) {
-            if (change.op === 'delete') removed.add(change.epoch)
-            else expect(removed.has(change.epoch), `epoch ${change.epoch} written back after its removal`).toBe(false)
+            if (change.op === 'delete') removed.add(change.signInId)
+            else expect(removed.has(change.signInId), `sign-in ${change.signInId} written back after its removal`).toBe(false)
           }
-          if (![...records.keys()].some((key) => key.startsWith('session:'))) {
+          if (![...records.keys()].some((key) => isSessionKey(key))) {
             for (const tab of tabs) expect(tab.getSnapshot().status).not.toBe('signed-in')
           }
 
@@ -245,7 +247,7 @@ describe('tabs, interleaved at random (property)', () => {
           await settle(scheduler, tabs[0]!.logout())
           window.dispatchEvent(new Event('online'))
           await settle(scheduler, new Promise((resolve) => setTimeout(resolve, 5)))
-          for (let i = 0; i < 50 && [...records.keys()].some((key) => key.startsWith('outbox:')); i++) {
+          for (let i = 0; i < 50 && [...records.keys()].some((key) => key.startsWith(recordKeys.outboxPrefix(sessionIdOf(issuer, clientId)))); i++) {
             await settle(scheduler, new Promise((resolve) => setTimeout(resolve, 2)))
           }
           expect([...records.keys()]).toEqual([])

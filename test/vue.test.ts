@@ -110,7 +110,7 @@ describe('Vue binding', () => {
 
     // Another tab says it refreshed, but storage holds what this tab already has: the
     // session re-reads it and derives an equal snapshot.
-    tap.deliver({ type: 'refreshed', epoch: null, tab: 'another-tab' })
+    tap.deliver({ type: 'refreshed', signInId: null, tab: 'another-tab' })
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(session.getSnapshot()).toBe(snapshot)
     // And a listener call with no change at all (what a spurious notification would do).

@@ -1,22 +1,14 @@
 // The React binding: a few lines around useSyncExternalStore. It imports only the public
 // core (`tokenwarden`, external in the build), so an app bundles one copy of the session.
-import {
-  createContext,
-  createElement,
-  useCallback,
-  useContext,
-  useEffect,
-  useRef,
-  useState,
-  useSyncExternalStore,
-  type ReactElement,
-  type ReactNode,
-} from 'react'
+import { createContext, createElement, useContext, useMemo, useSyncExternalStore, type ReactElement, type ReactNode } from 'react'
 import {
   TokenwardenError,
-  isTokenwardenError,
+  createLogoutAction,
+  observeAccessToken,
+  type AccessTokenState,
   type LogoutOptions,
   type LogoutResult,
+  type LogoutState as LogoutActionState,
   type Session,
   type SessionSnapshot,
 } from 'tokenwarden'
@@ -84,17 +76,11 @@ function useSnapshot(session: Session): SessionSnapshot {
 }
 
 /** What {@link useAccessToken} returns. */
-export interface AccessTokenState {
-  /** The current access token; `undefined` while loading, signed out, or after an error. */
-  token: string | undefined
-  /** True while the session is loading or a token is being fetched (or refreshed). */
-  loading: boolean
-  /** Why the last attempt to get a token failed (e.g. `refresh-failed`). */
-  error: TokenwardenError | undefined
-}
+export type { AccessTokenState }
 
-const signedOutToken: AccessTokenState = { token: undefined, loading: false, error: undefined }
-const loadingToken: AccessTokenState = { token: undefined, loading: true, error: undefined }
+/** Before hydration there is no session to ask: loading, like the snapshot. */
+const serverTokenState: AccessTokenState = Object.freeze({ token: undefined, loading: true, error: undefined })
+const getServerTokenState = () => serverTokenState
 
 /**
  * The access token, for code that needs the raw value (a non-ky client, a WebSocket URL).
@@ -105,82 +91,25 @@ const loadingToken: AccessTokenState = { token: undefined, loading: true, error:
  */
 export function useAccessToken(): AccessTokenState {
   const session = useProvidedSession('useAccessToken')
-  const snapshot = useSnapshot(session)
-  const [state, setState] = useState<AccessTokenState>(() =>
-    snapshot.status === 'loading' ? loadingToken : signedOutToken,
-  )
-
-  useEffect(() => {
-    if (snapshot.status !== 'signed-in') {
-      setState(snapshot.status === 'loading' ? loadingToken : signedOutToken)
-      return
-    }
-    // Results of an earlier snapshot (or of a session this component no longer shows) are
-    // stale: the cleanup below turns them away.
-    let current = true
-    // Keep showing the previous token while the next one comes: it belongs to the same sign-in.
-    setState((previous) => (previous.loading && previous.error === undefined ? previous : { ...previous, loading: true, error: undefined }))
-    session.getAccessToken().then(
-      (token) => {
-        if (current) setState({ token, loading: false, error: undefined })
-      },
-      (error: unknown) => {
-        if (!current) return
-        const reported = isTokenwardenError(error)
-          ? error
-          : new TokenwardenError('invalid-request', 'getAccessToken() failed.', { cause: error })
-        setState({ token: undefined, loading: false, error: reported })
-      },
-    )
-    return () => {
-      current = false
-    }
-  }, [session, snapshot])
-
-  return state
+  const observer = useMemo(() => observeAccessToken(session), [session])
+  return useSyncExternalStore(observer.subscribe, observer.getState, getServerTokenState)
 }
 
 /** What {@link useLogout} returns. */
-export interface LogoutState {
+export interface LogoutState extends LogoutActionState {
   /**
    * Revokes both tokens, clears local state and tells every tab (`session.logout()`). The
    * same function on every render. It resolves with the result; it does not reject because
    * the server failed (see `LogoutResult.revocation`).
    */
   logout: (options?: LogoutOptions) => Promise<LogoutResult>
-  /** True from the call until the result is in. */
-  pending: boolean
-  /** The result of the last logout from this component. */
-  result: LogoutResult | undefined
 }
 
 /** Logout for a button: the call, whether it is running, and what it reported. */
 export function useLogout(): LogoutState {
   const session = useProvidedSession('useLogout')
-  const [state, setState] = useState<Pick<LogoutState, 'pending' | 'result'>>({ pending: false, result: undefined })
-  // Logging out often unmounts the button that did it: nothing to update then.
-  const mounted = useRef(false)
-  useEffect(() => {
-    mounted.current = true
-    return () => {
-      mounted.current = false
-    }
-  }, [])
-
-  const logout = useCallback(
-    async (options?: LogoutOptions) => {
-      setState((previous) => ({ ...previous, pending: true }))
-      try {
-        const result = await session.logout(options)
-        if (mounted.current) setState({ pending: false, result })
-        return result
-      } catch (error) {
-        if (mounted.current) setState((previous) => ({ ...previous, pending: false }))
-        throw error
-      }
-    },
-    [session],
-  )
-
-  return { logout, pending: state.pending, result: state.result }
+  const action = useMemo(() => createLogoutAction(session), [session])
+  // A component unmounted by its own logout has unsubscribed: nothing is updated then.
+  const { pending, result } = useSyncExternalStore(action.subscribe, action.getState, action.getState)
+  return { logout: action.run, pending, result }
 }

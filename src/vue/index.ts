@@ -1,6 +1,7 @@
 // The Vue binding: a shallowRef, a subscribe and onScopeDispose. It imports only the public
 // core (`tokenwarden`, external in the build), so an app bundles one copy of the session.
 import {
+  computed,
   getCurrentScope,
   hasInjectionContext,
   inject,
@@ -13,7 +14,8 @@ import {
 } from 'vue'
 import {
   TokenwardenError,
-  isTokenwardenError,
+  createLogoutAction,
+  observeAccessToken,
   type LogoutOptions,
   type LogoutResult,
   type Session,
@@ -71,27 +73,23 @@ export function useTokenwardenSession(): Session {
   return injectSession('useTokenwardenSession')
 }
 
-/**
- * A shallowRef that follows the session's snapshot until the calling scope (the component)
- * is disposed. Without a scope nothing would ever unsubscribe, so that is refused too.
- */
-function followSnapshot(composable: string, session: Session, onChange?: (snapshot: SessionSnapshot) => void) {
+/** A shallowRef that follows a store of the core (`getState` + `subscribe`) until the calling scope ends. */
+function followStore<T extends object>(store: { getState(): T; subscribe(listener: () => void): () => void }): ShallowRef<T> {
+  const state = shallowRef(store.getState()) as ShallowRef<T>
+  onScopeDispose(store.subscribe(() => (state.value = store.getState())))
+  // Subscribing may have changed the state (the token observer starts fetching then).
+  state.value = store.getState()
+  return state
+}
+
+/** Without a scope nothing would ever unsubscribe, so composables refuse to run outside one. */
+function requireScope(composable: string): void {
   if (!getCurrentScope()) {
     throw new TokenwardenError(
       'invalid-request',
       `${composable}() must be called in a component's setup() (or an effectScope()), so that it can unsubscribe when that scope ends.`,
     )
   }
-  const snapshot = shallowRef(session.getSnapshot())
-  const unsubscribe = session.subscribe(() => {
-    const next = session.getSnapshot()
-    // The core hands out the same object until something changes: nothing to do then.
-    if (next === snapshot.value) return
-    snapshot.value = next
-    onChange?.(next)
-  })
-  onScopeDispose(unsubscribe)
-  return snapshot
 }
 
 /**
@@ -101,7 +99,9 @@ function followSnapshot(composable: string, session: Session, onChange?: (snapsh
  */
 export function useSession(): ReadonlyRef<SessionSnapshot> {
   const session = injectSession('useSession')
-  return shallowReadonly(followSnapshot('useSession', session))
+  requireScope('useSession')
+  // The core hands out the same object until something changes: the ref changes only then.
+  return shallowReadonly(followStore({ getState: session.getSnapshot, subscribe: session.subscribe }))
 }
 
 /** What {@link useAccessToken} returns: readonly refs. */
@@ -114,6 +114,7 @@ export interface AccessTokenRefs {
   error: ReadonlyRef<TokenwardenError | undefined>
 }
 
+
 /**
  * The access token, for code that needs the raw value (a non-ky client, a WebSocket URL).
  * It asks `session.getAccessToken()` whenever the snapshot changes, so it updates after a
@@ -123,46 +124,13 @@ export interface AccessTokenRefs {
  */
 export function useAccessToken(): AccessTokenRefs {
   const session = injectSession('useAccessToken')
-  const token = shallowRef<string | undefined>(undefined)
-  const loading = shallowRef(true)
-  const error = shallowRef<TokenwardenError | undefined>(undefined)
-  // Each snapshot gets a number; an answer for an older one (or after unmount) is stale.
-  let generation = 0
-
-  const load = (snapshot: SessionSnapshot) => {
-    const mine = ++generation
-    if (snapshot.status !== 'signed-in') {
-      token.value = undefined
-      loading.value = snapshot.status === 'loading'
-      error.value = undefined
-      return
-    }
-    // The previous token stays until the next one comes: it belongs to the same sign-in.
-    loading.value = true
-    error.value = undefined
-    session.getAccessToken().then(
-      (value) => {
-        if (mine !== generation) return
-        token.value = value
-        loading.value = false
-      },
-      (reason: unknown) => {
-        if (mine !== generation) return
-        token.value = undefined
-        loading.value = false
-        error.value = isTokenwardenError(reason)
-          ? reason
-          : new TokenwardenError('invalid-request', 'getAccessToken() failed.', { cause: reason })
-      },
-    )
+  requireScope('useAccessToken')
+  const state = followStore(observeAccessToken(session))
+  return {
+    token: computed(() => state.value.token),
+    loading: computed(() => state.value.loading),
+    error: computed(() => state.value.error),
   }
-
-  const snapshot = followSnapshot('useAccessToken', session, load)
-  onScopeDispose(() => {
-    generation += 1
-  })
-  load(snapshot.value)
-  return { token: shallowReadonly(token), loading: shallowReadonly(loading), error: shallowReadonly(error) }
 }
 
 /** What {@link useLogout} returns. */
@@ -182,17 +150,8 @@ export interface LogoutRefs {
 /** Logout for a button: the call, whether it is running, and what it reported. */
 export function useLogout(): LogoutRefs {
   const session = injectSession('useLogout')
-  const pending = shallowRef(false)
-  const result = shallowRef<LogoutResult | undefined>(undefined)
-  const logout = async (options?: LogoutOptions) => {
-    pending.value = true
-    try {
-      const outcome = await session.logout(options)
-      result.value = outcome
-      return outcome
-    } finally {
-      pending.value = false
-    }
-  }
-  return { logout, pending: shallowReadonly(pending), result: shallowReadonly(result) }
+  requireScope('useLogout')
+  const action = createLogoutAction(session)
+  const state = followStore(action)
+  return { logout: action.run, pending: computed(() => state.value.pending), result: computed(() => state.value.result) }
 }

@@ -57,3 +57,14 @@ export function deferred<T>() {
   const promise = new Promise<T>((r) => (resolve = r))
   return { promise, resolve }
 }
+
+/** A server whose behaviour can be switched while the test runs. */
+export function switchable(initial: (request: SeenRequest) => Answer) {
+  let current = initial
+  return {
+    handler: (request: SeenRequest) => current(request),
+    set(next: (request: SeenRequest) => Answer) {
+      current = next
+    },
+  }
+}

@@ -1,0 +1,86 @@
+import { TokenwardenError } from './errors.js'
+import type { SessionRecord } from './records.js'
+import type { SessionRead } from './session-store.js'
+import type { SignedOutReason, SnapshotStore } from './snapshot.js'
+import type { StorageKind } from './storage.js'
+
+export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
+
+/**
+ * This tab's view of the session: the record it holds in memory and the snapshot derived
+ * from it. Storage and the other tabs are the truth; the workflows tell this object what
+ * they learned, and it publishes the snapshot.
+ */
+export class LocalSession {
+  readonly #snapshot: SnapshotStore
+  readonly #storage: StorageKind
+  readonly #warn: (message: string) => void
+  /** Called when the access token held in memory changes (a new one, or none). */
+  readonly #onTokens: (current: SessionRecord | undefined) => void
+  readonly #loggingOut: () => boolean
+  #current: SessionRecord | undefined
+
+  constructor(port: {
+    snapshot: SnapshotStore
+    storage: StorageKind
+    warn: (message: string) => void
+    onTokens: (current: SessionRecord | undefined) => void
+    /** True from the moment `logout()` is called until it settles. */
+    loggingOut: () => boolean
+  }) {
+    this.#loggingOut = port.loggingOut
+    this.#snapshot = port.snapshot
+    this.#storage = port.storage
+    this.#warn = port.warn
+    this.#onTokens = port.onTokens
+  }
+
+  /** The record this tab holds, unless it is signed out. */
+  get current(): SessionRecord | undefined {
+    return this.#current
+  }
+
+  /** A logout is under way: no token is handed out meanwhile. */
+  get loggingOut(): boolean {
+    return this.#loggingOut()
+  }
+
+  /** The record to use a token of, or the error that says why there is none. */
+  usable(): SessionRecord {
+    if (this.loggingOut) throw signedOutError()
+    if (!this.#current) throw new TokenwardenError('not-signed-in', 'There is no session: sign in first.')
+    return this.#current
+  }
+
+  adopt(record: SessionRecord): void {
+    const changed = this.#current?.tokens.accessToken !== record.tokens.accessToken
+    this.#current = record
+    if (changed) this.#onTokens(record)
+    this.#snapshot.publish({
+      status: 'signed-in',
+      profile: Object.freeze({ ...record.profile }),
+      expiresAt: record.tokens.expiresAt,
+      scope: record.tokens.scope,
+      storage: this.#storage,
+    })
+  }
+
+  signOut(reason: SignedOutReason, error?: TokenwardenError): void {
+    const had = this.#current !== undefined
+    this.#current = undefined
+    if (had) this.#onTokens(undefined)
+    this.#snapshot.publish({ status: 'signed-out', reason, ...(error ? { error } : {}), storage: this.#storage })
+  }
+
+  /** Derives the state from what storage holds; `reasonIfGone` says why a vanished session went. */
+  apply(read: SessionRead, reasonIfGone: SignedOutReason): void {
+    if (read.status === 'present') {
+      this.adopt(read.record)
+    } else if (read.status === 'invalid') {
+      this.#warn(`tokenwarden: ${read.error.message}`)
+      this.signOut('storage-invalid', read.error)
+    } else if (this.#current || this.#snapshot.get().status === 'loading') {
+      this.signOut(this.#snapshot.get().status === 'loading' ? 'initial' : reasonIfGone)
+    }
+  }
+}

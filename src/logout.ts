@@ -1,0 +1,171 @@
+import type { TokenwardenError } from './errors.js'
+import type { LocalSession } from './local-session.js'
+import type { Outbox, Queued } from './outbox.js'
+import type { Protocol, TokenSet } from './protocol.js'
+import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
+import type { SessionStore } from './session-store.js'
+import type { TabLock } from './tab-lock.js'
+import type { TabMessage } from './tab-sync.js'
+
+/** Options of `logout()`. */
+export interface LogoutOptions {
+  /**
+   * After revoking and clearing, send the browser to the server's `end_session_endpoint`
+   * (RP-initiated logout), back to `postLogoutRedirectUri`.
+   * @default false
+   */
+  redirect?: boolean
+}
+
+/** What became of one token at logout. */
+export type RevocationStatus = 'revoked' | 'not-present' | 'unsupported' | 'queued' | 'failed'
+
+/** What `logout()` did. It never rejects because the server failed. */
+export interface LogoutResult {
+  /**
+   * For each token: `revoked`; `not-present` (the session had none); `unsupported` (the
+   * server does not revoke that type); `queued` (failed for a retryable reason, kept in the
+   * outbox and sent again later); `failed` (see `errors`).
+   */
+  readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
+  /** Why a token is `unsupported`, `queued` or `failed`. */
+  readonly errors: { readonly refresh_token?: TokenwardenError; readonly access_token?: TokenwardenError }
+  /** True when neither storage nor memory holds a token of the session any more. */
+  readonly cleared: boolean
+  /** Set when clearing storage failed (memory is cleared regardless). */
+  readonly storageError?: TokenwardenError
+  /** The end-session URL the browser was sent to, with `redirect: true`. */
+  readonly endSessionUrl?: string
+}
+
+/** What logging out needs from the session. */
+export interface LogoutPort {
+  store: SessionStore
+  local: LocalSession
+  /** The lock refresh and sign-in take too. */
+  lock: TabLock
+  outbox: Outbox
+  revoke: Revoker
+  /** Stops the proactive refresh before the tokens are taken. */
+  cancelRefresh(): void
+  broadcast(type: TabMessage['type'], signInId: string | null): void
+  protocol: Pick<Protocol, 'signOutUrl'>
+  navigate(url: string): void
+  /** The one bound for everything logout waits on: the lock, discovery, revocation. */
+  timeoutMs: number
+}
+
+const hints: readonly TokenTypeHint[] = ['refresh_token', 'access_token']
+
+/** What became of one token of a logout, before the outbox has its say. */
+type TokenOutcome = RevocationOutcome | { status: 'not-present' }
+
+/** The tokens a logout took out of the session, and where they were queued. */
+interface Taken {
+  tokens: TokenSet | undefined
+  signInId: string | undefined
+  queued: Queued
+  storageError?: TokenwardenError
+}
+
+/**
+ * Logout: take the tokens (out of the session record, into the outbox, in one transaction),
+ * revoke them together, settle the outbox, then sign out here and in every tab. Resolves
+ * with what became of each token; it never rejects because the server failed.
+ */
+export async function logout(port: LogoutPort, options: LogoutOptions): Promise<LogoutResult> {
+  const { local, timeoutMs } = port
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const startedAt = Date.now()
+  port.cancelRefresh()
+
+  const taken = await take(port)
+  const targets = targetsOf(taken.tokens)
+  const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
+  const results = Object.fromEntries(
+    hints.map((hint): [TokenTypeHint, TokenOutcome] => {
+      const index = targets.findIndex((target) => target.hint === hint)
+      return [hint, index < 0 ? { status: 'not-present' } : outcomes[index]!]
+    }),
+  ) as Record<TokenTypeHint, TokenOutcome>
+  const reported = await settle(port.outbox, taken.queued, results)
+
+  // Whatever the server said: nothing of the session stays here, and every tab hears it.
+  // The logout took effect when it took the tokens: a sign-in that completed after that
+  // (its callback was already under way) is a newer session, and it stays.
+  if (!local.current || local.current.signInId === taken.signInId) local.signOut('logout')
+  port.broadcast('signed-out', taken.signInId ?? null)
+
+  let endSessionUrl: string | undefined
+  if (options.redirect) {
+    endSessionUrl = await port.protocol.signOutUrl().catch(() => undefined)
+    if (endSessionUrl) port.navigate(endSessionUrl)
+  }
+  return {
+    ...reported,
+    cleared: taken.storageError === undefined,
+    ...(taken.storageError ? { storageError: taken.storageError } : {}),
+    ...(endSessionUrl ? { endSessionUrl } : {}),
+  }
+}
+
+/**
+ * Crash safety: the tokens leave the session record and enter the outbox in one transaction.
+ * A page that dies after this is signed out on its next start, and that start sends the
+ * revocations. The newest tokens are the stored ones: another tab may have refreshed since
+ * this one last looked.
+ */
+async function take(port: LogoutPort): Promise<Taken> {
+  const { store, local, outbox, lock, timeoutMs } = port
+  const transaction = () =>
+    store
+      .transact((current) => {
+        const tokens = current?.tokens ?? local.current?.tokens
+        const queued = tokens ? outbox.enqueue(tokens) : undefined
+        const result: Taken = { tokens, signInId: (current ?? local.current)?.signInId, queued: queued?.entries ?? {} }
+        return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
+      })
+      .catch((storageError: TokenwardenError): Taken => ({
+        tokens: local.current?.tokens,
+        signInId: local.current?.signInId,
+        queued: {},
+        storageError,
+      }))
+  try {
+    // Half the bound at most for the lock, so the revocations keep time of their own.
+    return await lock(transaction, { signal: AbortSignal.timeout(timeoutMs / 2) })
+  } catch {
+    // The lock was not ours in time (a refresh hangs in some tab): go ahead without it.
+    // That refresh finds no session when it tries to write, and revokes what it got.
+    return transaction()
+  }
+}
+
+/** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
+async function settle(
+  outbox: Outbox,
+  queued: Queued,
+  results: Record<TokenTypeHint, TokenOutcome>,
+): Promise<Pick<LogoutResult, 'revocation' | 'errors'>> {
+  const attempts = hints.flatMap((hint) => {
+    const item = queued[hint]
+    const outcome = results[hint]
+    return item && outcome.status !== 'not-present' ? [{ ...item, outcome }] : []
+  })
+  if (attempts.length) {
+    await outbox.settle(attempts).catch(() => undefined)
+    outbox.schedule()
+  }
+  const status = (hint: TokenTypeHint): RevocationStatus => {
+    const outcome = results[hint]
+    return outcome.status === 'failed' && outcome.retryable && queued[hint] ? 'queued' : outcome.status
+  }
+  const error = (hint: TokenTypeHint) => {
+    const outcome = results[hint]
+    return 'error' in outcome ? { [hint]: outcome.error } : {}
+  }
+  return {
+    revocation: { refresh_token: status('refresh_token'), access_token: status('access_token') },
+    errors: { ...error('refresh_token'), ...error('access_token') },
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The protocol seam: the types every part speaks (tokens, profile) and what tokenwarden asks
+ * of OAuth/OIDC besides revocation. `oidc.ts` implements it on oidc-client-ts; tests and
+ * `tokenwarden/testing` implement it without a network. This file imports nothing.
+ */
+
+/** The tokens of one sign-in. Only the storage format, the workflows and `oidc.ts` see them. */
+export interface TokenSet {
+  accessToken: string
+  tokenType: string
+  refreshToken?: string
+  idToken?: string
+  scope?: string
+  /** Access token expiry, milliseconds since the epoch. */
+  expiresAt?: number
+}
+
+/** ID token claims, as a UI would show them. */
+export type Profile = Readonly<Record<string, unknown>> & { readonly sub?: string }
+
+/** What a token endpoint answer gives the session: the tokens and the ID token's claims. */
+export interface IssuedTokens {
+  tokens: TokenSet
+  profile: Profile
+}
+
+/** @deprecated Renamed {@link IssuedTokens}: it holds tokens and claims, not an OAuth grant. */
+export type Grant = IssuedTokens
+
+/** The endpoints tokenwarden uses from the server's metadata (RFC 8414). */
+export interface ProtocolMetadata {
+  revocationEndpoint?: string
+  endSessionEndpoint?: string
+}
+
+/** Arguments of `session.login()`: passed to the authorization request. */
+export interface SignInArgs {
+  /** OIDC `prompt`, e.g. `login` or `consent`. */
+  prompt?: string
+  /** OIDC `login_hint`. */
+  loginHint?: string
+  /** Extra query parameters for the authorization request. */
+  extraQueryParams?: Record<string, string | number | boolean>
+}
+
+/** Everything tokenwarden asks of OAuth/OIDC besides revocation. */
+export interface Protocol {
+  /** Discovery, fetched once and cached. */
+  metadata(): Promise<ProtocolMetadata>
+  /** Builds the authorization request (code + PKCE) and stores its state. */
+  signInUrl(args: SignInArgs): Promise<string>
+  /** Exchanges the code from the redirect back for tokens. */
+  processCallback(url: string): Promise<IssuedTokens>
+  /** The refresh grant (RFC 6749 §6). */
+  refresh(current: IssuedTokens): Promise<IssuedTokens>
+  /**
+   * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
+   * client, not the ID token: no token ever goes into a URL.
+   */
+  signOutUrl(): Promise<string | undefined>
+}
+
+/** Where the sign-in state (PKCE verifier, nonce) is kept; the shape of oidc-client-ts's `StateStore`. */
+export interface StateStore {
+  set(key: string, value: string): Promise<void>
+  get(key: string): Promise<string | null>
+  remove(key: string): Promise<string | null>
+  getAllKeys(): Promise<string[]>
+}
+
+/** How the client authenticates at the token and revocation endpoints (RFC 6749 §2.3.1, RFC 7009 §2.1). */
+export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post'
+
+/** The part of the session's options a protocol needs. */
+export interface ProtocolConfig {
+  readonly authority: string
+  readonly clientId: string
+  readonly redirectUri: string
+  readonly scope: string
+  readonly postLogoutRedirectUri: string | undefined
+  readonly clientSecret: string | undefined
+  readonly clientAuthentication: ClientAuthentication
+  /** Pass-through settings for the protocol library (oidc-client-ts's, for the default one). */
+  readonly oidc: Readonly<Record<string, unknown>>
+}
+
+export interface ProtocolContext {
+  options: ProtocolConfig
+  stateStore: StateStore
+}
+
+export type ProtocolFactory = (context: ProtocolContext) => Protocol

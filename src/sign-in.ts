@@ -1,0 +1,76 @@
+import { TokenwardenError, toTokenwardenError } from './errors.js'
+import type { LocalSession } from './local-session.js'
+import type { Outbox } from './outbox.js'
+import type { Protocol, SignInArgs } from './protocol.js'
+import { sessionRecord, type SessionRecord } from './records.js'
+import type { SessionStore } from './session-store.js'
+import type { SessionSnapshot } from './snapshot.js'
+import type { TabLock } from './tab-lock.js'
+import type { TabMessage } from './tab-sync.js'
+
+/** What signing in needs from the session. */
+export interface SignInPort {
+  store: SessionStore
+  local: LocalSession
+  lock: TabLock
+  protocol: Pick<Protocol, 'signInUrl' | 'processCallback'>
+  outbox: Outbox
+  broadcast(type: TabMessage['type'], signInId: string | null): void
+  navigate(url: string): void
+  now: () => number
+  snapshot(): SessionSnapshot
+}
+
+/** The parameters the authorization server adds to the redirect URI (RFC 6749 §4.1.2, RFC 9207). */
+const callbackParams = ['code', 'state', 'session_state', 'iss', 'error', 'error_description', 'error_uri']
+
+/** Sends the browser to the authorization server (authorization code + PKCE). */
+export async function login(port: SignInPort, args: SignInArgs): Promise<void> {
+  port.navigate(await port.protocol.signInUrl(args))
+}
+
+/**
+ * Completes sign-in on the redirect URI: exchanges the code, stores the new session and tells
+ * the other tabs. `cleanUrl` removes the code and state from the address bar afterwards.
+ */
+export async function handleCallback(port: SignInPort, url: string, cleanUrl: boolean): Promise<SessionSnapshot> {
+  const { store, local, lock, protocol, outbox, broadcast, now } = port
+  let issued
+  try {
+    issued = await protocol.processCallback(url)
+  } catch (error) {
+    const reported = toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.')
+    local.signOut('callback-failed', reported)
+    throw reported
+  } finally {
+    if (cleanUrl) cleanCallbackUrl()
+  }
+  const record = sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: now() })
+  // A session signed in before (another tab, another user) is replaced: its tokens would
+  // otherwise stay valid at the server with nobody holding them, so they are revoked.
+  const replaced = await lock(() =>
+    store.transact((current: SessionRecord | undefined) => {
+      const queued = current ? outbox.enqueue(current.tokens) : undefined
+      return { session: record, ...(queued ? { changes: queued.changes } : {}), result: current?.tokens }
+    }),
+  )
+  local.adopt(record)
+  broadcast('signed-in', record.signInId)
+  if (replaced) void outbox.revokeOrphans(replaced)
+  return port.snapshot()
+}
+
+/** The URL `handleCallback` reads when it is given none: the current location. */
+export function currentUrl(): string {
+  const href = globalThis.location?.href
+  if (!href) throw new TokenwardenError('invalid-request', 'handleCallback needs a URL outside a browser.')
+  return href
+}
+
+/** The code and state are single-use, but they have no business in history or bookmarks. */
+function cleanCallbackUrl(): void {
+  if (typeof history === 'undefined' || typeof location === 'undefined') return
+  const clean = new URL(location.href)
+  for (const name of callbackParams) clean.searchParams.delete(name)
+  if (clean.href !== location.href) history.replaceState(history.state, '', clean.href)
+}

@@ -1,0 +1,136 @@
+import { createStore, entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
+import { TokenwardenError } from './errors.js'
+
+/** Where the records live: IndexedDB, or memory when IndexedDB cannot be used. */
+export type StorageKind = 'indexeddb' | 'memory'
+
+/** Changes applied together: all of them, or none. */
+export interface StorageChanges {
+  set?: ReadonlyArray<readonly [key: string, value: unknown]>
+  delete?: readonly string[]
+}
+
+/** What a transaction decides: the changes to apply (all or none) and what to return. */
+export interface TransactionOutcome<T> {
+  changes?: StorageChanges
+  result: T
+}
+
+/**
+ * The storage seam. Values must survive a structured clone. `transact` reads `keys` and
+ * applies what `decide` returns in one atomic step, so a tab can write "only if the session
+ * is still the one I refreshed", or move tokens from the session into the outbox, without
+ * another tab slipping in between. `decide` must be synchronous.
+ */
+export interface KeyValueStorage {
+  readonly kind: StorageKind
+  get(key: string): Promise<unknown>
+  /** Every entry whose key starts with `prefix`. */
+  entries(prefix: string): Promise<Array<[string, unknown]>>
+  transact<T>(keys: readonly string[], decide: (current: ReadonlyMap<string, unknown>) => TransactionOutcome<T>): Promise<T>
+}
+
+/** Applies `changes` in one transaction. */
+export function commit(storage: KeyValueStorage, changes: StorageChanges): Promise<void> {
+  return storage.transact([], () => ({ changes, result: undefined }))
+}
+
+/**
+ * A storage in memory. Pass the same `map` to several sessions to let them share it, as tabs
+ * share IndexedDB.
+ */
+export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyValueStorage {
+  return {
+    kind: 'memory',
+    get: async (key) => structuredClone(map.get(key)),
+    entries: async (prefix) =>
+      [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
+    transact: async (keys, decide) => {
+      const { changes = {}, result } = decide(new Map(keys.map((key) => [key, structuredClone(map.get(key))])))
+      for (const key of changes.delete ?? []) map.delete(key)
+      for (const [key, value] of changes.set ?? []) map.set(key, structuredClone(value))
+      return result
+    },
+  }
+}
+
+/** The IndexedDB storage, on idb-keyval, in a database of our own (`databaseName`). */
+export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
+  // idb-keyval opens the database on first use and keeps the connection; creating the store
+  // here touches no browser global, so this is safe at import time and in plain Node.
+  let store: UseStore | undefined
+  const use = (): UseStore => (store ??= createStore(databaseName, 'records'))
+  return {
+    kind: 'indexeddb',
+    get: (key) => get(key, use()),
+    entries: async (prefix) =>
+      (await entries<string, unknown>(use())).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
+    transact: (keys, decide) =>
+      use()('readwrite', (objectStore) => {
+        const transaction = objectStore.transaction
+        const current = new Map<string, unknown>()
+        let outcome: TransactionOutcome<unknown> | undefined
+        // Reads and writes are queued on one transaction: it stays open while requests are
+        // pending, so nothing else can run between the reads and the writes.
+        const apply = () => {
+          try {
+            outcome = decide(current)
+          } catch (error) {
+            transaction.abort()
+            throw error
+          }
+          for (const key of outcome.changes?.delete ?? []) objectStore.delete(key)
+          for (const [key, value] of outcome.changes?.set ?? []) objectStore.put(value, key)
+        }
+        let pending = keys.length
+        let failure: unknown
+        if (pending === 0) apply()
+        for (const key of keys) {
+          const request = objectStore.get(key)
+          request.onsuccess = () => {
+            current.set(key, request.result)
+            if (--pending === 0) {
+              try {
+                apply()
+              } catch (error) {
+                failure = error
+              }
+            }
+          }
+        }
+        return promisifyRequest(transaction).then(
+          () => outcome?.result as never,
+          (error: unknown) => {
+            throw failure ?? error
+          },
+        )
+      }),
+  }
+}
+
+/**
+ * Opens the default storage: IndexedDB when it works, else memory. Some private modes have
+ * no IndexedDB or refuse to open it; the session then lives as long as the page, and says so.
+ */
+export async function openDefaultStorage(
+  databaseName: string,
+): Promise<{ storage: KeyValueStorage; fallbackReason?: TokenwardenError }> {
+  if (typeof indexedDB === 'undefined') {
+    return {
+      storage: createMemoryStorage(),
+      fallbackReason: new TokenwardenError('storage-unavailable', 'IndexedDB is not available; tokens are kept in memory.'),
+    }
+  }
+  const storage = createIndexedDbStorage(databaseName)
+  try {
+    await storage.get('probe')
+    return { storage }
+  } catch (cause) {
+    return {
+      storage: createMemoryStorage(),
+      fallbackReason: new TokenwardenError('storage-unavailable', 'IndexedDB could not be opened; tokens are kept in memory.', {
+        cause,
+      }),
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { createSession, type SessionOptions } from '../../src/index.js'
+import { recordKeys, sessionIdOf, sessionRecord, type SessionRecord } from '../../src/records.js'
+import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
+import { createChannelHub } from './tabs.js'
+
+/** The session id of the sessions the unit tests create (issuer + client `spa`). */
+export const testSessionId = sessionIdOf(issuer, 'spa')
+/** The key of that session's record, from the storage format itself. */
+export const testSessionKey = recordKeys.session(testSessionId)
+
+/** A session record of freshly issued tokens, built through the storage format. */
+export function testRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const issued = issueGrant()
+  return { ...sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: 1, signInId: 'sign-in-1' }), ...overrides }
+}
+
+/** A session on the IndexedDB database `databaseName` (fake-indexeddb in unit tests). */
+export function sessionOn(databaseName: string, warnings: string[] = [], overrides: Partial<SessionOptions> = {}) {
+  return createSession({
+    authority: issuer,
+    clientId: 'spa',
+    redirectUri: 'https://app.example.test/callback',
+    databaseName,
+    protocol: createFakeProtocol().factory,
+    channel: createChannelHub().factory,
+    logger: { warn: (message) => warnings.push(message) },
+    ...overrides,
+  })
+}
+
+let databaseCounter = 0
+/** A database name no other test uses. */
+export const freshDatabase = () => `tokenwarden-test-${++databaseCounter}-${Math.random().toString(36).slice(2)}`
+
+/** The keys of the test session's outbox entries in a shared records map. */
+export const outboxKeys = (records: Map<string, unknown>) =>
+  [...records.keys()].filter((key) => key.startsWith(recordKeys.outboxPrefix(testSessionId)))
+
+/** Whether the records map holds the test session's record. */
+export const hasSessionRecord = (records: Map<string, unknown>) => records.has(testSessionKey)

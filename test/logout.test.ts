@@ -1,0 +1,276 @@
+import { describe, expect, it, vi } from 'vitest'
+import { isTokenwardenError, type Session } from '../src/index.js'
+import { deferred, oauthError, ok, type Answer } from './helpers/fake-server.js'
+import { revocationEndpoint } from './helpers/protocol.js'
+import { outboxKeys, hasSessionRecord } from './helpers/records.js'
+import { createWorld, outcomes } from './helpers/session.js'
+
+async function tokensOf(session: Session) {
+  const access = await session.getAccessToken()
+  return { access, refresh: access.replace('at-', 'rt-') }
+}
+
+describe('logout sends both revocations', () => {
+  it('refresh and access token, each with its hint and client_id, both in flight before either is answered', async () => {
+    const gate = deferred<void>()
+    const world = createWorld(() => gate.promise.then(ok))
+    const session = await world.signedInTab()
+    const { access, refresh } = await tokensOf(session)
+
+    const pending = session.logout()
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    // Neither has been answered, yet both have arrived: one round trip, not two.
+    expect(session.getSnapshot().status).toBe('signed-in')
+    gate.resolve()
+    const result = await pending
+
+    const sent = world.server.requests.map((r) => ({ method: r.method, url: r.url, form: Object.fromEntries(r.form) }))
+    expect(sent).toEqual(
+      expect.arrayContaining([
+        { method: 'POST', url: revocationEndpoint, form: { token: refresh, token_type_hint: 'refresh_token', client_id: 'spa' } },
+        { method: 'POST', url: revocationEndpoint, form: { token: access, token_type_hint: 'access_token', client_id: 'spa' } },
+      ]),
+    )
+    for (const request of world.server.requests) {
+      expect(request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded/)
+      expect(request.url).not.toContain(access)
+      expect(request.url).not.toContain(refresh)
+    }
+    // The shape ../shared/DESIGN.md promises.
+    expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
+    expect(result.errors).toEqual({})
+    expect(result.cleared).toBe(true)
+  })
+
+  it('with a secret and client_secret_basic: Basic auth on both, no client_id in the body', async () => {
+    const world = createWorld()
+    const session = await world.signedInTab({ clientSecret: 'shh' })
+    await session.logout()
+    expect(world.server.requests).toHaveLength(2)
+    for (const request of world.server.requests) {
+      expect(atob(request.headers.get('authorization')!.replace('Basic ', ''))).toBe('spa:shh')
+      expect(request.form.has('client_id')).toBe(false)
+    }
+    expect(world.warnings.filter((w) => w.includes('cannot keep a secret'))).toHaveLength(1)
+  })
+
+  it('with client_secret_post: id and secret in both bodies', async () => {
+    const world = createWorld()
+    const session = await world.signedInTab({ clientSecret: 'shh', clientAuthentication: 'client_secret_post' })
+    await session.logout()
+    expect(world.server.requests.map((r) => [r.form.get('client_id'), r.form.get('client_secret'), r.headers.has('authorization')])).toEqual([
+      ['spa', 'shh', false],
+      ['spa', 'shh', false],
+    ])
+  })
+
+  it('revokes the newest tokens: the ones another tab stored after a refresh', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const b = world.tab()
+    await b.start()
+    await b.refresh()
+    const newest = await b.getAccessToken()
+    await a.logout()
+    const revoked = world.server.requests.map((r) => r.form.get('token'))
+    expect(revoked).toContain(newest)
+    expect(revoked).toContain(newest.replace('at-', 'rt-'))
+  })
+})
+
+describe('logout, whatever the server answers, clears and tells every tab', () => {
+  type Case = [name: string, handler: Parameters<typeof createWorld>[0], expected: Record<string, unknown>]
+  const cases: Case[] = [
+    ['200 empty text/plain', () => ok(), { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } }],
+    [
+      '503 + Retry-After once, then 200',
+      (r) => (r.form.get('token_type_hint') && !retried.has(r.form.get('token')!) && retried.add(r.form.get('token')!)
+        ? new Response('', { status: 503, headers: { 'retry-after': '0' } })
+        : ok()),
+      { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } },
+    ],
+    [
+      '503 always (queued for a later retry)',
+      () => new Response('', { status: 503, headers: { 'retry-after': '0' } }),
+      {
+        refresh_token: { status: 'queued', error: { code: 'revocation-failed', status: 503 } },
+        access_token: { status: 'queued', error: { code: 'revocation-failed', status: 503 } },
+      },
+    ],
+    [
+      '400 unsupported_token_type for the access token',
+      (r) => (r.form.get('token_type_hint') === 'access_token' ? oauthError(400, 'unsupported_token_type') : ok()),
+      { refresh_token: { status: 'revoked' }, access_token: { status: 'unsupported', error: { code: 'revocation-unsupported' } } },
+    ],
+    [
+      '400 invalid_token for the access token (its grant died with the refresh token)',
+      (r) => (r.form.get('token_type_hint') === 'access_token' ? oauthError(400, 'invalid_token') : ok()),
+      { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } },
+    ],
+    [
+      '401 invalid_client (not retryable: reported as failed, not queued)',
+      () => oauthError(401, 'invalid_client'),
+      {
+        refresh_token: { status: 'failed', error: { code: 'revocation-failed', status: 401 } },
+        access_token: { status: 'failed', error: { code: 'revocation-failed', status: 401 } },
+      },
+    ],
+    [
+      '500 (queued)',
+      () => new Response('', { status: 500 }),
+      {
+        refresh_token: { status: 'queued', error: { code: 'revocation-failed', status: 500 } },
+        access_token: { status: 'queued', error: { code: 'revocation-failed', status: 500 } },
+      },
+    ],
+    [
+      'network error (queued)',
+      () => 'network-error',
+      { refresh_token: { status: 'queued', error: { code: 'network' } }, access_token: { status: 'queued', error: { code: 'network' } } },
+    ],
+    [
+      'no answer at all (queued)',
+      () => 'hang',
+      { refresh_token: { status: 'queued', error: { code: 'timeout' } }, access_token: { status: 'queued', error: { code: 'timeout' } } },
+    ],
+  ]
+  const retried = new Set<string>()
+
+  it.each(cases)('%s', async (_, handler, expected) => {
+    const world = createWorld(handler)
+    const session = await world.signedInTab({ revocation: { timeoutMs: 300 } })
+    const other = world.tab()
+    await other.start()
+    expect(other.getSnapshot().status).toBe('signed-in')
+
+    const started = Date.now()
+    const result = await session.logout()
+    // Settles within the bound plus a margin, even when the server never answers.
+    expect(Date.now() - started).toBeLessThan(300 + 500)
+    expect(outcomes(result)).toMatchObject(expected)
+    expect(result.cleared).toBe(true)
+
+    expect(hasSessionRecord(world.records)).toBe(false)
+    // Only what is queued stays on the device, in the outbox, until revoked or expired.
+    const queued = Object.values(result.revocation).filter((status) => status === 'queued').length
+    expect(outboxKeys(world.records)).toHaveLength(queued)
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    await expect(session.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
+    expect(world.hub.log.at(-1)?.message).toMatchObject({ type: 'signed-out' })
+    await vi.waitFor(() => expect(other.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+  })
+})
+
+describe('logout with the outbox turned off', () => {
+  const cases: Array<[string, () => Answer, string]> = [
+    ['500', () => new Response('', { status: 500 }), 'revocation-failed'],
+    ['network error', () => 'network-error', 'network'],
+  ]
+  it.each(cases)('%s is reported as failed and nothing stays on the device', async (_, handler, code) => {
+    const world = createWorld(handler)
+    const session = await world.signedInTab({ revocation: { outbox: false } })
+    const result = await session.logout()
+    expect(outcomes(result)).toMatchObject({
+      refresh_token: { status: 'failed', error: { code } },
+      access_token: { status: 'failed', error: { code } },
+    })
+    expect(world.records.size).toBe(0)
+  })
+})
+
+describe('logout edge cases', () => {
+  it('a second logout while one is in flight returns the same promise and sends nothing more', async () => {
+    const gate = deferred<void>()
+    const world = createWorld(() => gate.promise.then(ok))
+    const session = await world.signedInTab()
+    const first = session.logout()
+    const second = session.logout()
+    expect(second).toBe(first)
+    gate.resolve()
+    await first
+    expect(world.server.requests).toHaveLength(2)
+  })
+
+  it('logging out when already signed out raises nothing and sends nothing', async () => {
+    const world = createWorld()
+    const session = await world.signedInTab()
+    await session.logout()
+    const again = await session.logout()
+    expect(again.revocation).toEqual({ refresh_token: 'not-present', access_token: 'not-present' })
+    expect(world.server.requests).toHaveLength(2)
+  })
+
+  it('metadata without revocation_endpoint: local logout completes, the result says nothing was revoked', async () => {
+    const world = createWorld()
+    const { createFakeProtocol } = await import('./helpers/protocol.js')
+    const protocol = createFakeProtocol({ metadata: {} })
+    const session = await world.signedInTab({ protocol: protocol.factory })
+    const result = await session.logout()
+    expect(world.server.requests).toHaveLength(0)
+    expect(outcomes(result)).toMatchObject({
+      refresh_token: { status: 'failed', error: { code: 'revocation-unavailable' } },
+      access_token: { status: 'failed', error: { code: 'revocation-unavailable' } },
+    })
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    expect(world.records.size).toBe(0)
+  })
+
+  it('a plain-http revocation endpoint on a remote host is refused per token, never sent, and logout still clears', async () => {
+    const world = createWorld()
+    const { createFakeProtocol } = await import('./helpers/protocol.js')
+    const protocol = createFakeProtocol({ metadata: { revocationEndpoint: 'http://id.example.test/revoke' } })
+    const session = await world.signedInTab({ protocol: protocol.factory })
+    const result = await session.logout()
+    expect(world.server.requests).toHaveLength(0)
+    expect(result.revocation).toEqual({ refresh_token: 'failed', access_token: 'failed' })
+    expect(result.errors.refresh_token?.code).toBe('invalid-options')
+    expect(result.cleared).toBe(true)
+    expect(world.records.size).toBe(0)
+  })
+
+  it('getAccessToken during a logout fails with signed-out', async () => {
+    const gate = deferred<void>()
+    const world = createWorld(() => gate.promise.then(ok))
+    const session = await world.signedInTab()
+    const pending = session.logout()
+    await expect(session.getAccessToken()).rejects.toSatisfy((e) => isTokenwardenError(e, 'signed-out'))
+    gate.resolve()
+    await pending
+  })
+
+  it('discovery is done by start(), so logout makes no request but the two revocations', async () => {
+    const world = createWorld()
+    const session = await world.signedInTab()
+    expect(world.protocol.metadataCalls).toBe(1)
+    await session.logout()
+    expect(world.protocol.metadataCalls).toBe(2) // the cached promise is asked again, nothing fetched
+    expect(world.server.requests).toHaveLength(2)
+  })
+
+  it('logout({ redirect: true }) goes to the end-session endpoint after clearing', async () => {
+    const navigations: string[] = []
+    const world = createWorld()
+    const session = await world.signedInTab({ navigate: (url) => navigations.push(url) })
+    const result = await session.logout({ redirect: true })
+    expect(result.endSessionUrl).toBe('https://id.example.test/session/end?client_id=spa')
+    expect(navigations).toEqual([result.endSessionUrl])
+  })
+})
+
+describe('logout in several tabs', () => {
+  it('logout in two tabs at once: each token is sent at most once per tab, and neither raises', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    const b = world.tab()
+    await b.start()
+    const [ra, rb] = await Promise.all([a.logout(), b.logout()])
+    for (const result of [ra, rb]) expect(result.cleared).toBe(true)
+    const sent = world.server.requests.map((r) => `${r.form.get('token_type_hint')}:${r.form.get('token')}`)
+    expect(sent.length).toBeLessThanOrEqual(4)
+    const counts = new Map<string, number>()
+    for (const entry of sent) counts.set(entry, (counts.get(entry) ?? 0) + 1)
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(2)
+    expect(a.getSnapshot().status).toBe('signed-out')
+    expect(b.getSnapshot().status).toBe('signed-out')
+  })
+})

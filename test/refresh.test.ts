@@ -1,0 +1,116 @@
+import { describe, expect, it, vi } from 'vitest'
+import type { IssuedTokens } from '../src/index.js'
+import { deferred } from './helpers/fake-server.js'
+import { createFakeProtocol, issueGrant } from './helpers/protocol.js'
+import { outboxKeys, hasSessionRecord } from './helpers/records.js'
+import { createWorld } from './helpers/session.js'
+
+describe('refresh', () => {
+  it('concurrent getAccessToken calls in one tab share one refresh', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false, now: () => clock })
+    clock += 61_000 // inside the 60 s leeway
+    const tokens = await Promise.all([session.getAccessToken(), session.getAccessToken(), session.getAccessToken()])
+    expect(new Set(tokens).size).toBe(1)
+    expect(protocol.refreshes).toHaveLength(1)
+  })
+
+  it('four tabs at expiry: one refresh reaches the server and every tab ends with the new token', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock) })
+    const options = { protocol: protocol.factory, autoRefresh: false, now: () => clock }
+    const first = await world.signedInTab(options)
+    const tabs = [first, world.tab(options), world.tab(options), world.tab(options)]
+    await Promise.all(tabs.map((tab) => tab.start()))
+    clock += 120_000 // expired
+    const tokens = await Promise.all(tabs.map((tab) => tab.getAccessToken()))
+    expect(protocol.refreshes).toHaveLength(1)
+    expect(new Set(tokens).size).toBe(1)
+  })
+
+  it('tokens that live shorter than the leeway are refreshed at half their life, not in a loop', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(30_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false, now: () => clock })
+    await session.getAccessToken()
+    expect(protocol.refreshes).toHaveLength(0)
+    clock += 15_000
+    await session.getAccessToken()
+    expect(protocol.refreshes).toHaveLength(1)
+  })
+
+  it('proactive refresh: every tab schedules it, one refresh happens', async () => {
+    const world = createWorld()
+    // Due at once: the access token arrives already at its expiry.
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(0) })
+    const a = await world.signedInTab({ protocol: protocol.factory })
+    const b = world.tab({ protocol: protocol.factory })
+    await b.start()
+    await vi.waitFor(() => expect(protocol.refreshes).toHaveLength(1))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(protocol.refreshes).toHaveLength(1)
+    expect(await a.getAccessToken()).toBe(await b.getAccessToken())
+  })
+
+  it('invalid_grant ends the session in every tab', async () => {
+    const world = createWorld()
+    const protocol = createFakeProtocol()
+    const refuse = (context: Parameters<typeof protocol.factory>[0]) => ({
+      ...protocol.factory(context),
+      refresh: async () => {
+        const { TokenwardenError } = await import('../src/index.js')
+        throw new TokenwardenError('refresh-failed', 'refused', { error: 'invalid_grant' })
+      },
+    })
+    const a = await world.signedInTab({ protocol: refuse })
+    const b = world.tab({ protocol: refuse })
+    await b.start()
+    await expect(a.refresh()).rejects.toMatchObject({ code: 'refresh-failed', error: 'invalid_grant' })
+    expect(a.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed' })
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+    expect(hasSessionRecord(world.records)).toBe(false)
+  })
+
+  it('a refresh in flight when another tab logs out never writes the session back; its new tokens are revoked', async () => {
+    const world = createWorld()
+    const gate = deferred<void>()
+    let issued: IssuedTokens | undefined
+    const slow = createFakeProtocol()
+    const base = slow.factory
+    const refreshing = world.tab({
+      protocol: (context) => ({
+        ...base(context),
+        refresh: async () => {
+          await gate.promise
+          issued = issueGrant()
+          return issued
+        },
+      }),
+    })
+    const other = await world.signedInTab({ revocation: { timeoutMs: 100 } })
+    await refreshing.start()
+    const pendingRefresh = refreshing.refresh()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+
+    // The refresh holds the lock; logout waits 100 ms for it, then goes ahead without it.
+    const result = await other.logout()
+    expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
+    gate.resolve()
+    await expect(pendingRefresh).rejects.toMatchObject({ code: 'signed-out' })
+
+    expect(hasSessionRecord(world.records)).toBe(false)
+    expect(refreshing.getSnapshot()).toMatchObject({ status: 'signed-out' })
+    await expect(refreshing.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
+    await vi.waitFor(() =>
+      expect(world.server.requests.map((r) => r.form.get('token'))).toEqual(
+        expect.arrayContaining([issued!.tokens.accessToken, issued!.tokens.refreshToken]),
+      ),
+    )
+    await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
+  })
+
+})

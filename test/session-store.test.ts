@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { SessionStore } from '../src/session-store.js'
+import { commit, createIndexedDbStorage } from '../src/storage.js'
+import { freshDatabase, sessionOn, testRecord, testSessionId, testSessionKey } from './helpers/records.js'
+
+describe('the session record in IndexedDB', () => {
+  it('round-trips a session record in its own database', async () => {
+    const name = freshDatabase()
+    const store = new SessionStore(createIndexedDbStorage(name), testSessionId)
+    const written = testRecord()
+    await store.transact(() => ({ session: written, result: undefined }))
+    const reopened = new SessionStore(createIndexedDbStorage(name), testSessionId)
+    await expect(reopened.read()).resolves.toEqual({ status: 'present', record: written })
+    const databases = await indexedDB.databases()
+    expect(databases.map((d) => d.name)).toContain(name)
+  })
+
+  it.each([
+    ['a string', 'garbage'],
+    ['a foreign object', { user: 'x', access_token: 'y' }],
+    ['a future version', { ...testRecord(), v: 3 }],
+    ['an empty access token', { ...testRecord(), tokens: { ...testRecord().tokens, accessToken: '' } }],
+  ])('a corrupt record (%s) is discarded and reported as storage-invalid', async (_, value) => {
+    const name = freshDatabase()
+    const storage = createIndexedDbStorage(name)
+    await commit(storage, { set: [[testSessionKey, value]] })
+    const warnings: string[] = []
+    const session = sessionOn(name, warnings)
+    await session.start()
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'storage-invalid', error: { code: 'storage-invalid' } })
+    await expect(storage.get(testSessionKey)).resolves.toBeUndefined()
+    expect(warnings.some((w) => w.includes('discarded'))).toBe(true)
+  })
+
+  it('a version 1 record (sign-in id named epoch) is read, and written back as version 2 on the next change', async () => {
+    const name = freshDatabase()
+    const storage = createIndexedDbStorage(name)
+    const { signInId, ...current } = testRecord()
+    await commit(storage, { set: [[testSessionKey, { ...current, v: 1, epoch: signInId }]] })
+    const session = sessionOn(name)
+    await session.start()
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-in' })
+    await expect(session.getAccessToken()).resolves.toBe(current.tokens.accessToken)
+    await session.refresh()
+    await expect(storage.get(testSessionKey)).resolves.toMatchObject({ v: 2, signInId })
+  })
+})

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { commit, createIndexedDbStorage, openDefaultStorage } from '../src/storage.js'
+import { freshDatabase, sessionOn } from './helpers/records.js'
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('IndexedDB storage', () => {
+  it('moves and deletes atomically in one transaction', async () => {
+    const storage = createIndexedDbStorage(freshDatabase())
+    await commit(storage, { set: [['a', 1]] })
+    await commit(storage, { delete: ['a'], set: [['b', 1]] })
+    await expect(storage.entries('')).resolves.toEqual([['b', 1]])
+    // Read-decide-write in one transaction: the decision sees the value it replaces.
+    const seen = await storage.transact(['b'], (current) => ({ changes: { set: [['b', 2]] }, result: current.get('b') }))
+    expect(seen).toBe(1)
+    await expect(storage.get('b')).resolves.toBe(2)
+  })
+
+  it('a transaction whose decision throws changes nothing', async () => {
+    const storage = createIndexedDbStorage(freshDatabase())
+    await commit(storage, { set: [['a', 1]] })
+    await expect(
+      storage.transact(['a'], () => {
+        throw new Error('no')
+      }),
+    ).rejects.toThrow('no')
+    await expect(storage.get('a')).resolves.toBe(1)
+  })
+
+  it('a session survives a reload: a new session object restores it from IndexedDB', async () => {
+    const name = freshDatabase()
+    const first = sessionOn(name)
+    await first.start()
+    await first.handleCallback('https://app.example.test/callback?code=c&state=s')
+    const token = await first.getAccessToken()
+    first.dispose()
+    const second = sessionOn(name)
+    await second.start()
+    expect(second.getSnapshot()).toMatchObject({ status: 'signed-in', storage: 'indexeddb' })
+    await expect(second.getAccessToken()).resolves.toBe(token)
+  })
+})
+
+describe('no IndexedDB', () => {
+  it('falls back to memory, and the snapshot says so', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    const warnings: string[] = []
+    const session = sessionOn(freshDatabase(), warnings)
+    await session.start()
+    await session.handleCallback('https://app.example.test/callback?code=c&state=s')
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', storage: 'memory' })
+    expect(warnings.some((w) => w.includes('kept in memory'))).toBe(true)
+  })
+
+  it('an IndexedDB that refuses to open falls back to memory', async () => {
+    vi.stubGlobal('indexedDB', {
+      open: () => {
+        const request = { error: new DOMException('private mode', 'InvalidStateError') } as unknown as IDBOpenDBRequest
+        queueMicrotask(() => (request as unknown as { onerror: () => void }).onerror?.())
+        return request
+      },
+    })
+    const opened = await openDefaultStorage(freshDatabase())
+    expect(opened.storage.kind).toBe('memory')
+    expect(opened.fallbackReason?.code).toBe('storage-unavailable')
+  })
+})
