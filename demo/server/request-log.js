@@ -1,0 +1,145 @@
+// The request log: every request to the token, revocation, introspection and userinfo endpoints
+// and /api/me, with its parsed body, logged on arrival (so tests see a request in flight) and
+// given its status once answered. Also the body helpers the control API shares.
+
+const LOGGED_PATHS = new Map([
+  ['/token', 'token'],
+  ['/token/revocation', 'revocation'],
+  ['/token/introspection', 'introspection'],
+  ['/me', 'userinfo'],
+  ['/api/me', 'api'],
+])
+const MASKED_FIELDS = new Set([
+  'token', 'access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret',
+  'id_token_hint', 'client_assertion',
+])
+const MAX_LOG = 5000
+const MAX_BODY = 1024 * 1024
+
+export function mask(value) {
+  if (typeof value !== 'string') return value
+  return `${value.slice(0, 6)}…${value.length}`
+}
+
+/** A log entry with its token values masked (what the HTTP control API hands out). */
+export function maskEntry(entry) {
+  const body = Object.fromEntries(
+    Object.entries(entry.body).map(([k, v]) => [k, MASKED_FIELDS.has(k) ? mask(v) : v]),
+  )
+  const headers = { ...entry.headers }
+  if (headers.authorization) {
+    const [scheme, ...rest] = headers.authorization.split(' ')
+    headers.authorization = rest.length ? `${scheme} ${mask(rest.join(' '))}` : mask(scheme)
+  }
+  return { ...entry, body, headers }
+}
+
+export function basicUsername(authorization) {
+  const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '')
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  try {
+    return decodeURIComponent(colon === -1 ? decoded : decoded.slice(0, colon))
+  } catch {
+    return undefined
+  }
+}
+
+export async function readRawBody(req) {
+  const chunks = []
+  let size = 0
+  for await (const chunk of req) {
+    size += chunk.length
+    if (size > MAX_BODY) throw Object.assign(new Error('request entity too large'), { status: 413, expose: true })
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+function parseBody(raw, contentType) {
+  const text = raw.toString('utf8')
+  if (!text) return {}
+  if (contentType?.includes('application/json')) {
+    try {
+      const parsed = JSON.parse(text)
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+      }
+    } catch {
+      // fall through
+    }
+    return { _raw: text }
+  }
+  return Object.fromEntries(new URLSearchParams(text))
+}
+
+/**
+ * Consumes the request body, then puts a stand-in on ctx.req that replays it, so the provider's
+ * own body parser (which reads ctx.req as a stream) still sees it.
+ */
+async function bufferBody(ctx) {
+  const raw = await readRawBody(ctx.req)
+  const original = ctx.req
+  ctx.req = Object.create(original, {
+    readable: { value: true },
+    readableEncoding: { value: null },
+    iterator: {
+      value: () => (async function* replay() {
+        if (raw.length) yield raw
+      })(),
+    },
+  })
+  return parseBody(raw, ctx.get('content-type'))
+}
+
+/** Key under which the log middleware leaves the request's entry for the later middlewares. */
+export const LOG_ENTRY = Symbol('requestLogEntry')
+
+/** @param {{ quiet: boolean }} options */
+export function createRequestLog({ quiet }) {
+  /** @type {import('./auth-server.js').LoggedRequest[]} */
+  const requests = []
+
+  const clear = () => {
+    requests.length = 0
+  }
+
+  /**
+   * Runs first: logs the request on arrival, lets the rest answer it, then records the status.
+   * A request nobody answers (the 'hang' fault sets ctx.respond = false) keeps no status.
+   */
+  const middleware = async (ctx, next) => {
+    if (ctx.path.startsWith('/__control')) return next()
+    const started = Date.now()
+    const endpoint = LOGGED_PATHS.get(ctx.path)
+    let entry
+    if (endpoint && ctx.method !== 'OPTIONS') {
+      const body = ctx.method === 'POST' ? await bufferBody(ctx) : {}
+      const headers = {}
+      for (const name of ['authorization', 'origin', 'content-type']) {
+        const value = ctx.get(name)
+        if (value) headers[name] = value
+      }
+      entry = { at: started, method: ctx.method, path: ctx.path, endpoint, body, headers }
+      requests.push(entry)
+      if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG)
+      ctx.state[LOG_ENTRY] = entry
+    }
+    try {
+      await next()
+    } finally {
+      if (ctx.respond !== false) {
+        if (entry) entry.status = ctx.status
+        if (!quiet) console.error(`[auth-server] ${ctx.method} ${ctx.path} -> ${ctx.status} (${Date.now() - started} ms)`)
+      }
+    }
+  }
+
+  return {
+    requests,
+    clear,
+    revocations: () => requests.filter((r) => r.endpoint === 'revocation'),
+    middleware,
+  }
+}
