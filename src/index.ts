@@ -2,6 +2,7 @@
 export { createSession } from './session.js'
 export type { Session } from './session.js'
 export type { SessionSnapshot, SignedOutReason } from './snapshot.js'
+export type { SessionEvent, SessionEventType, RevocationEventOutcome } from './events.js'
 export type { LogoutOptions, LogoutResult, RevocationStatus } from './logout.js'
 export { observeAccessToken } from './access-token-observer.js'
 export type { AccessTokenState, AccessTokenObserver, AccessTokenSource } from './access-token-observer.js'

@@ -1,4 +1,5 @@
 import type { TokenwardenError } from './errors.js'
+import { revocationEvent, type Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
 import type { Outbox, Queued } from './outbox.js'
 import type { Protocol, TokenSet } from './protocol.js'
@@ -53,6 +54,7 @@ export interface LogoutPort {
   navigate(url: string): void
   /** The one bound for everything logout waits on: the lock, discovery, revocation. */
   timeoutMs: number
+  emit: Emit
 }
 
 const hints: readonly TokenTypeHint[] = ['refresh_token', 'access_token']
@@ -77,11 +79,13 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   const { local, timeoutMs } = port
   const deadline = AbortSignal.timeout(timeoutMs)
   const startedAt = Date.now()
+  port.emit({ type: 'logout-started' })
   port.cancelRefresh()
 
   const taken = await take(port)
   const targets = targetsOf(taken.tokens)
   const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
+  targets.forEach(({ hint }, index) => port.emit(revocationEvent(hint, outcomes[index]!, 'logout')))
   const results = Object.fromEntries(
     hints.map((hint): [TokenTypeHint, TokenOutcome] => {
       const index = targets.findIndex((target) => target.hint === hint)
@@ -95,6 +99,7 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   // (its callback was already under way) is a newer session, and it stays.
   if (!local.current || local.current.signInId === taken.signInId) local.signOut('logout')
   port.broadcast('signed-out', taken.signInId ?? null)
+  port.emit({ type: 'logout-finished', durationMs: Date.now() - startedAt, cleared: taken.storageError === undefined, revocation: reported.revocation })
 
   let endSessionUrl: string | undefined
   if (options.redirect) {

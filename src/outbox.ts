@@ -1,3 +1,4 @@
+import { revocationEvent, type Emit } from './events.js'
 import { isOutboxEntry, outboxEntry, recordKeys, type OutboxEntry } from './records.js'
 import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
 import type { TokenSet } from './protocol.js'
@@ -33,6 +34,7 @@ export interface OutboxPort {
   maxAgeMs: number
   now: () => number
   timers: Timers
+  emit: Emit
 }
 
 /**
@@ -76,9 +78,9 @@ export class Outbox {
     return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
   }
 
-  /** Records what became of attempted entries: done ones go, retryable ones back off. */
-  async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<void> {
-    if (attempts.length === 0) return
+  /** Records what became of attempted entries: done ones go, retryable ones back off. Returns how many went. */
+  async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<number> {
+    if (attempts.length === 0) return 0
     const now = this.#port.now()
     const retry: Array<[string, OutboxEntry]> = []
     const done: string[] = []
@@ -91,6 +93,8 @@ export class Outbox {
       }
     }
     await commit(this.#port.storage, { set: retry, delete: done })
+    if (retry.length) this.#port.emit({ type: 'outbox', action: 'queued', count: retry.length })
+    return done.length
   }
 
   /** Entries to send now (`force` ignores backoff and leases), leased to this tab; expired ones are dropped. */
@@ -104,6 +108,7 @@ export class Outbox {
     }
     const lease: Array<[string, OutboxEntry]> = due.map(({ key, entry }) => [key, { ...entry, notBefore: now + this.#leaseMs }])
     if (drop.length || lease.length) await commit(this.#port.storage, { delete: drop, set: lease })
+    if (drop.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: drop.length })
     return due
   }
 
@@ -126,7 +131,9 @@ export class Outbox {
         const { timeoutMs } = this.#port
         const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
         const outcomes = await this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
-        await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
+        targets.forEach(({ hint }, index) => this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox')))
+        const drained = await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
+        if (drained) this.#port.emit({ type: 'outbox', action: 'drained', count: drained })
       })
       .catch(() => undefined)
       .finally(() => {

@@ -1,4 +1,5 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
+import type { Emit } from './events.js'
 import { signedOutError, type LocalSession } from './local-session.js'
 import type { Outbox } from './outbox.js'
 import type { IssuedTokens, Protocol, TokenSet } from './protocol.js'
@@ -22,6 +23,7 @@ export interface RefreshPort {
   autoRefresh: boolean
   now: () => number
   timers: Timers
+  emit: Emit
 }
 
 /**
@@ -98,6 +100,7 @@ export class Refresher {
 
   async #refreshLocked(seen: SessionRecord, force: boolean): Promise<IssuedTokens> {
     const { store, local, protocol, outbox, broadcast, now } = this.#port
+    const startedAt = now()
     const before = await store.read()
     if (before.status !== 'present' || before.record.signInId !== local.current?.signInId) {
       local.apply(before, 'other-tab')
@@ -107,6 +110,7 @@ export class Refresher {
     const rotatedElsewhere = stored.tokens.accessToken !== seen.tokens.accessToken
     if (rotatedElsewhere && (!force || !this.#isDue(stored.tokens, stored.updatedAt))) {
       local.adopt(stored)
+      this.#port.emit({ type: 'refreshed', by: 'other-tab', durationMs: now() - startedAt })
       return { tokens: stored.tokens, profile: stored.profile }
     }
     let next: IssuedTokens
@@ -114,6 +118,7 @@ export class Refresher {
       next = await protocol.refresh({ tokens: stored.tokens, profile: stored.profile })
     } catch (error) {
       const reported = toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.')
+      this.#port.emit({ type: 'refresh-failed', code: reported.code, ...(reported.error ? { error: reported.error } : {}), durationMs: now() - startedAt })
       // The server refused the grant itself: the session is over in every tab.
       if (reported.error === 'invalid_grant') {
         await store
@@ -137,6 +142,7 @@ export class Refresher {
     }
     local.adopt(record)
     broadcast('refreshed', record.signInId)
+    this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
     return next
   }
 

@@ -1,5 +1,6 @@
 import type { KyInstance } from 'ky'
 import { TokenwardenError } from './errors.js'
+import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
 import { LocalSession } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
@@ -14,7 +15,7 @@ import { SessionStore } from './session-store.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { createStateStore } from './sign-in-state.js'
 import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
-import { openDefaultStorage } from './storage.js'
+import { openDefaultStorage, type StorageKind } from './storage.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
 import { createDefaultChannel, onPageRestore, type TabChannel, type TabMessage } from './tab-sync.js'
 import { realTimers } from './timers.js'
@@ -38,6 +39,12 @@ export interface Session {
   logout(options?: LogoutOptions): Promise<LogoutResult>
   /** A ky instance that sends the access token, and refreshes and retries once on a 401. */
   readonly http: KyInstance
+  /**
+   * Calls `listener` with every event of the session (sign-in, refresh, logout, revocations,
+   * the outbox, tab messages, storage), synchronously, in order. Events never carry a token.
+   * Returns the unsubscribe function.
+   */
+  on(listener: (event: SessionEvent) => void): () => void
   /** Leaves the other tabs and stops listening. The session cannot be used afterwards. */
   dispose(): void
 }
@@ -61,6 +68,7 @@ class TokenwardenSession implements Session {
   /** This tab's random id, so it can ignore its own messages. */
   readonly #tab = crypto.randomUUID()
   readonly #snapshot = new SnapshotStore()
+  readonly #events: EventStream
   /** Taken by refresh, sign-in and logout, in every tab. */
   readonly #lock: TabLock
   readonly #cleanups: Array<() => void> = []
@@ -68,11 +76,19 @@ class TokenwardenSession implements Session {
   #started: Promise<void> | undefined
   #loggingOut: Promise<LogoutResult> | undefined
   #disposed = false
+  /** Where the records are kept, once storage is open (for storage events). */
+  #storageKind: StorageKind = 'memory'
 
   constructor(options: ResolvedOptions) {
     this.#options = options
     this.#id = sessionIdOf(options.authority, options.clientId)
     this.#lock = (options.lock ?? createDefaultLock)(`tokenwarden:${this.#id}`)
+    this.#events = new EventStream({ now: options.now, tab: this.#tab, warn: (message) => options.logger.warn(message) })
+    // Every way a session ends shows in the snapshot first: one place to report it.
+    this.#snapshot.subscribe(() => {
+      const snapshot = this.#snapshot.get()
+      if (snapshot.status === 'signed-out') this.#events.emit({ type: 'signed-out', reason: snapshot.reason })
+    })
     this.http = createHttpClient({
       getAccessToken: () => this.getAccessToken(),
       refreshAfterRejection: async (rejected) => (await this.#usableParts()).refresher.afterRejection(rejected),
@@ -81,6 +97,11 @@ class TokenwardenSession implements Session {
     // Pre-bound, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works.
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
+    this.on = this.on.bind(this)
+  }
+
+  on(listener: (event: SessionEvent) => void): () => void {
+    return this.#events.on(listener)
   }
 
   getSnapshot(): SessionSnapshot {
@@ -110,12 +131,17 @@ class TokenwardenSession implements Session {
   #assemble(): Promise<Parts> {
     this.#parts ??= (async () => {
       const options = this.#options
+      const emit = this.#events.emit
       let storage = options.storage
       if (!storage) {
         const opened = await openDefaultStorage(options.databaseName)
         storage = opened.storage
-        if (opened.fallbackReason) options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
+        if (opened.fallbackReason) {
+          options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
+          emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: opened.fallbackReason.code })
+        }
       }
+      this.#storageKind = storage.kind
       const { now, revocation } = options
       const timers = options.timers ?? realTimers
       const lockFactory = options.lock ?? createDefaultLock
@@ -142,8 +168,9 @@ class TokenwardenSession implements Session {
         maxAgeMs: revocation.outboxMaxAgeMs,
         now,
         timers,
+        emit,
       })
-      const broadcast = (type: TabMessage['type'], signInId: string | null) => channel.post({ type, signInId, tab: this.#tab })
+      const broadcast = (type: TabMessage['type'], signInId: string | null) => this.#broadcast(channel, type, signInId)
       let refresher: Refresher | undefined
       const local = new LocalSession({
         snapshot: this.#snapshot,
@@ -163,6 +190,7 @@ class TokenwardenSession implements Session {
         autoRefresh: options.autoRefresh,
         now,
         timers,
+        emit,
       })
       const channel = (options.channel ?? createDefaultChannel)(`tokenwarden:${this.#id}`)
       const signIn: SignInPort = {
@@ -175,6 +203,7 @@ class TokenwardenSession implements Session {
         navigate: (url) => this.#navigate(url),
         now,
         snapshot: () => this.#snapshot.get(),
+        emit,
       }
       const parts: Parts = { local, store, protocol, outbox, refresher, revoke, channel, signIn }
       this.#cleanups.push(
@@ -228,10 +257,11 @@ class TokenwardenSession implements Session {
           outbox,
           revoke,
           cancelRefresh: () => refresher.cancel(),
-          broadcast: (type, signInId) => channel.post({ type, signInId, tab: this.#tab }),
+          broadcast: (type, signInId) => this.#broadcast(channel, type, signInId),
           protocol,
           navigate: (url) => this.#navigate(url),
           timeoutMs: this.#options.revocation.timeoutMs,
+          emit: this.#events.emit,
         },
         options,
     )
@@ -242,6 +272,12 @@ class TokenwardenSession implements Session {
     this.#disposed = true
     this.#cleanup()
     this.#snapshot.clear()
+    this.#events.clear()
+  }
+
+  #broadcast(channel: TabChannel, type: TabMessage['type'], signInId: string | null): void {
+    channel.post({ type, signInId, tab: this.#tab })
+    this.#events.emit({ type: 'tab-message', direction: 'sent', message: type })
   }
 
   #cleanup(): void {
@@ -255,6 +291,7 @@ class TokenwardenSession implements Session {
   /** Cross-tab reconciliation: what another tab said, checked against storage. */
   #onMessage({ local, ...parts }: Parts, message: TabMessage): void {
     if (this.#disposed || message.tab === this.#tab) return
+    this.#events.emit({ type: 'tab-message', direction: 'received', message: message.type })
     if (message.type === 'signed-out' && local.current && message.signInId === local.current.signInId) {
       // Drop at once, before any storage read: this tab must not use the tokens any more.
       local.signOut('other-tab')
@@ -267,9 +304,14 @@ class TokenwardenSession implements Session {
   /** Re-reads storage and derives the snapshot from it. */
   async #resync({ local, store }: Parts, reasonIfGone: SignedOutReason): Promise<void> {
     if (this.#disposed) return
+    const storage = this.#storageKind
     try {
-      local.apply(await store.read(), reasonIfGone)
+      const read = await store.read()
+      if (read.status === 'invalid') this.#events.emit({ type: 'storage', kind: 'invalid-record', storage, code: read.error.code })
+      if (read.status === 'absent' && local.current) this.#events.emit({ type: 'storage', kind: 'lost', storage })
+      local.apply(read, reasonIfGone)
     } catch (error) {
+      this.#events.emit({ type: 'storage', kind: 'failed', storage, code: (error as TokenwardenError).code ?? 'unexpected' })
       if (this.#snapshot.get().status === 'loading') local.signOut('initial', error as TokenwardenError)
     }
   }

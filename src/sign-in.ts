@@ -1,4 +1,5 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
+import type { Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
 import type { Outbox } from './outbox.js'
 import type { Protocol, SignInArgs } from './protocol.js'
@@ -19,6 +20,7 @@ export interface SignInPort {
   navigate(url: string): void
   now: () => number
   snapshot(): SessionSnapshot
+  emit: Emit
 }
 
 /** The parameters the authorization server adds to the redirect URI (RFC 6749 §4.1.2, RFC 9207). */
@@ -41,6 +43,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   } catch (error) {
     const reported = toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.')
     local.signOut('callback-failed', reported)
+    port.emit({ type: 'sign-in-failed', code: reported.code, ...(reported.error ? { error: reported.error } : {}) })
     throw reported
   } finally {
     if (cleanUrl) cleanCallbackUrl()
@@ -56,6 +59,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   )
   local.adopt(record)
   broadcast('signed-in', record.signInId)
+  port.emit({ type: 'signed-in', replaced: replaced !== undefined })
   if (replaced) void outbox.revokeOrphans(replaced)
   return port.snapshot()
 }

@@ -1,0 +1,133 @@
+import type { TokenwardenErrorCode } from './errors.js'
+import type { RevocationStatus } from './logout.js'
+import type { RevocationOutcome, TokenTypeHint } from './revocation.js'
+import type { SignedOutReason } from './snapshot.js'
+import type { StorageKind } from './storage.js'
+import type { TabMessage } from './tab-sync.js'
+
+/** What is common to every event: when it happened (the session's clock) and in which tab. */
+interface EventBase {
+  /** Milliseconds since the epoch, from the session's `now` seam. */
+  readonly at: number
+  /** The random id of the tab (session object) that emitted the event. */
+  readonly tab: string
+}
+
+/** What became of one revocation request, by token type; never the token. */
+export type RevocationEventOutcome = 'revoked' | 'unsupported' | 'failed'
+
+/**
+ * What a session did, for telemetry and debugging. Events name what happened and how long it
+ * took; they never carry a token, a code, a PKCE verifier or a raw error (whose cause could
+ * hold a response body): errors appear as their `code` and the OAuth `error` field only.
+ *
+ * - `signed-in`: a sign-in completed in this tab; `replaced` when it replaced a stored session.
+ * - `sign-in-failed`: the redirect back from the authorization server was an error.
+ * - `refreshed`: new tokens; `by: 'this-tab'` sent the refresh grant (`durationMs` it took),
+ *   `by: 'other-tab'` found that another tab had refreshed and adopted its tokens.
+ * - `refresh-failed`: the refresh grant failed (`code`, and the server's `error`, e.g. `invalid_grant`).
+ * - `signed-out`: the snapshot turned signed-out, with the reason.
+ * - `logout-started` / `logout-finished`: a `logout()` in this tab, with per-token statuses
+ *   and `durationMs` from call to result.
+ * - `revocation`: one revocation request settled, by hint (`source`: logout or the outbox).
+ * - `outbox`: revocations `queued` for a retry, `drained` (left the queue after an attempt),
+ *   or `dropped` (expired or unreadable before they could be sent).
+ * - `tab-message`: a message `sent` to or `received` from another tab (type only).
+ * - `storage`: `fallback` (IndexedDB unusable: memory), `invalid-record` (discarded), `lost`
+ *   (the stored session vanished without a message, e.g. the browser evicted it),
+ *   `failed` (reading storage failed).
+ */
+export type SessionEvent =
+  | (EventBase & { readonly type: 'signed-in'; readonly replaced: boolean })
+  | (EventBase & { readonly type: 'sign-in-failed'; readonly code: TokenwardenErrorCode; readonly error?: string })
+  | (EventBase & { readonly type: 'refreshed'; readonly by: 'this-tab' | 'other-tab'; readonly durationMs: number })
+  | (EventBase & {
+      readonly type: 'refresh-failed'
+      readonly code: TokenwardenErrorCode
+      readonly error?: string
+      readonly durationMs: number
+    })
+  | (EventBase & { readonly type: 'signed-out'; readonly reason: SignedOutReason })
+  | (EventBase & { readonly type: 'logout-started' })
+  | (EventBase & {
+      readonly type: 'logout-finished'
+      readonly durationMs: number
+      readonly cleared: boolean
+      readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
+    })
+  | (EventBase & {
+      readonly type: 'revocation'
+      readonly hint: TokenTypeHint
+      readonly outcome: RevocationEventOutcome
+      readonly source: 'logout' | 'outbox'
+      readonly code?: TokenwardenErrorCode
+      readonly status?: number
+    })
+  | (EventBase & { readonly type: 'outbox'; readonly action: 'queued' | 'drained' | 'dropped'; readonly count: number })
+  | (EventBase & { readonly type: 'tab-message'; readonly direction: 'sent' | 'received'; readonly message: TabMessage['type'] })
+  | (EventBase & {
+      readonly type: 'storage'
+      readonly kind: 'fallback' | 'invalid-record' | 'lost' | 'failed'
+      readonly storage: StorageKind
+      readonly code?: TokenwardenErrorCode
+    })
+
+/** The `revocation` event for one settled request: the outcome and the error's code, never the token. */
+export function revocationEvent(hint: TokenTypeHint, outcome: RevocationOutcome, source: 'logout' | 'outbox'): EmittedEvent {
+  if (outcome.status === 'revoked') return { type: 'revocation', hint, outcome: 'revoked', source }
+  const { code, status } = outcome.error
+  return { type: 'revocation', hint, outcome: outcome.status, source, code, ...(status !== undefined ? { status } : {}) }
+}
+
+/** Every event type, for switch statements and docs. */
+export type SessionEventType = SessionEvent['type']
+
+type WithoutBase<T> = T extends EventBase ? Omit<T, keyof EventBase> : never
+
+/** An event as a workflow emits it: the stream adds `at` and `tab`. */
+export type EmittedEvent = WithoutBase<SessionEvent>
+
+/** How a workflow reports what it did (each port has one). */
+export type Emit = (event: EmittedEvent) => void
+
+/**
+ * The event stream of one session: listeners hear every event, synchronously, in order. A
+ * listener that throws is the app's bug, not the session's: it is reported to the logger
+ * and the other listeners still run.
+ */
+export class EventStream {
+  readonly #listeners = new Set<(event: SessionEvent) => void>()
+  readonly #now: () => number
+  readonly #tab: string
+  readonly #warn: (message: string) => void
+
+  constructor(options: { now: () => number; tab: string; warn: (message: string) => void }) {
+    this.#now = options.now
+    this.#tab = options.tab
+    this.#warn = options.warn
+    this.emit = this.emit.bind(this)
+  }
+
+  on(listener: (event: SessionEvent) => void): () => void {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  emit(event: EmittedEvent): void {
+    if (this.#listeners.size === 0) return
+    const full = Object.freeze({ ...event, at: this.#now(), tab: this.#tab }) as SessionEvent
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(full)
+      } catch (error) {
+        this.#warn(`tokenwarden: an event listener threw: ${error instanceof Error ? error.name : typeof error}`)
+      }
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear()
+  }
+}
