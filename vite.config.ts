@@ -19,6 +19,7 @@ export default defineConfig({
         index: 'src/index.ts',
         react: 'src/react/index.ts',
         vue: 'src/vue/index.ts',
+        testing: 'src/testing/index.ts',
       },
       formats: ['es'],
     },
@@ -31,7 +32,13 @@ export default defineConfig({
       {
         extends: true,
         // The bindings import the core by its package name, as apps do; here that is the source.
-        resolve: { alias: [{ find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }] },
+        resolve: {
+          alias: [
+            { find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+            // README's examples import the subpaths, as apps do.
+            { find: /^tokenwarden\/(react|vue|testing)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+          ],
+        },
         test: {
           name: 'unit',
           environment: 'happy-dom',

@@ -29,13 +29,15 @@ describe('the built package', () => {
       session.dispose()
       const react = await import('tokenwarden/react')
       const vue = await import('tokenwarden/vue')
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), react: Object.keys(react).sort(), vue: Object.keys(vue).sort() }))
+      const testing = await import('tokenwarden/testing')
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), react: Object.keys(react).sort(), vue: Object.keys(vue).sort(), testing: Object.keys(testing).sort() }))
     `
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
-    const exported = JSON.parse(output) as Record<'core' | 'react' | 'vue', string[]>
+    const exported = JSON.parse(output) as Record<'core' | 'react' | 'vue' | 'testing', string[]>
     expect(exported.core).toEqual(expect.arrayContaining(['createSession', 'revokeToken', 'TokenwardenError', 'isTokenwardenError']))
     expect(exported.react).toEqual(expect.arrayContaining(['SessionProvider', 'useSession', 'useAccessToken', 'useLogout']))
     expect(exported.vue).toEqual(expect.arrayContaining(['createSessionPlugin', 'useSession', 'useAccessToken', 'useLogout']))
+    expect(exported.testing).toEqual(expect.arrayContaining(['createTestAuthority', 'createTestClock', 'createChannelHub']))
   })
 
   it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
@@ -43,5 +45,11 @@ describe('the built package', () => {
     for (const name of ['oidc-client-ts', 'ky', 'idb-keyval']) expect(core).toMatch(new RegExp(`from "${name}"`))
     expect(readFileSync(`${root}dist/react.js`, 'utf8')).toMatch(/from "tokenwarden"/)
     expect(readFileSync(`${root}dist/vue.js`, 'utf8')).toMatch(/from "tokenwarden"/)
+    expect(readFileSync(`${root}dist/testing.js`, 'utf8')).toMatch(/from "tokenwarden"/)
+  })
+
+  it('keeps the test kit out of the core: an app that imports tokenwarden bundles none of it', () => {
+    const core = readFileSync(`${root}dist/index.js`, 'utf8')
+    for (const name of ['createTestAuthority', 'createTestClock', 'createChannelHub', 'test-access-']) expect(core).not.toContain(name)
   })
 })
