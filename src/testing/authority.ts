@@ -91,7 +91,12 @@ export interface TestAuthority {
   advance(ms: number): Promise<void>
   /** Lets pending work settle (cross-tab messages, storage, the fake server) without moving the clock. */
   settle(): Promise<void>
-  /** Whether the authority would still accept `token`: issued, not revoked, not rotated, not expired. */
+  /**
+   * Whether the authority would still accept `token`: issued, not revoked, not rotated, not
+   * expired. Revoking a refresh token kills every token of its grant (RFC 7009 §2.1);
+   * revoking an access token kills that token only; a refresh uses up the refresh token
+   * presented, while the access token it replaces lives until it expires.
+   */
   isLive(token: string): boolean
   /** Every token the authority issued that it would still accept. */
   liveTokens(): { accessTokens: string[]; refreshTokens: string[] }
@@ -103,6 +108,8 @@ export interface TestAuthority {
 
 interface IssuedToken {
   kind: 'access' | 'refresh' | 'id'
+  /** The authorization grant the token belongs to: a sign-in and the refreshes that follow it. */
+  grant: string
   claims: Profile
   expiresAt: number | undefined
   dead: boolean
@@ -140,13 +147,13 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
     return !!issued && !issued.dead && (issued.expiresAt === undefined || issued.expiresAt > clock.now())
   }
 
-  const issue = (claims: Profile): IssuedTokens => {
+  const issue = (claims: Profile, grant: string = crypto.randomUUID()): IssuedTokens => {
     const id = crypto.randomUUID()
     const expiresAt = clock.now() + lifetimeMs
     const set = { accessToken: `test-access-${id}`, refreshToken: `test-refresh-${id}`, idToken: `test-id-${id}` }
-    tokens.set(set.accessToken, { kind: 'access', claims, expiresAt, dead: false })
-    tokens.set(set.refreshToken, { kind: 'refresh', claims, expiresAt: undefined, dead: false })
-    tokens.set(set.idToken, { kind: 'id', claims, expiresAt, dead: false })
+    tokens.set(set.accessToken, { kind: 'access', grant, claims, expiresAt, dead: false })
+    tokens.set(set.refreshToken, { kind: 'refresh', grant, claims, expiresAt: undefined, dead: false })
+    tokens.set(set.idToken, { kind: 'id', grant, claims, expiresAt, dead: false })
     return { tokens: { ...set, tokenType: 'Bearer', scope: 'openid profile offline_access', expiresAt }, profile: { ...claims } }
   }
 
@@ -176,7 +183,7 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
       // Rotation, as servers do for public clients: the presented refresh token is used up.
       const used = tokens.get(presented)!
       used.dead = true
-      return issue(used.claims)
+      return issue(used.claims, used.grant)
     },
     signOutUrl: async () => `${issuer}/session/end?client_id=${encodeURIComponent(clientId)}`,
   })
@@ -190,7 +197,13 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
     if (revocationMode === 'network') return { answer: 'network-error', recorded: 'network' }
     if (revocationMode === '503') return { answer: oauthError(503, 'temporarily_unavailable', { 'retry-after': '0' }), recorded: 503 }
     const issued = tokens.get(token)
-    if (issued) issued.dead = true
+    // RFC 7009 §2.1: revoking a refresh token also invalidates the access tokens of its
+    // grant (and the rotated ones); revoking an access token kills only that token.
+    if (issued?.kind === 'refresh') {
+      for (const other of tokens.values()) if (other.grant === issued.grant) other.dead = true
+    } else if (issued) {
+      issued.dead = true
+    }
     // RFC 7009 §2.2: an unknown or already dead token is answered 200 too.
     return { answer: ok(), recorded: 200 }
   }
