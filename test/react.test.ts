@@ -2,10 +2,11 @@ import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-libr
 import { createElement, Profiler, StrictMode, type ReactNode } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SessionProvider, useAccessToken, useLogout, useSession, useTokenwardenSession } from '../src/react/index.js'
+import { SessionProvider, useAccessToken, useLogout, useSession, useSessionEvent, useTokenwardenSession } from '../src/react/index.js'
 import { isTokenwardenError, type Session } from '../src/index.js'
 import { createWorld, describeSnapshot } from './helpers/session.js'
 import { tappedChannel } from './helpers/tabs.js'
+import { createTestAuthority } from '../src/testing/index.js'
 
 // Tells React this is a test environment where updates are wrapped in act().
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
@@ -195,6 +196,29 @@ describe('React binding', () => {
     expect(world.server.requests).toHaveLength(2)
   })
 
+  it('useSessionEvent hands the component every event while it is mounted, through its latest listener', async () => {
+    const authority = createTestAuthority()
+    const session = authority.session()
+    await session.start()
+    const heard: string[] = []
+    function Log({ prefix }: { prefix: string }) {
+      useSessionEvent((event) => heard.push(`${prefix}${event.type}`))
+      return null
+    }
+    const view = render(withSession(session, createElement(Log, { prefix: 'a:' })))
+    await act(() => authority.signIn(session))
+    view.rerender(withSession(session, createElement(Log, { prefix: 'b:' })))
+    await act(async () => void (await session.logout()))
+    expect(heard).toContain('a:signed-in')
+    expect(heard).toContain('b:logout-finished')
+    expect(heard.filter((type) => type.startsWith('a:')).some((type) => type.includes('logout'))).toBe(false)
+    const count = heard.length
+    view.unmount()
+    await authority.signIn(session)
+    expect(heard).toHaveLength(count)
+    authority.dispose()
+  })
+
   it('renders on the server as loading', async () => {
     const world = createWorld()
     const session = await world.signedInTab()
@@ -207,6 +231,7 @@ describe('React binding', () => {
     ['useAccessToken', () => useAccessToken()],
     ['useLogout', () => useLogout()],
     ['useTokenwardenSession', () => useTokenwardenSession()],
+    ['useSessionEvent', () => useSessionEvent(() => {})],
   ])('%s outside <SessionProvider> throws a TokenwardenError that names the fix', (name, hook) => {
     // React logs the error it rethrows; keep the output clean.
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {})

@@ -1,10 +1,11 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, effectScope, h, isReadonly, nextTick, provide, type Component } from 'vue'
-import { createSessionPlugin, sessionKey, useAccessToken, useLogout, useSession, useTokenwardenSession } from '../src/vue/index.js'
+import { createSessionPlugin, sessionKey, useAccessToken, useLogout, useSession, useSessionEvent, useTokenwardenSession } from '../src/vue/index.js'
 import { isTokenwardenError, type Session } from '../src/index.js'
 import { createWorld, describeSnapshot } from './helpers/session.js'
 import { tappedChannel } from './helpers/tabs.js'
+import { createTestAuthority } from '../src/testing/index.js'
 
 /** A status line and a logout button, counting its renders. */
 function statusComponent(counter = { renders: 0 }) {
@@ -238,6 +239,7 @@ describe('Vue binding', () => {
     ['useAccessToken', () => useAccessToken()],
     ['useLogout', () => useLogout()],
     ['useTokenwardenSession', () => useTokenwardenSession()],
+    ['useSessionEvent', () => useSessionEvent(() => {})],
   ])('%s without the plugin, or outside setup, throws a TokenwardenError that names the fix', (name, composable) => {
     // In a component of an app without the plugin.
     const withoutPlugin = thrownBy(() => mount(defineComponent({ setup: () => (composable(), () => h('p')) })))
@@ -250,6 +252,28 @@ describe('Vue binding', () => {
     const outside = thrownBy(composable)
     expect(isTokenwardenError(outside, 'invalid-request')).toBe(true)
     expect((outside as Error).message).toMatch(new RegExp(`^${name}\\(\\) must be called in a component's setup\\(\\)`))
+  })
+
+  it('useSessionEvent hands the component every event until it unmounts', async () => {
+    const authority = createTestAuthority()
+    const session = authority.session()
+    await session.start()
+    const heard: string[] = []
+    const Log = defineComponent({
+      setup() {
+        useSessionEvent((event) => heard.push(event.type))
+        return () => h('p')
+      },
+    })
+    const wrapper = mount(Log, { global: { plugins: [createSessionPlugin(session)] } })
+    await authority.signIn(session)
+    await session.logout()
+    expect(heard).toEqual(expect.arrayContaining(['signed-in', 'logout-started', 'logout-finished', 'signed-out']))
+    wrapper.unmount()
+    const count = heard.length
+    await authority.signIn(session)
+    expect(heard).toHaveLength(count)
+    authority.dispose()
   })
 
   it('refuses to subscribe where nothing would ever unsubscribe (injection context, no scope)', () => {

@@ -1,6 +1,6 @@
 // The React binding: a few lines around useSyncExternalStore. It imports only the public
 // core (`tokenwarden`, external in the build), so an app bundles one copy of the session.
-import { createContext, createElement, useContext, useMemo, useSyncExternalStore, type ReactElement, type ReactNode } from 'react'
+import { createContext, createElement, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactElement, type ReactNode } from 'react'
 import {
   TokenwardenError,
   createLogoutAction,
@@ -10,6 +10,7 @@ import {
   type LogoutResult,
   type LogoutState as LogoutActionState,
   type Session,
+  type SessionEvent,
   type SessionSnapshot,
 } from 'tokenwarden'
 
@@ -112,4 +113,18 @@ export function useLogout(): LogoutState {
   // A component unmounted by its own logout has unsubscribed: nothing is updated then.
   const { pending, result } = useSyncExternalStore(action.subscribe, action.getState, action.getState)
   return { logout: action.run, pending, result }
+}
+
+/**
+ * Calls `listener` with every event of the session (`session.on`) while the component is
+ * mounted: for telemetry and debugging panels. The latest `listener` is called, so it may be
+ * an inline function; the subscription is made once per session.
+ */
+export function useSessionEvent(listener: (event: SessionEvent) => void): void {
+  const session = useProvidedSession('useSessionEvent')
+  const latest = useRef(listener)
+  useEffect(() => {
+    latest.current = listener
+  })
+  useEffect(() => session.on((event) => latest.current(event)), [session])
 }

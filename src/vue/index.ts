@@ -19,6 +19,7 @@ import {
   type LogoutOptions,
   type LogoutResult,
   type Session,
+  type SessionEvent,
   type SessionSnapshot,
 } from 'tokenwarden'
 
@@ -154,4 +155,14 @@ export function useLogout(): LogoutRefs {
   const action = createLogoutAction(session)
   const state = followStore(action)
   return { logout: action.run, pending: computed(() => state.value.pending), result: computed(() => state.value.result) }
+}
+
+/**
+ * Calls `listener` with every event of the session (`session.on`) until the calling scope
+ * (the component) ends: for telemetry and debugging panels.
+ */
+export function useSessionEvent(listener: (event: SessionEvent) => void): void {
+  const session = injectSession('useSessionEvent')
+  requireScope('useSessionEvent')
+  onScopeDispose(session.on(listener))
 }
