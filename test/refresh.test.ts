@@ -4,6 +4,7 @@ import { deferred } from './helpers/fake-server.js'
 import { createFakeProtocol, issueGrant } from './helpers/protocol.js'
 import { outboxKeys, hasSessionRecord } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
+import { createTestClock } from '../src/testing/index.js'
 
 describe('refresh', () => {
   it('concurrent getAccessToken calls in one tab share one refresh', async () => {
@@ -43,15 +44,19 @@ describe('refresh', () => {
     expect(protocol.refreshes).toHaveLength(1)
   })
 
-  it('proactive refresh: every tab schedules it, one refresh happens', async () => {
+  it('proactive refresh on the test clock: every tab schedules it at the leeway, one refresh happens, none before', async () => {
+    const clock = createTestClock()
     const world = createWorld()
-    // Due at once: the access token arrives already at its expiry.
-    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(0) })
-    const a = await world.signedInTab({ protocol: protocol.factory })
-    const b = world.tab({ protocol: protocol.factory })
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(600_000, clock.now()) })
+    const options = { protocol: protocol.factory, now: clock.now, timers: clock.timers }
+    const a = await world.signedInTab(options)
+    const b = world.tab(options)
     await b.start()
-    await vi.waitFor(() => expect(protocol.refreshes).toHaveLength(1))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await clock.advance(540_000 - 1) // due at 10 min − 60 s leeway
+    expect(protocol.refreshes).toHaveLength(0)
+    await clock.advance(1)
+    expect(protocol.refreshes).toHaveLength(1)
+    await clock.advance(1000)
     expect(protocol.refreshes).toHaveLength(1)
     expect(await a.getAccessToken()).toBe(await b.getAccessToken())
   })
