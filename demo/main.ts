@@ -1,18 +1,54 @@
-import type { LogoutResult, SessionSnapshot } from 'tokenwarden'
+import type { LogoutResult, SessionEvent, SessionSnapshot } from 'tokenwarden'
 import { control, createDemoSession, describeError, outcome, statusText } from './config.js'
 
 const session = createDemoSession('/')
-// A handle for the end-to-end tests (and the curious): the session, never a token.
-Object.assign(window, { demo: { session } })
+/** Every event of the session, as it came: the Events panel shows them, the e2e tests read them. */
+const events: SessionEvent[] = []
+// A handle for the end-to-end tests (and the curious): the session and its events, never a token.
+Object.assign(window, { demo: { session, events } })
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
-function logEvent(text: string) {
+function logEvent(text: string, type = 'app') {
   const item = document.createElement('li')
+  item.dataset.type = type
   item.innerHTML = `<time>${new Date().toLocaleTimeString()}</time> `
   item.append(text)
   $('events').prepend(item)
 }
+
+/** One line per event of the session's stream (session.on). */
+function describeEvent(event: SessionEvent): string {
+  switch (event.type) {
+    case 'signed-in':
+      return `signed in${event.replaced ? ' (replaced the stored session)' : ''}`
+    case 'sign-in-failed':
+      return `sign-in failed: ${event.code}${event.error ? ` (${event.error})` : ''}`
+    case 'refreshed':
+      return event.by === 'this-tab' ? `refreshed by this tab in ${event.durationMs} ms` : 'adopted tokens another tab refreshed'
+    case 'refresh-failed':
+      return `refresh failed after ${event.durationMs} ms: ${event.code}${event.error ? ` (${event.error})` : ''}`
+    case 'signed-out':
+      return `signed out (${event.reason})`
+    case 'logout-started':
+      return 'logout started'
+    case 'logout-finished':
+      return `logout settled in ${event.durationMs} ms: refresh_token ${event.revocation.refresh_token}, access_token ${event.revocation.access_token}`
+    case 'revocation':
+      return `${event.source} revocation of the ${event.hint}: ${event.outcome}${event.status ? ` (${event.status})` : ''}${event.code && event.outcome !== 'revoked' ? ` ${event.code}` : ''}`
+    case 'outbox':
+      return `outbox: ${event.count} ${event.action}`
+    case 'tab-message':
+      return `${event.direction === 'sent' ? 'told the other tabs' : 'heard from another tab'}: ${event.message}`
+    case 'storage':
+      return `storage ${event.kind} (${event.storage}${event.code ? `, ${event.code}` : ''})`
+  }
+}
+
+session.on((event) => {
+  events.push(event)
+  logEvent(describeEvent(event), event.type)
+})
 
 function row(term: string, value: string) {
   const dt = document.createElement('dt')
@@ -57,17 +93,7 @@ function tick() {
 }
 setInterval(tick, 1000)
 
-let last = session.getSnapshot()
-session.subscribe(() => {
-  const next = session.getSnapshot()
-  if (next.status !== last.status || (next.status === 'signed-out' && last.status === 'signed-out' && next.reason !== last.reason)) {
-    logEvent(next.status === 'signed-out' ? `signed-out (${next.reason})` : next.status)
-  } else if (next.status === 'signed-in') {
-    logEvent('tokens refreshed')
-  }
-  last = next
-  renderSession(next)
-})
+session.subscribe(() => renderSession(session.getSnapshot()))
 
 function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
   const box = $('logout-report')
@@ -128,7 +154,6 @@ const logout = (redirect: boolean) =>
     const started = performance.now()
     const result = await session.logout({ redirect })
     const ms = Math.round(performance.now() - started)
-    logEvent(`logout settled in ${ms} ms`)
     // Give a hanging revocation no say in the report: ask what the server received so far.
     renderLogout(result, ms, await control.verdict(since).catch(() => []))
   })
