@@ -9,6 +9,13 @@ const external = [
   ...Object.keys(pkg.peerDependencies ?? {}),
 ]
 
+// The bindings import the core by its package name, as apps do, and README's examples import
+// the subpaths: here those are the sources.
+const unitAliases = [
+  { find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+  { find: /^tokenwarden\/(react|vue|testing)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+]
+
 export default defineConfig({
   build: {
     target: 'es2022',
@@ -31,19 +38,23 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // The bindings import the core by its package name, as apps do; here that is the source.
-        resolve: {
-          alias: [
-            { find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-            // README's examples import the subpaths, as apps do.
-            { find: /^tokenwarden\/(react|vue|testing)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
-          ],
-        },
+        resolve: { alias: unitAliases },
         test: {
           name: 'unit',
           environment: 'happy-dom',
           include: ['test/**/*.test.{ts,tsx}'],
           setupFiles: ['test/setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        // The test kit promises jsdom as well as happy-dom: the README's app tests and the
+        // kit's own tests run again under jsdom.
+        resolve: { alias: unitAliases },
+        test: {
+          name: 'unit-jsdom',
+          environment: 'jsdom',
+          include: ['test/readme/*.test.{ts,tsx}', 'test/testing.test.ts', 'test/events.test.ts'],
         },
       },
       {
