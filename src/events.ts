@@ -64,7 +64,13 @@ export type SessionEvent =
       readonly status?: number
     })
   | (EventBase & { readonly type: 'outbox'; readonly action: 'queued' | 'drained' | 'dropped'; readonly count: number })
-  | (EventBase & { readonly type: 'tab-message'; readonly direction: 'sent' | 'received'; readonly message: TabMessage['type'] })
+  | (EventBase & {
+      readonly type: 'tab-message'
+      readonly direction: 'sent' | 'received'
+      readonly message: TabMessage['type']
+      /** The sending tab's id, on a received message. */
+      readonly from?: string
+    })
   | (EventBase & {
       readonly type: 'storage'
       readonly kind: 'fallback' | 'invalid-record' | 'lost' | 'failed'

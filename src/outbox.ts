@@ -161,7 +161,10 @@ export class Outbox {
   revokeOrphans(tokens: TokenSet): Promise<unknown> {
     if (this.#port.enabled) return this.drain(true)
     const { timeoutMs } = this.#port
-    return this.#port.revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
+    const targets = targetsOf(tokens)
+    return this.#port
+      .revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
+      .then((outcomes) => targets.forEach(({ hint }, index) => this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))))
   }
 
   /** Drains when the browser comes back online. Returns the function that stops listening. */

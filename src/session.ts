@@ -291,7 +291,7 @@ class TokenwardenSession implements Session {
   /** Cross-tab reconciliation: what another tab said, checked against storage. */
   #onMessage({ local, ...parts }: Parts, message: TabMessage): void {
     if (this.#disposed || message.tab === this.#tab) return
-    this.#events.emit({ type: 'tab-message', direction: 'received', message: message.type })
+    this.#events.emit({ type: 'tab-message', direction: 'received', message: message.type, from: message.tab })
     if (message.type === 'signed-out' && local.current && message.signInId === local.current.signInId) {
       // Drop at once, before any storage read: this tab must not use the tokens any more.
       local.signOut('other-tab')

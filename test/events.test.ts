@@ -123,6 +123,33 @@ describe('session events', () => {
     expect(events.at(-1)).toMatchObject({ type: 'sign-in-failed', code: 'callback-failed', error: 'access_denied' })
   })
 
+  it('the tokens of a replaced session are revoked and reported, with the outbox on or off', async () => {
+    authority = createTestAuthority()
+    for (const outbox of [true, false]) {
+      const session = authority.session({ revocation: { outbox } })
+      const events = record(session)
+      await authority.signIn(session)
+      await authority.signIn(session)
+      await authority.settle()
+      const revoked = events.filter((e) => e.type === 'revocation').map((e) => e.type === 'revocation' && `${e.hint} ${e.outcome}`)
+      expect(revoked.sort(), `outbox ${outbox}`).toEqual(['access_token revoked', 'refresh_token revoked'])
+      await session.logout()
+    }
+  })
+
+  it('a received tab message names the sending tab', async () => {
+    authority = createTestAuthority()
+    const first = authority.session()
+    const second = authority.session()
+    await second.start()
+    const heard = record(second)
+    const sent = record(first)
+    await authority.signIn(first)
+    await authority.settle()
+    const tab = sent.find((e) => e.type === 'signed-in')!.tab
+    expect(heard).toContainEqual(expect.objectContaining({ type: 'tab-message', direction: 'received', message: 'signed-in', from: tab }))
+  })
+
   it('unsubscribes, and a listener that throws neither breaks the session nor silences the others', async () => {
     authority = createTestAuthority()
     const session = authority.session()
