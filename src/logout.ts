@@ -48,6 +48,8 @@ export interface LogoutPort {
   revoke: Revoker
   /** Stops the proactive refresh before the tokens are taken. */
   cancelRefresh(): void
+  /** Tokens of that sign-in newer than storage's: a refresh storage could not keep. */
+  unsavedTokens(signInId: string | undefined): TokenSet | undefined
   broadcast(type: TabMessage['type'], signInId: string | null): void
   protocol: Pick<Protocol, 'signOutUrl'>
   navigate(url: string): void
@@ -120,7 +122,7 @@ async function take(port: LogoutPort): Promise<Taken> {
   const transaction = () =>
     store
       .transact((current) => {
-        const tokens = current?.tokens ?? local.current?.tokens
+        const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens ?? local.current?.tokens
         const queued = tokens ? outbox.enqueue(tokens) : undefined
         const result: Taken = { tokens, signInId: (current ?? local.current)?.signInId, queued: queued?.entries ?? {} }
         return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
