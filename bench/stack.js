@@ -16,7 +16,7 @@ import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const root = join(here, '..')
 const pageRoot = join(here, 'page')
-const pageOut = join(here, '.tmp', 'page')
+export const pageOut = join(here, '.tmp', 'page')
 
 export const log = (line) => process.stderr.write(`${line}\n`)
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -44,14 +44,14 @@ export async function startStack({ latencyMs, cleanups }) {
   const auth = await startAuthServer({ spaOrigins: [origin], latencyMs })
   cleanups.push(() => auth.close())
 
-  log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')})`)
+  log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`)
   const alias = [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }]
   await build({
     configFile: false,
     root: pageRoot,
     logLevel: 'warn',
     resolve: { alias },
-    build: { outDir: pageOut, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: false, reportCompressedSize: false },
+    build: { outDir: pageOut, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: true, reportCompressedSize: false },
   })
   const server = await preview({
     configFile: false,
@@ -72,13 +72,20 @@ export async function startStack({ latencyMs, cleanups }) {
     scope: 'openid profile email offline_access',
   }
 
+  /** The faults the measured steps run under; `measureWith` changes them for a scenario. */
+  let measured = { latencyMs, revocation: 'ok' }
+  function measureWith(faults) {
+    measured = { ...measured, ...faults }
+    auth.faults.set(measured)
+  }
+
   /** Set-up runs with no added latency, so only the measured step pays it. */
   async function setup(step) {
     auth.faults.set({ latencyMs: 0 })
     try {
       return await step()
     } finally {
-      auth.faults.set({ latencyMs })
+      auth.faults.set({ latencyMs: measured.latencyMs })
     }
   }
 
@@ -101,5 +108,5 @@ export async function startStack({ latencyMs, cleanups }) {
 
   const isActive = async (token) => (token ? (await auth.introspect(token)).active === true : false)
 
-  return { auth, origin, browser, config, latencyMs, setup, freshTokens, openPage, call, isActive }
+  return { auth, origin, browser, config, latencyMs, measureWith, setup, freshTokens, openPage, call, isActive }
 }

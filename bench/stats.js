@@ -28,3 +28,31 @@ export function summary(samples) {
 export function mean(values) {
   return values.length ? round(values.reduce((a, b) => a + b, 0) / values.length) : null
 }
+
+/**
+ * Like summary(), for samples where `null` means "did not happen within the bound": those
+ * count as slower than everything, so a median or p95 that lands on one is Infinity.
+ * @param {Array<number | null>} samples
+ */
+export function summaryWithMissing(samples) {
+  const present = samples.filter((s) => s !== null)
+  const missing = samples.length - present.length
+  const sorted = [...present].sort((a, b) => a - b)
+  const at = (p) => {
+    if (samples.length === 0) return Number.NaN
+    const rank = (p / 100) * (samples.length - 1)
+    const high = Math.ceil(rank)
+    if (high >= sorted.length) return Number.POSITIVE_INFINITY
+    const low = Math.floor(rank)
+    return round(sorted[low] + (sorted[high] - sorted[low]) * (rank - low))
+  }
+  return {
+    runs: samples.length,
+    missing,
+    median: at(50),
+    p95: at(95),
+    min: present.length ? round(sorted[0]) : null,
+    max: missing ? null : present.length ? round(sorted[sorted.length - 1]) : null,
+    samples: samples.map((s) => (s === null ? null : round(s))),
+  }
+}
