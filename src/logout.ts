@@ -71,17 +71,27 @@ interface Taken {
 }
 
 /**
- * Logout: take the tokens (out of the session record, into the outbox, in one transaction),
- * revoke them together, settle the outbox, then sign out here and in every tab. Resolves
- * with what became of each token; it never rejects because the server failed.
+ * Logout: signed out on screen at once, then take the tokens (out of the session record, into
+ * the outbox, in one transaction) and tell every tab, then revoke them together and settle
+ * the outbox. Resolves with what became of each token; it never rejects because the server
+ * failed.
  */
 export async function logout(port: LogoutPort, options: LogoutOptions): Promise<LogoutResult> {
   const { local, timeoutMs } = port
   const deadline = AbortSignal.timeout(timeoutMs)
   const startedAt = Date.now()
   port.cancelRefresh()
+  // The user asked to leave: this tab shows it now, not after the server answers. No token is
+  // handed out from here on (the session's logging-out flag and the ended sign-in see to it).
+  local.end()
 
   const taken = await take(port)
+  // The logout took effect when it took the tokens: the sign-in it removed is over here too
+  // (another tab may have stored it since), and every tab hears it before any request leaves.
+  // A sign-in that completes after this is a newer session, and it stays.
+  if (taken.signInId) local.end(taken.signInId)
+  port.broadcast('signed-out', taken.signInId ?? null)
+
   const targets = targetsOf(taken.tokens)
   const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
   const results = Object.fromEntries(
@@ -91,12 +101,6 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
     }),
   ) as Record<TokenTypeHint, TokenOutcome>
   const reported = await settle(port.outbox, taken.queued, results)
-
-  // Whatever the server said: nothing of the session stays here, and every tab hears it.
-  // The logout took effect when it took the tokens: a sign-in that completed after that
-  // (its callback was already under way) is a newer session, and it stays.
-  if (!local.current || local.current.signInId === taken.signInId) local.signOut('logout')
-  port.broadcast('signed-out', taken.signInId ?? null)
 
   let endSessionUrl: string | undefined
   if (options.redirect) {

@@ -65,6 +65,8 @@ class TokenwardenSession implements Session {
   readonly #lock: TabLock
   readonly #cleanups: Array<() => void> = []
   #parts: Promise<Parts> | undefined
+  /** The parts once built, so logout can sign out on screen synchronously, in the call itself. */
+  #built: Parts | undefined
   #started: Promise<void> | undefined
   #loggingOut: Promise<LogoutResult> | undefined
   #disposed = false
@@ -190,6 +192,7 @@ class TokenwardenSession implements Session {
       )
       if (this.#disposed) this.#cleanup()
       await this.#resync(parts, 'initial')
+      this.#built = parts
       return parts
     })()
     return this.#parts
@@ -222,7 +225,8 @@ class TokenwardenSession implements Session {
   }
 
   async #logout(options: LogoutOptions): Promise<LogoutResult> {
-    const { local, store, outbox, refresher, revoke, channel, protocol } = await this.#assemble()
+    // No await before logout() when the parts exist: it signs out on screen in this very call.
+    const { local, store, outbox, refresher, revoke, channel, protocol } = this.#built ?? (await this.#assemble())
     return logout(
         {
           store,
