@@ -55,11 +55,11 @@ export interface RevokeTokenOptions {
 
 /**
  * What became of one token:
- * - `revoked`: the server answered 200 (RFC 7009 §2.2: whatever the body), or `invalid_token`
- *   for a token that is already dead;
+ * - `revoked`: the server answered 200 (RFC 7009 §2.2) with no OAuth `error` in a JSON body,
+ *   or `invalid_token` (on a 400 or inside a 200) for a token that is already dead;
  * - `unsupported`: the server does not revoke this token type (`unsupported_token_type`);
- * - `failed`: anything else. `retryable` is true for network errors, timeouts, 5xx and 429,
- *   where sending the same request later may succeed.
+ * - `failed`: anything else, a redirect included (never followed). `retryable` is true for
+ *   network errors, timeouts, 5xx and 429, where sending the same request later may succeed.
  */
 export type RevocationOutcome =
   | { status: 'revoked' }

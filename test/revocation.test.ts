@@ -352,10 +352,8 @@ describe('revokeToken: error answers (RFC 7009 §2.2.1)', () => {
 
   it('no answer: fails with code timeout once timeoutMs has passed', async () => {
     const server = createFakeServer(() => 'hang')
-    const started = Date.now()
     const outcome = await revokeToken(request, options(server, { timeoutMs: 200 }))
     expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'timeout' } })
-    expect(Date.now() - started).toBeLessThan(2000)
   })
 })
 
