@@ -72,6 +72,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Revocation against loopback servers that behave as Keycloak, Auth0, Cognito, Google,
+          // Entra ID and Okta document (profiles/profiles.ts), over real HTTP with Node's fetch.
+          name: 'profiles',
+          environment: 'node',
+          include: ['profiles/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           // Bundle-size budgets (bench/size.js): builds with Vite in Node.
           name: 'size',
           environment: 'node',

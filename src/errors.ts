@@ -49,6 +49,8 @@ export interface TokenwardenErrorDetails {
   error?: string
   /** OAuth `error_description` from the answer body. */
   error_description?: string
+  /** OAuth `error_uri` from the answer body: a page about the error. */
+  error_uri?: string
   /** The underlying error. */
   cause?: unknown
 }
@@ -60,13 +62,17 @@ export class TokenwardenError extends Error {
   readonly status?: number
   readonly error?: string
   readonly error_description?: string
+  readonly error_uri?: string
 
   constructor(code: TokenwardenErrorCode, message: string, details: TokenwardenErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    // Every cause is kept stripped (safeCause): HTTP and OAuth library errors carry the request,
+    // its body and headers (a token, a refresh token in a form, Basic credentials).
+    super(message, details.cause === undefined ? undefined : { cause: isTokenwardenError(details.cause) ? details.cause : safeCause(details.cause) })
     this.code = code
     if (details.status !== undefined) this.status = details.status
     if (details.error !== undefined) this.error = details.error
     if (details.error_description !== undefined) this.error_description = details.error_description
+    if (details.error_uri !== undefined) this.error_uri = details.error_uri
   }
 }
 
@@ -90,4 +96,38 @@ export function isTokenwardenError(value: unknown, code?: TokenwardenErrorCode):
  */
 export function toTokenwardenError(error: unknown, code: TokenwardenErrorCode, message: string): TokenwardenError {
   return isTokenwardenError(error) ? error : new TokenwardenError(code, message, { cause: error })
+}
+
+/** What {@link safeCause} keeps of an error: what happened, never what was sent. */
+export interface SafeCause extends Error {
+  /** HTTP status, when the original was an HTTP error. */
+  status?: number
+  /** A system error code (`ECONNREFUSED`, …), when the original had one. */
+  code?: string
+}
+
+/**
+ * A copy of `error` fit to keep as a `cause`: name, message, stack, HTTP status and system
+ * code, and the same of its own cause, nothing else. HTTP client errors (ky's `HTTPError`)
+ * carry the request, its options and its body: the token being sent and the Basic
+ * credentials. Those must never travel with an error into logs or error reporters.
+ */
+export function safeCause(error: unknown, depth = 0): SafeCause | undefined {
+  if (error === undefined || error === null) return undefined
+  if (!(error instanceof Error) && !(typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string')) {
+    // A thrown string or an abort reason could be anything, a token included: say only what kind it was.
+    return Object.assign(new Error(`A non-Error value (${typeof error}) was thrown.`), { name: 'NonError' })
+  }
+  const original = error as Error & { status?: unknown; code?: unknown; response?: { status?: unknown } }
+  const copy: SafeCause = new Error(String(original.message))
+  copy.name = typeof original.name === 'string' ? original.name : 'Error'
+  if (typeof original.stack === 'string') copy.stack = original.stack
+  const status = typeof original.status === 'number' ? original.status : original.response?.status
+  if (typeof status === 'number') copy.status = status
+  if (typeof original.code === 'string') copy.code = original.code
+  if (depth < 4) {
+    const inner = safeCause(original.cause, depth + 1)
+    if (inner) copy.cause = inner
+  }
+  return copy
 }

@@ -1,6 +1,5 @@
 import type { TokenwardenErrorCode } from './errors.js'
-import type { RevocationStatus } from './logout.js'
-import type { RevocationOutcome, TokenTypeHint } from './revocation.js'
+import type { RevocationOutcome, RevocationStatus, TokenTypeHint } from './revocation.js'
 import type { SignedOutReason } from './snapshot.js'
 import type { StorageKind } from './storage.js'
 import type { TabMessage } from './tab-sync.js'

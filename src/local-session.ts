@@ -18,6 +18,8 @@ export class LocalSession {
   /** Called when the access token held in memory changes (a new one, or none). */
   readonly #onTokens: (current: SessionRecord | undefined) => void
   readonly #loggingOut: () => boolean
+  /** Sign-ins logged out in this tab: never adopted again, whatever a late refresh or message says. */
+  readonly #ended = new Set<string>()
   #current: SessionRecord | undefined
 
   constructor(port: {
@@ -53,6 +55,7 @@ export class LocalSession {
   }
 
   adopt(record: SessionRecord): void {
+    if (this.#ended.has(record.signInId)) return
     const changed = this.#current?.tokens.accessToken !== record.tokens.accessToken
     this.#current = record
     if (changed) this.#onTokens(record)
@@ -63,6 +66,15 @@ export class LocalSession {
       scope: record.tokens.scope,
       storage: this.#storage,
     })
+  }
+
+  /**
+   * Logout: the sign-in `signInId` (by default the one held now) is over in this tab from
+   * this moment. The snapshot turns `signed-out` (reason `logout`) before any request leaves.
+   */
+  end(signInId = this.#current?.signInId): void {
+    if (signInId !== undefined) this.#ended.add(signInId)
+    if (!this.#current || this.#current.signInId === signInId) this.signOut('logout')
   }
 
   signOut(reason: SignedOutReason, error?: TokenwardenError): void {

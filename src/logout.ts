@@ -3,7 +3,7 @@ import { revocationEvent, type Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
 import type { Outbox, Queued } from './outbox.js'
 import type { Protocol, TokenSet } from './protocol.js'
-import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
+import { targetsOf, type RevocationOutcome, type Revoker, type RevocationStatus, type TokenTypeHint } from './revocation.js'
 import type { SessionStore } from './session-store.js'
 import type { TabLock } from './tab-lock.js'
 import type { TabMessage } from './tab-sync.js'
@@ -18,8 +18,7 @@ export interface LogoutOptions {
   redirect?: boolean
 }
 
-/** What became of one token at logout. */
-export type RevocationStatus = 'revoked' | 'not-present' | 'unsupported' | 'queued' | 'failed'
+export type { RevocationStatus }
 
 /** What `logout()` did. It never rejects because the server failed. */
 export interface LogoutResult {
@@ -49,6 +48,8 @@ export interface LogoutPort {
   revoke: Revoker
   /** Stops the proactive refresh before the tokens are taken. */
   cancelRefresh(): void
+  /** Tokens of that sign-in newer than storage's: a refresh storage could not keep. */
+  unsavedTokens(signInId: string | undefined): TokenSet | undefined
   broadcast(type: TabMessage['type'], signInId: string | null): void
   protocol: Pick<Protocol, 'signOutUrl'>
   navigate(url: string): void
@@ -71,9 +72,10 @@ interface Taken {
 }
 
 /**
- * Logout: take the tokens (out of the session record, into the outbox, in one transaction),
- * revoke them together, settle the outbox, then sign out here and in every tab. Resolves
- * with what became of each token; it never rejects because the server failed.
+ * Logout: signed out on screen at once, then take the tokens (out of the session record, into
+ * the outbox, in one transaction) and tell every tab, then revoke them together and settle
+ * the outbox. Resolves with what became of each token; it never rejects because the server
+ * failed.
  */
 export async function logout(port: LogoutPort, options: LogoutOptions): Promise<LogoutResult> {
   const { local, timeoutMs } = port
@@ -81,8 +83,17 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   const startedAt = Date.now()
   port.emit({ type: 'logout-started' })
   port.cancelRefresh()
+  // The user asked to leave: this tab shows it now, not after the server answers. No token is
+  // handed out from here on (the session's logging-out flag and the ended sign-in see to it).
+  local.end()
 
   const taken = await take(port)
+  // The logout took effect when it took the tokens: the sign-in it removed is over here too
+  // (another tab may have stored it since), and every tab hears it before any request leaves.
+  // A sign-in that completes after this is a newer session, and it stays.
+  if (taken.signInId) local.end(taken.signInId)
+  port.broadcast('signed-out', taken.signInId ?? null)
+
   const targets = targetsOf(taken.tokens)
   const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
   targets.forEach(({ hint }, index) => port.emit(revocationEvent(hint, outcomes[index]!, 'logout')))
@@ -94,11 +105,6 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   ) as Record<TokenTypeHint, TokenOutcome>
   const reported = await settle(port.outbox, taken.queued, results)
 
-  // Whatever the server said: nothing of the session stays here, and every tab hears it.
-  // The logout took effect when it took the tokens: a sign-in that completed after that
-  // (its callback was already under way) is a newer session, and it stays.
-  if (!local.current || local.current.signInId === taken.signInId) local.signOut('logout')
-  port.broadcast('signed-out', taken.signInId ?? null)
   port.emit({ type: 'logout-finished', durationMs: Date.now() - startedAt, cleared: taken.storageError === undefined, revocation: reported.revocation })
 
   let endSessionUrl: string | undefined
@@ -125,7 +131,7 @@ async function take(port: LogoutPort): Promise<Taken> {
   const transaction = () =>
     store
       .transact((current) => {
-        const tokens = current?.tokens ?? local.current?.tokens
+        const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens ?? local.current?.tokens
         const queued = tokens ? outbox.enqueue(tokens) : undefined
         const result: Taken = { tokens, signInId: (current ?? local.current)?.signInId, queued: queued?.entries ?? {} }
         return { session: null, ...(queued ? { changes: queued.changes } : {}), result }

@@ -52,7 +52,10 @@ export interface RevocationOptions {
 
 /** Options of {@link createSession}. */
 export interface SessionOptions {
-  /** The issuer. Its metadata is discovered at `${authority}/.well-known/openid-configuration`. */
+  /**
+   * The issuer. Its metadata is discovered at `${authority}/.well-known/openid-configuration`.
+   * Must be https, except on loopback hosts (127.0.0.1, ::1, localhost).
+   */
   authority: string
   /** The client's `client_id`. */
   clientId: string
@@ -84,7 +87,8 @@ export interface SessionOptions {
   /** Revocation settings used by `logout()`. */
   revocation?: RevocationOptions
   /**
-   * Refresh the access token when it expires within this many seconds.
+   * Refresh the access token when it expires within this many seconds (at the latest at half
+   * its lifetime, for tokens that live shorter than that).
    * @default 60
    */
   refreshLeewaySeconds?: number
@@ -99,7 +103,11 @@ export interface SessionOptions {
    * @default 'tokenwarden'
    */
   databaseName?: string
-  /** Settings passed through to oidc-client-ts's `OidcClient`, under their own names. */
+  /**
+   * Settings passed through to oidc-client-ts's `OidcClient`, under their own names (e.g.
+   * `metadata`, `extraQueryParams`).
+   * @default {}
+   */
   oidc?: OidcSettings
   /** Where warnings go (a client secret in a browser, a discarded record). @default console */
   logger?: { warn(message: string): void }

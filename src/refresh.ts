@@ -18,6 +18,7 @@ export interface RefreshPort {
   protocol: Pick<Protocol, 'refresh'>
   outbox: Outbox
   broadcast(type: TabMessage['type'], signInId: string | null): void
+  warn(message: string): void
   /** Refresh when the access token expires within this many ms. */
   leewayMs: number
   autoRefresh: boolean
@@ -25,6 +26,15 @@ export interface RefreshPort {
   timers: Timers
   emit: Emit
 }
+
+/**
+ * The proactive refresh never fires sooner than this after the previous one, doubled for
+ * every refresh in a row that brought tokens already due again (a server answering
+ * `expires_in: 0`, say): without it such a server gets hundreds of grants a second.
+ */
+const refreshFloorMs = 1000
+/** After this many refreshes in a row that brought tokens due at once, the session ends. */
+const uselessRefreshLimit = 3
 
 /**
  * When tokens are refreshed, and how: one refresh at a time in this tab and across tabs,
@@ -35,6 +45,14 @@ export class Refresher {
   readonly #alarm: Alarm
   #refreshing: Promise<IssuedTokens> | undefined
   #closed = false
+  /** When this tab last refreshed, and how many refreshes in a row brought tokens due at once. */
+  #lastRefreshAt = -Infinity
+  #useless = 0
+  /**
+   * Tokens the server issued that storage refused to keep (quota, a failing disk). They are
+   * the newest: the refresh token in storage may be rotated away, so it is never sent again.
+   */
+  #unsaved: SessionRecord | undefined
 
   constructor(port: RefreshPort) {
     this.#port = port
@@ -62,8 +80,19 @@ export class Refresher {
     if (!this.#isDue(tokens, current.updatedAt)) return tokens.accessToken
     if (!tokens.refreshToken) {
       if (tokens.expiresAt !== undefined && tokens.expiresAt <= now()) {
-        await lock(() => store.transact(() => ({ session: null, result: undefined }))).catch(() => undefined)
+        // Only this sign-in's record goes (a tab that missed messages must not delete a newer
+        // one), and whatever of it is still alive is queued for revocation, as a logout would.
+        const { outbox, broadcast } = this.#port
+        await lock(() =>
+          store.transact((stored) => {
+            if (stored?.signInId !== current.signInId) return { result: undefined }
+            const queued = outbox.enqueue(stored.tokens)
+            return { session: null, ...(queued ? { changes: queued.changes } : {}), result: undefined }
+          }),
+        ).catch(() => undefined)
         local.signOut('expired')
+        broadcast('signed-out', current.signInId)
+        void outbox.drain(true)
         throw new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
       }
       return tokens.accessToken
@@ -106,7 +135,8 @@ export class Refresher {
       local.apply(before, 'other-tab')
       throw signedOutError()
     }
-    const stored = before.record
+    // Tokens storage refused to keep are newer than what it holds: refresh with those.
+    const stored = this.#unsaved?.signInId === before.record.signInId ? this.#unsaved : before.record
     const rotatedElsewhere = stored.tokens.accessToken !== seen.tokens.accessToken
     if (rotatedElsewhere && (!force || !this.#isDue(stored.tokens, stored.updatedAt))) {
       local.adopt(stored)
@@ -130,11 +160,23 @@ export class Refresher {
       throw reported
     }
     const record: SessionRecord = { ...stored, tokens: next.tokens, profile: next.profile, updatedAt: now() }
-    const written = await store.transact((current) => {
-      if (current?.signInId === stored.signInId) return { session: record, result: true }
-      const queued = outbox.enqueue(next.tokens)
-      return { ...(queued ? { changes: queued.changes } : {}), result: false }
-    })
+    let written: boolean
+    try {
+      written = await store.transact((current) => {
+        if (current?.signInId === stored.signInId) return { session: record, result: true }
+        const queued = outbox.enqueue(next.tokens)
+        return { ...(queued ? { changes: queued.changes } : {}), result: false }
+      })
+    } catch (error) {
+      // The server rotated the refresh token but storage would not keep the new one: keep it
+      // in memory, so the next refresh sends it (never the rotated one) and logout revokes it.
+      this.#unsaved = record
+      local.adopt(record)
+      this.#port.warn(`tokenwarden: the refreshed tokens could not be stored; they are kept in memory. ${(error as Error).message}`)
+      this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
+      return this.#afterRefresh(next, stored)
+    }
+    this.#unsaved = undefined
     if (!written) {
       void outbox.revokeOrphans(next.tokens)
       local.apply(await store.read(), 'other-tab')
@@ -143,7 +185,40 @@ export class Refresher {
     local.adopt(record)
     broadcast('refreshed', record.signInId)
     this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
-    return next
+    return this.#afterRefresh(next, stored)
+  }
+
+  /**
+   * Counts refreshes that brought tokens already due again; after a few in a row the server
+   * is not issuing usable tokens, and the session ends with `refresh-failed` instead of a storm.
+   */
+  async #afterRefresh(next: IssuedTokens, stored: SessionRecord): Promise<IssuedTokens> {
+    const { now, local, store, outbox, broadcast } = this.#port
+    this.#lastRefreshAt = now()
+    this.#useless = this.#isDue(next.tokens, now()) ? this.#useless + 1 : 0
+    if (this.#useless < uselessRefreshLimit) return next
+    this.#useless = 0
+    const error = new TokenwardenError(
+      'refresh-failed',
+      `The server issued ${uselessRefreshLimit} token sets in a row that were already due for refresh (expires_in too short); the session was ended.`,
+    )
+    await store
+      .transact((current) => {
+        if (current?.signInId !== stored.signInId) return { result: undefined }
+        const queued = outbox.enqueue(current.tokens)
+        return { session: null, ...(queued ? { changes: queued.changes } : {}), result: undefined }
+      })
+      .catch(() => undefined)
+    this.#unsaved = undefined
+    local.signOut('refresh-failed', error)
+    broadcast('signed-out', stored.signInId)
+    void outbox.drain(true)
+    throw error
+  }
+
+  /** The newest tokens of `signInId` this tab holds that storage does not (see `#unsaved`). */
+  unsavedTokens(signInId: string | undefined): SessionRecord | undefined {
+    return this.#unsaved?.signInId === signInId ? this.#unsaved : undefined
   }
 
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
@@ -153,7 +228,8 @@ export class Refresher {
       this.#alarm.cancel()
       return
     }
-    this.#alarm.set(this.#dueAt(tokens.expiresAt, current.updatedAt), () => {
+    const floor = this.#lastRefreshAt + refreshFloorMs * 2 ** this.#useless
+    this.#alarm.set(Math.max(this.#dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
       const { local } = this.#port
       const now = local.current
       if (now && !local.loggingOut) void this.refresh(now).catch(() => undefined)

@@ -73,6 +73,8 @@ class TokenwardenSession implements Session {
   readonly #lock: TabLock
   readonly #cleanups: Array<() => void> = []
   #parts: Promise<Parts> | undefined
+  /** The parts once built, so logout can sign out on screen synchronously, in the call itself. */
+  #built: Parts | undefined
   #started: Promise<void> | undefined
   #loggingOut: Promise<LogoutResult> | undefined
   #disposed = false
@@ -186,6 +188,7 @@ class TokenwardenSession implements Session {
         protocol,
         outbox,
         broadcast,
+        warn: (message) => options.logger.warn(message),
         leewayMs: options.refreshLeewaySeconds * 1000,
         autoRefresh: options.autoRefresh,
         now,
@@ -199,6 +202,8 @@ class TokenwardenSession implements Session {
         lock: this.#lock,
         protocol,
         outbox,
+        revoke,
+        revokeTimeoutMs: revocation.timeoutMs,
         broadcast,
         navigate: (url) => this.#navigate(url),
         now,
@@ -216,6 +221,7 @@ class TokenwardenSession implements Session {
       )
       if (this.#disposed) this.#cleanup()
       await this.#resync(parts, 'initial')
+      this.#built = parts
       return parts
     })()
     return this.#parts
@@ -248,7 +254,8 @@ class TokenwardenSession implements Session {
   }
 
   async #logout(options: LogoutOptions): Promise<LogoutResult> {
-    const { local, store, outbox, refresher, revoke, channel, protocol } = await this.#assemble()
+    // No await before logout() when the parts exist: it signs out on screen in this very call.
+    const { local, store, outbox, refresher, revoke, channel, protocol } = this.#built ?? (await this.#assemble())
     return logout(
         {
           store,
@@ -257,6 +264,7 @@ class TokenwardenSession implements Session {
           outbox,
           revoke,
           cancelRefresh: () => refresher.cancel(),
+          unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
           broadcast: (type, signInId) => this.#broadcast(channel, type, signInId),
           protocol,
           navigate: (url) => this.#navigate(url),

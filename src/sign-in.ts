@@ -4,6 +4,7 @@ import type { LocalSession } from './local-session.js'
 import type { Outbox } from './outbox.js'
 import type { Protocol, SignInArgs } from './protocol.js'
 import { sessionRecord, type SessionRecord } from './records.js'
+import { targetsOf, type Revoker } from './revocation.js'
 import type { SessionStore } from './session-store.js'
 import type { SessionSnapshot } from './snapshot.js'
 import type { TabLock } from './tab-lock.js'
@@ -16,6 +17,9 @@ export interface SignInPort {
   lock: TabLock
   protocol: Pick<Protocol, 'signInUrl' | 'processCallback'>
   outbox: Outbox
+  /** For tokens that cannot be stored: revoked at once. */
+  revoke: Revoker
+  revokeTimeoutMs: number
   broadcast(type: TabMessage['type'], signInId: string | null): void
   navigate(url: string): void
   now: () => number
@@ -36,13 +40,17 @@ export async function login(port: SignInPort, args: SignInArgs): Promise<void> {
  * the other tabs. `cleanUrl` removes the code and state from the address bar afterwards.
  */
 export async function handleCallback(port: SignInPort, url: string, cleanUrl: boolean): Promise<SessionSnapshot> {
-  const { store, local, lock, protocol, outbox, broadcast, now } = port
+  const { store, local, lock, protocol, outbox, broadcast, now, revoke, revokeTimeoutMs } = port
   let issued
   try {
     issued = await protocol.processCallback(url)
   } catch (error) {
     const reported = toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.')
-    local.signOut('callback-failed', reported)
+    // A cancelled "switch account" or a reloaded callback URL ends nothing: a session that is
+    // stored stays. Only without one is this tab signed out, with the reason.
+    const stored = await store.read().catch(() => undefined)
+    if (stored?.status === 'present') local.adopt(stored.record)
+    else local.signOut('callback-failed', reported)
     port.emit({ type: 'sign-in-failed', code: reported.code, ...(reported.error ? { error: reported.error } : {}) })
     throw reported
   } finally {
@@ -51,12 +59,20 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   const record = sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: now() })
   // A session signed in before (another tab, another user) is replaced: its tokens would
   // otherwise stay valid at the server with nobody holding them, so they are revoked.
-  const replaced = await lock(() =>
-    store.transact((current: SessionRecord | undefined) => {
-      const queued = current ? outbox.enqueue(current.tokens) : undefined
-      return { session: record, ...(queued ? { changes: queued.changes } : {}), result: current?.tokens }
-    }),
-  )
+  let replaced
+  try {
+    replaced = await lock(() =>
+      store.transact((current: SessionRecord | undefined) => {
+        const queued = current ? outbox.enqueue(current.tokens) : undefined
+        return { session: record, ...(queued ? { changes: queued.changes } : {}), result: current?.tokens }
+      }),
+    )
+  } catch (error) {
+    // The server issued tokens that storage will not keep: nobody would hold them, so they
+    // are revoked now rather than left valid at the server.
+    void revoke(targetsOf(issued.tokens), { signal: AbortSignal.timeout(revokeTimeoutMs), timeoutMs: revokeTimeoutMs })
+    throw toTokenwardenError(error, 'storage-failed', 'The new session could not be stored.')
+  }
   local.adopt(record)
   broadcast('signed-in', record.signInId)
   port.emit({ type: 'signed-in', replaced: replaced !== undefined })

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Session, SessionEvent } from '../src/index.js'
 import { recordKeys, sessionIdOf } from '../src/records.js'
 import { createTestAuthority, type TestAuthority } from '../src/testing/index.js'
+import { findSecrets } from './helpers/secrets.js'
 
 let authority: TestAuthority
 afterEach(() => authority?.dispose())
@@ -10,23 +11,6 @@ afterEach(() => authority?.dispose())
 function record(session: Session, into: SessionEvent[] = []) {
   session.on((event) => into.push(structuredClone(event)))
   return into
-}
-
-/** Every string anywhere inside `value` (keys too) that contains one of `secrets`. */
-function findSecrets(value: unknown, secrets: readonly string[]): string[] {
-  const found: string[] = []
-  const walk = (node: unknown) => {
-    if (typeof node === 'string') found.push(...secrets.filter((secret) => node.includes(secret)))
-    else if (Array.isArray(node)) node.forEach(walk)
-    else if (node && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) {
-        walk(key)
-        walk(child)
-      }
-    }
-  }
-  walk(value)
-  return found
 }
 
 const pageRestored = () => {
@@ -89,7 +73,7 @@ describe('session events', () => {
 
     const issued = authority.issuedTokens()
     expect(issued.length).toBeGreaterThanOrEqual(6)
-    expect(findSecrets(all, issued)).toEqual([])
+    expect(await findSecrets(all, issued)).toEqual([])
   })
 
   it('report storage: an invalid stored record is discarded, and a session that vanished from storage is lost', async () => {

@@ -19,8 +19,9 @@ describe('logout sends both revocations', () => {
 
     const pending = session.logout()
     await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
-    // Neither has been answered, yet both have arrived: one round trip, not two.
-    expect(session.getSnapshot().status).toBe('signed-in')
+    // Neither has been answered, yet both have arrived: one round trip, not two. And the
+    // snapshot is signed-out already: the screen does not wait for the server.
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
     gate.resolve()
     const result = await pending
 
@@ -272,5 +273,66 @@ describe('logout in several tabs', () => {
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(2)
     expect(a.getSnapshot().status).toBe('signed-out')
     expect(b.getSnapshot().status).toBe('signed-out')
+  })
+})
+
+describe('signed out on screen before the network', () => {
+  it('this tab and another tab turn signed-out while both revocations are still unanswered; logout resolves with the result afterwards', async () => {
+    const gate = deferred<void>()
+    const world = createWorld(() => gate.promise.then(ok))
+    const session = await world.signedInTab()
+    const other = world.tab()
+    await other.start()
+    const seen: string[] = []
+    session.subscribe(() => seen.push(session.getSnapshot().status))
+    const pending = session.logout()
+    // Synchronously: the click shows at once, before the lock, storage or the server.
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    await vi.waitFor(() => expect(other.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+    await expect(session.getAccessToken()).rejects.toMatchObject({ code: 'signed-out' })
+    await expect(other.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
+    gate.resolve()
+    await expect(pending).resolves.toMatchObject({ revocation: { refresh_token: 'revoked', access_token: 'revoked' } })
+    // One change, never back to signed-in in between.
+    expect(seen).toEqual(['signed-out'])
+  })
+
+  it('with a hanging revocation endpoint the snapshot is signed-out at once, and logout settles at its bound', async () => {
+    const world = createWorld(() => 'hang')
+    const session = await world.signedInTab({ revocation: { timeoutMs: 200 } })
+    const pending = session.logout()
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    const result = await pending
+    expect(result.revocation).toEqual({ refresh_token: 'queued', access_token: 'queued' })
+  })
+
+  it('a refresh that finishes during the logout never brings the ended sign-in back on screen', async () => {
+    const gate = deferred<void>()
+    const entered = deferred<void>()
+    const world = createWorld()
+    const slow = (context: Parameters<typeof world.protocol.factory>[0]) => {
+      const inner = world.protocol.factory(context)
+      return {
+        ...inner,
+        refresh: async (current: Parameters<typeof inner.refresh>[0]) => {
+          entered.resolve()
+          await gate.promise
+          return inner.refresh(current)
+        },
+      }
+    }
+    const session = await world.signedInTab({ protocol: slow })
+    const refreshing = session.refresh().catch((error: unknown) => error)
+    // The refresh holds the lock and waits for the token endpoint when logout is called.
+    await entered.promise
+    const statuses: string[] = []
+    session.subscribe(() => statuses.push(session.getSnapshot().status))
+    const pending = session.logout({})
+    gate.resolve()
+    await refreshing
+    await pending
+    expect(statuses.every((status) => status === 'signed-out')).toBe(true)
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 })

@@ -1,44 +1,71 @@
+// @vitest-environment node
+// The README's TypeScript examples, type-checked against the real API (the compiler, not a
+// regex): an example that shows a field the code does not return fails here.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import type { SessionEventType } from '../src/index.js'
 
-// Node's paths: under happy-dom the global URL is the window's.
-const root = join(import.meta.dirname, '..')
+const root = process.cwd()
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 
-/** The code block right after `<!-- path -->` in README. */
-function blockAfter(path: string): string | undefined {
-  const marker = readme.indexOf(`<!-- ${path} -->`)
-  if (marker < 0) return undefined
-  return /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(marker))?.[1]
+/** Globals the examples take as given (the app's own render function and values), and `.vue` imports. */
+const shims = [
+  'declare function render(snapshot: unknown): void',
+  'declare const token: string',
+  'declare const endpoint: string',
+  "declare module '*.vue' { const component: object; export default component }",
+  '',
+].join('\n')
+
+interface Example {
+  line: number
+  language: 'ts' | 'tsx'
+  code: string
 }
 
-// Every event type, as a registry: adding one to SessionEvent without listing it here fails
-// to compile, and the table check below then asks for its README row.
-const eventTypes: { [K in SessionEventType]: true } = {
-  'signed-in': true,
-  'sign-in-failed': true,
-  refreshed: true,
-  'refresh-failed': true,
-  'signed-out': true,
-  'logout-started': true,
-  revocation: true,
-  'logout-finished': true,
-  outbox: true,
-  'tab-message': true,
-  storage: true,
+function examples(): Example[] {
+  const found: Example[] = []
+  for (const match of readme.matchAll(/^```(ts|tsx|vue)\n([\s\S]*?)^```/gm)) {
+    const line = readme.slice(0, match.index).split('\n').length
+    let code = match[2]!
+    if (match[1] === 'vue') code = /<script setup lang="ts">([\s\S]*?)<\/script>/.exec(code)?.[1] ?? ''
+    // A shape written as an annotated object literal is documentation, not code.
+    if (code.trimStart().startsWith('{')) continue
+    found.push({ line, language: match[1] === 'tsx' ? 'tsx' : 'ts', code })
+  }
+  return found
 }
 
-describe('README', () => {
-  it.each(['test/readme/react-app.test.tsx', 'test/readme/vue-app.test.ts'])('quotes %s exactly, so its example is a test that runs', (path) => {
-    expect(blockAfter(path)).toBe(readFileSync(join(root, path), 'utf8'))
+function typeCheck(list: Example[]): string[] {
+  const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile)
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root)
+  const virtual = new Map(
+    list.map((example) => [join(root, `readme-example-line-${example.line}.${example.language}`), `${example.code}\nexport {}\n`]),
+  )
+  virtual.set(join(root, 'readme-shims.d.ts'), shims)
+  const host = ts.createCompilerHost(options)
+  const getSourceFile = host.getSourceFile.bind(host)
+  host.getSourceFile = (name, language, ...rest) =>
+    virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, language) : getSourceFile(name, language, ...rest)
+  const fileExists = host.fileExists.bind(host)
+  host.fileExists = (name) => virtual.has(name) || fileExists(name)
+  const program = ts.createProgram([...virtual.keys()], { ...options, noEmit: true, noUnusedLocals: false }, host)
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((diagnostic) => diagnostic.file && virtual.has(diagnostic.file.fileName))
+    .map((diagnostic) => {
+      const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+      return `${diagnostic.file!.fileName.replace(root, '')}:${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`
+    })
+}
+
+describe('README examples', () => {
+  it('there are TypeScript examples to check (quick start, revokeToken, React, Vue)', () => {
+    expect(examples().length).toBeGreaterThanOrEqual(4)
   })
 
-  it('has a row in the Events table for every event type, and none for a type that does not exist', () => {
-    const section = readme.slice(readme.indexOf('<!-- events-table -->'), readme.indexOf('<!-- /events-table -->'))
-    const table = section.slice(section.indexOf('|---'))
-    const rows = [...table.matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1])
-    expect(rows.sort()).toEqual(Object.keys(eventTypes).sort())
-  })
+  it('type-check against the real API', () => {
+    expect(typeCheck(examples())).toEqual([])
+  }, 60_000)
 })

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest'
 import type { IssuedTokens } from '../src/index.js'
 import { deferred } from './helpers/fake-server.js'
 import { createFakeProtocol, issueGrant } from './helpers/protocol.js'
-import { outboxKeys, hasSessionRecord } from './helpers/records.js'
+import { createManualClock } from './helpers/clock.js'
+import { breakableStorage, outboxKeys, hasSessionRecord } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
 import { createTestClock } from '../src/testing/index.js'
 
@@ -118,4 +119,62 @@ describe('refresh', () => {
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
   })
 
+})
+
+describe('refresh against a misbehaving server or storage', () => {
+  it('a server answering expires_in 0 gets a few refresh grants, not a storm; the session ends with refresh-failed', async () => {
+    const clock = createManualClock()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(0, clock.now()), refreshGrant: () => issueGrant(0, clock.now()) })
+    const session = await world.signedInTab({ protocol: protocol.factory, now: clock.now, timers: clock.timers })
+    await clock.advance(60_000)
+    expect(protocol.refreshes.length).toBeGreaterThan(0)
+    expect(protocol.refreshes.length).toBeLessThanOrEqual(3)
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed', error: { code: 'refresh-failed' } })
+    expect(hasSessionRecord(world.records)).toBe(false)
+    expect(clock.pending).toBe(0)
+  })
+
+  it('refreshed tokens that storage refuses to keep stay in memory: the rotated refresh token is never sent again, logout revokes the new ones', async () => {
+    const clock = createManualClock()
+    const world = createWorld()
+    const { storage, control } = breakableStorage(world.records)
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(3_600_000, clock.now()) })
+    const session = await world.signedInTab({ protocol: protocol.factory, storage, autoRefresh: false, now: clock.now })
+    const first = await session.getAccessToken()
+    control.failWrites = true
+    await session.refresh()
+    const second = await session.getAccessToken()
+    expect(second).not.toBe(first)
+    expect(world.warnings.some((warning) => warning.includes('could not be stored'))).toBe(true)
+    await session.refresh()
+    // The second refresh used the refresh token the first one got, not the rotated-away one.
+    expect(protocol.refreshes).toEqual([first.replace('at-', 'rt-'), second.replace('at-', 'rt-')])
+    const third = await session.getAccessToken()
+    control.failWrites = false
+    await session.logout()
+    expect(world.server.requests.map((r) => r.form.get('token')).sort()).toEqual([third, third.replace('at-', 'rt-')].sort())
+  })
+
+  it('an expired session without a refresh token removes only its own record: a newer sign-in another tab stored stays', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const noRefresh = () => {
+      const issued = issueGrant(60_000, clock)
+      delete issued.tokens.refreshToken
+      return issued
+    }
+    const protocol = createFakeProtocol({ callbackGrant: noRefresh })
+    // A tab that hears nothing from the others (its messages were lost, say).
+    const deaf = await world.signedInTab({ protocol: protocol.factory, now: () => clock, autoRefresh: false, channel: () => ({ post: () => {}, subscribe: () => () => {}, close: () => {} }) })
+    const newer = await world.signedInTab({ protocol: protocol.factory, now: () => clock, autoRefresh: false })
+    const newerToken = await newer.getAccessToken()
+    clock += 120_000
+    // Expired for the deaf tab; storage holds another sign-in.
+    await expect(deaf.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
+    expect(deaf.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'expired' })
+    expect(hasSessionRecord(world.records)).toBe(true)
+    clock -= 120_000
+    await expect(newer.getAccessToken()).resolves.toBe(newerToken)
+  })
 })

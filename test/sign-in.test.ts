@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
+import { TokenwardenError } from '../src/index.js'
+import { breakableStorage, hasSessionRecord } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
 
 describe('sign-in', () => {
@@ -13,5 +15,51 @@ describe('sign-in', () => {
     expect(a.getSnapshot().status).toBe('signed-in')
     await vi.waitFor(async () => expect(await a.getAccessToken()).not.toBe(old))
   })
+})
 
+describe('sign-in when something fails', () => {
+  it('a failed or replayed callback reports its error and keeps the session that is stored', async () => {
+    const world = createWorld()
+    const session = await world.signedInTab()
+    const token = await session.getAccessToken()
+    const failing = (context: Parameters<typeof world.protocol.factory>[0]) => ({
+      ...world.protocol.factory(context),
+      processCallback: async () => {
+        throw new TokenwardenError('callback-failed', 'No matching state found in storage')
+      },
+    })
+    const other = world.tab({ protocol: failing })
+    await other.start()
+    await expect(other.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({ code: 'callback-failed' })
+    expect(other.getSnapshot()).toMatchObject({ status: 'signed-in' })
+    await expect(other.getAccessToken()).resolves.toBe(token)
+    expect(hasSessionRecord(world.records)).toBe(true)
+  })
+
+  it('a failed callback with nothing stored signs out with callback-failed', async () => {
+    const world = createWorld()
+    const failing = (context: Parameters<typeof world.protocol.factory>[0]) => ({
+      ...world.protocol.factory(context),
+      processCallback: async () => {
+        throw new TokenwardenError('callback-failed', 'access_denied')
+      },
+    })
+    const session = world.tab({ protocol: failing })
+    await session.start()
+    await expect(session.handleCallback('https://app.example.test/callback?error=access_denied')).rejects.toMatchObject({ code: 'callback-failed' })
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'callback-failed', error: { code: 'callback-failed' } })
+  })
+
+  it('tokens that storage refuses to keep at sign-in are revoked at once, and the call says storage-failed', async () => {
+    const world = createWorld()
+    const { storage, control } = breakableStorage(world.records)
+    const session = world.tab({ storage })
+    await session.start()
+    control.failWrites = true
+    await expect(session.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({ code: 'storage-failed' })
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    const revoked = world.server.requests.map((r) => [r.form.get('token_type_hint'), r.form.get('token')])
+    expect(revoked.map(([hint]) => hint).sort()).toEqual(['access_token', 'refresh_token'])
+    expect(session.getSnapshot().status).not.toBe('signed-in')
+  })
 })

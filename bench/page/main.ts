@@ -1,7 +1,8 @@
-// The bench page: tokenwarden and oidc-client-ts in one page, driven from bench/run.js.
-// Everything timed is timed here, in the page, with performance.now(); Node only sets up
-// (signs in, seeds storage, sets the server's latency) and collects the numbers.
+// The bench page: tokenwarden, oidc-client-ts and @axa-fr/oidc-client in one page, driven from
+// bench/run.js. Everything timed is timed here, in the page, with performance.now(); Node only
+// sets up (signs in, seeds storage, sets the server's latency and faults) and collects the numbers.
 
+import { OidcClient } from '@axa-fr/oidc-client'
 import { UserManager, User, WebStorageStateStore, type IdTokenClaims, type UserManagerSettings } from 'oidc-client-ts'
 import { createSession, type Session, type SessionSnapshot } from 'tokenwarden'
 
@@ -24,7 +25,14 @@ export interface BenchTokens {
   claims: { sub: string } & Record<string, unknown>
 }
 
-const state: { tw?: Session | undefined; um?: UserManager | undefined; signedOutAt?: number | undefined; errors: string[] } = {
+const state: {
+  tw?: Session | undefined
+  um?: UserManager | undefined
+  axa?: OidcClient | undefined
+  signedOutAt?: number | undefined
+  stopWatching?: (() => void) | undefined
+  errors: string[]
+} = {
   errors: [],
 }
 
@@ -222,16 +230,6 @@ async function ocPrepare(config: BenchConfig, tokens: BenchTokens): Promise<void
   await state.um.metadataService.getMetadata()
 }
 
-/** oidc-client-ts's closest to logout without a redirect: revoke both tokens, then forget the user. */
-async function ocLogout(): Promise<{ ms: number; stored: boolean }> {
-  const um = state.um!
-  const started = performance.now()
-  await um.revokeTokens()
-  await um.removeUser()
-  const ms = performance.now() - started
-  return { ms, stored: (await um.getUser()) !== null }
-}
-
 /** Stores the user in localStorage, shared by the tabs, without starting anything. */
 async function ocSeedShared(config: BenchConfig, tokens: BenchTokens, expiresAtSeconds: number): Promise<void> {
   const seeder = new UserManager(ocSettings(config, { userStore: ocStoreKind('local') }))
@@ -272,6 +270,196 @@ async function ocColdStart(config: BenchConfig): Promise<{ ms: number; found: bo
   return { ms: performance.now() - started, found: user !== null }
 }
 
+
+// ---- @axa-fr/oidc-client ---------------------------------------------------------------------
+
+/** Its storage key prefix is `oidc.<configuration name>`. */
+const AXA_NAME = 'bench'
+
+/**
+ * Writes the tokens the way @axa-fr/oidc-client keeps them without a service worker
+ * (initSession.ts: `{ tokens, status }` under `oidc.<name>`), with `issuedAt` so that its
+ * `setTokens()` computes the expiry. localStorage, not its default sessionStorage: only a shared
+ * storage lets another tab notice the logout at all (its renew timer re-reads storage every second).
+ */
+function axaSeed(config: BenchConfig, tokens: BenchTokens, expiresAtSeconds: number): void {
+  localStorage.setItem(`oidc.${AXA_NAME}`, JSON.stringify({
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: tokens.id_token,
+      idTokenPayload: tokens.claims,
+      scope: tokens.scope,
+      tokenType: tokens.token_type,
+      expiresIn: tokens.expires_in,
+      issuedAt: expiresAtSeconds - tokens.expires_in,
+    },
+    status: 'LOGGED_IN',
+  }))
+  // What its loginAsync() leaves behind (login.ts); restoring a session reads it.
+  localStorage.setItem(`oidc.login.${AXA_NAME}`, JSON.stringify({ callbackPath: '/', extras: null, scope: config.scope }))
+}
+
+/** Its client (one per page and name), restored from storage the way an app does on load. */
+async function axaStart(config: BenchConfig): Promise<boolean> {
+  state.axa ??= OidcClient.getOrCreate(() => fetch)({
+    authority: config.authority,
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    scope: config.scope,
+    storage: localStorage,
+    // No service worker: `service_worker_relative_url` is not set.
+  }, AXA_NAME)
+  await state.axa.tryKeepExistingSessionAsync()
+  return state.axa.tokens !== null && state.axa.tokens !== undefined
+}
+
+// ---- logout, the same way for every library --------------------------------------------------
+
+export type Library = 'tokenwarden' | 'oidc-client-ts' | 'axa'
+
+export interface LogoutMeasure {
+  /** performance.timeOrigin + performance.now() when logout was called (comparable across tabs). */
+  calledAt: number
+  /** ms from the call to the logout promise settling; null when it had not settled within the cap. */
+  settledMs: number | null
+  /** ms from the call to this tab showing signed-out (see onSignedOut); null when not within the cap. */
+  onScreenMs: number | null
+  /** The revocation requests as Resource Timing saw them, ms after the call (fetch started, response ended). */
+  requests: Array<{ start: number; end: number }>
+  /** What the library reported (tokenwarden: its per-token result; axa: its logoutAsync_error events). */
+  report: string
+}
+
+/**
+ * Calls `onSignedOut` (once) when this tab's library shows signed-out, the way an app's UI would
+ * learn it: tokenwarden's snapshot via `subscribe`; oidc-client-ts's `userUnloaded` event (raised
+ * by `removeUser()`); @axa-fr/oidc-client's `logout_from_same_tab` event (raised when it clears
+ * its session) — or, with `otherTab`, its `logout_from_another_tab` event.
+ */
+function onSignedOut(lib: Library, onSeen: () => void, otherTab = false): () => void {
+  let seen = false
+  const once = () => {
+    if (seen) return
+    seen = true
+    onSeen()
+  }
+  if (lib === 'tokenwarden') {
+    const session = state.tw!
+    const check = () => {
+      if (session.getSnapshot().status === 'signed-out') once()
+    }
+    const stop = session.subscribe(check)
+    check()
+    return stop
+  }
+  if (lib === 'oidc-client-ts') {
+    const um = state.um!
+    um.events.addUserUnloaded(once)
+    return () => um.events.removeUserUnloaded(once)
+  }
+  const axa = state.axa!
+  const wanted = otherTab ? 'logout_from_another_tab' : 'logout_from_same_tab'
+  const id = axa.subscribeEvents((name) => {
+    if (name === wanted) once()
+  })
+  return () => axa.removeEventSubscription(id)
+}
+
+/**
+ * Logs out with `lib` and times it. The logout promise is raced against `capMs`, so a library
+ * that waits forever on a hanging endpoint is reported as not settled instead of blocking.
+ */
+async function logoutMeasured(lib: Library, capMs: number, profile = false): Promise<LogoutMeasure> {
+  performance.clearResourceTimings()
+  const errors: string[] = []
+  let stopErrors = () => {}
+  if (lib === 'axa') {
+    const id = state.axa!.subscribeEvents((name, data) => {
+      if (name === 'logoutAsync_error') errors.push(message(data))
+    })
+    stopErrors = () => state.axa!.removeEventSubscription(id)
+  }
+  let onScreenAt: number | null = null
+  const stopWatching = onSignedOut(lib, () => {
+    onScreenAt = performance.now()
+  })
+  // With `profile`, the CPU profile (taken by bench/run.js through the DevTools protocol) covers
+  // exactly the call up to settling.
+  if (profile) console.profile('logout')
+  const started = performance.now()
+  const logout: Promise<string> =
+    lib === 'tokenwarden'
+      ? state.tw!.logout().then((r) => `refresh_token ${r.revocation.refresh_token}, access_token ${r.revocation.access_token}`)
+      : lib === 'oidc-client-ts'
+        ? (async () => {
+          // Its closest to a logout without a redirect: revoke both tokens, then forget the user.
+          await state.um!.revokeTokens()
+          await state.um!.removeUser()
+          return 'revoked, removed'
+        })()
+        // Its default logout (revokes both tokens) without the navigation to end_session, which
+        // would unload the page being measured.
+        : state.axa!.logoutAsync(null, { 'no_reload:oidc': 'true' }).then(() => 'cleared')
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const outcome = await Promise.race([
+    logout.then((report) => ({ at: performance.now(), report }), (error: unknown) => ({ at: performance.now(), report: `rejected: ${message(error)}` })),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), capMs)
+    }),
+  ])
+  clearTimeout(timer)
+  if (profile) console.profileEnd('logout')
+  // The snapshot may turn signed-out in the same task as the promise settles: give it that turn.
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  stopWatching()
+  stopErrors()
+  const requests = performance.getEntriesByType('resource')
+    .filter((entry) => entry.name.endsWith('/token/revocation'))
+    .map((entry) => ({ start: entry.startTime - started, end: (entry as PerformanceResourceTiming).responseEnd - started }))
+  const end = onScreenAt as number | null
+  return {
+    calledAt: performance.timeOrigin + started,
+    settledMs: outcome ? outcome.at - started : null,
+    onScreenMs: end === null ? null : end - started,
+    requests,
+    report: `${outcome ? outcome.report : `not settled after ${capMs} ms`}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`,
+  }
+}
+
+/**
+ * The floor under every library: the two revocation requests as bare `fetch()` calls, sent
+ * together, with nothing before or after them. ms from the first call to both bodies read.
+ */
+async function bareRevocations(endpoint: string, clientId: string, tokens: BenchTokens): Promise<{ ms: number; statuses: number[] }> {
+  const post = async (token: string, hint: string) => {
+    const response = await fetch(endpoint, { method: 'POST', body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }) })
+    await response.arrayBuffer()
+    return response.status
+  }
+  const started = performance.now()
+  const statuses = await Promise.all([post(tokens.refresh_token, 'refresh_token'), post(tokens.access_token, 'access_token')])
+  return { ms: performance.now() - started, statuses }
+}
+
+/** In the other tab: notes (absolute time) when this tab's library shows signed-out. */
+function watchOtherTab(lib: Library): void {
+  state.stopWatching?.()
+  state.signedOutAt = undefined
+  state.stopWatching = onSignedOut(lib, () => {
+    state.signedOutAt = now()
+  }, true)
+}
+
+/** The absolute time noted by watchOtherTab, waiting up to `timeoutMs` for it. */
+async function otherTabSignedOutAt(timeoutMs: number): Promise<number | null> {
+  const deadline = performance.now() + timeoutMs
+  while (state.signedOutAt === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+  state.stopWatching?.()
+  state.stopWatching = undefined
+  return state.signedOutAt ?? null
+}
+
 const bench = {
   seedTokenwarden,
   twStart,
@@ -282,11 +470,16 @@ const bench = {
   twCurrentToken,
   twColdStart,
   ocPrepare,
-  ocLogout,
   ocSeedShared,
   ocStartRenewingAt,
   ocAccessToken,
   ocColdStart,
+  axaSeed,
+  axaStart,
+  logoutMeasured,
+  bareRevocations,
+  watchOtherTab,
+  otherTabSignedOutAt,
 }
 
 export type Bench = typeof bench

@@ -9,7 +9,8 @@ export interface TestClock {
   /**
    * Moves the clock forward by `ms`, running every timer that falls due on the way, in
    * order, each at its own time, and lets the work it starts settle (promises, the fake
-   * server) before the next one. Resolves when the clock stands at the new time.
+   * server) before the next one. Resolves when the clock stands at the new time; rejects
+   * when more than 1000 timers fire in one call (a timer storm).
    */
   advance(ms: number): Promise<void>
   /** How many timers are waiting. */
@@ -60,7 +61,10 @@ export function createTestClock(start: number = Date.now()): TestClock {
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError('advance(ms) needs a non-negative number.')
       const target = current + ms
       await settle()
+      // A storm of timers (a refresh loop, say) fails the test instead of hanging it.
+      let fired = 0
       for (let next = nextDue(target); next; next = nextDue(target)) {
+        if (++fired > 1000) throw new Error('advance(): more than 1000 timers fired at once: a timer storm (a refresh loop?).')
         entries.delete(next.id)
         current = Math.max(current, next.at)
         next.callback()

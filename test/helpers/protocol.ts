@@ -24,7 +24,7 @@ export function issueGrant(expiresInMs = 3600_000, now = Date.now()): Grant {
  * The protocol seam for unit tests: discovery, sign-in and the refresh grant without a
  * network (oidc-client-ts itself is exercised by the end-to-end tests against a real server).
  */
-export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant } = {}) {
+export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant; refreshGrant?: () => Grant } = {}) {
   const refreshes: string[] = []
   let metadataCalls = 0
   const factory: ProtocolFactory = () => {
@@ -37,7 +37,7 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
       processCallback: async () => (options.callbackGrant ?? issueGrant)(),
       refresh: async (current) => {
         refreshes.push(current.tokens.refreshToken ?? '')
-        return issueGrant()
+        return (options.refreshGrant ?? issueGrant)()
       },
       signOutUrl: async () => `${issuer}/session/end?client_id=spa`,
     }

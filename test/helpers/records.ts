@@ -1,4 +1,4 @@
-import { createSession, type SessionOptions } from '../../src/index.js'
+import { createMemoryStorage, createSession, type KeyValueStorage, type SessionOptions } from '../../src/index.js'
 import { recordKeys, sessionIdOf, sessionRecord, type SessionRecord } from '../../src/records.js'
 import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
@@ -38,3 +38,15 @@ export const outboxKeys = (records: Map<string, unknown>) =>
 
 /** Whether the records map holds the test session's record. */
 export const hasSessionRecord = (records: Map<string, unknown>) => records.has(testSessionKey)
+
+/** Memory storage on `records` whose writes can be made to fail, as a full or broken disk would. */
+export function breakableStorage(records: Map<string, unknown>) {
+  const inner = createMemoryStorage(records)
+  const control = { failWrites: false }
+  const storage: KeyValueStorage = {
+    ...inner,
+    transact: (keys, decide) =>
+      control.failWrites ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : inner.transact(keys, decide),
+  }
+  return { storage, control }
+}

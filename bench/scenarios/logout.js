@@ -1,0 +1,220 @@
+// Logout, side by side: tokenwarden's `logout()`, oidc-client-ts (`revokeTokens()` then
+// `removeUser()`) and @axa-fr/oidc-client (`logoutAsync()`, which revokes both tokens), under
+// three conditions: no added latency, the bench's round trip (default 100 ms) on every request,
+// and a revocation endpoint that never answers.
+//
+// Per run, in two pages of one browser context (tab A logs out, tab B watches):
+// - settled:        ms from calling logout in A to its promise settling;
+// - on screen here: ms from the call to A showing signed-out (tokenwarden: its snapshot through
+//                   subscribe; oidc-client-ts: `userUnloaded`; axa: `logout_from_same_tab`);
+// - other tab:      ms from the call to B showing signed-out (tokenwarden: B's snapshot; axa:
+//                   `logout_from_another_tab`; oidc-client-ts has no way to tell another tab);
+// - phases:         Resource Timing of the revocation requests in A, on the same clock.
+// The runs with answered revocations also check the server's side: exactly two revocations
+// answered 200, and neither token introspects active afterwards. Then a few more tokenwarden
+// logouts run under the CPU profiler (see bench/profile.js).
+
+import { attribute, loadSourceMaps, meanBuckets } from '../profile.js'
+import { log, pageOut } from '../stack.js'
+import { mean, summary, summaryWithMissing } from '../stats.js'
+
+export const LIBRARIES = /** @type {const} */ (['tokenwarden', 'oidc-client-ts', 'axa'])
+
+/**
+ * How long a logout may take before it counts as not settled: past tokenwarden's 5 s bound.
+ * (oidc-client-ts has no bound; @axa-fr/oidc-client aborts a revocation after 10 s and tries it
+ * three times in all, so it settles after about 30 s: waiting for that would triple the run.)
+ */
+export const CAP_MS = 6500
+/** How long tab B is given to notice, after A's logout settled or was given up on. */
+const OTHER_TAB_WAIT_MS = { tokenwarden: 1500, axa: 2500 }
+
+/** @param {number} latencyMs the bench's round trip */
+export function conditions(latencyMs) {
+  return [
+    { key: 'no-latency', title: '0 ms added latency', latencyMs: 0, revocation: 'ok' },
+    { key: 'latency', title: `${latencyMs} ms added latency`, latencyMs, revocation: 'ok' },
+    { key: 'hang', title: `revocation endpoint never answers (${latencyMs} ms latency elsewhere)`, latencyMs, revocation: 'hang' },
+  ]
+}
+
+/**
+ * Signs in afresh and hands the tokens to `lib` in tab A (and B, where the library can share a
+ * session between tabs), then arms B's watcher.
+ */
+async function prepare(stack, lib, a, b) {
+  const { config, setup, freshTokens, call } = stack
+  return setup(async () => {
+    const tokens = await freshTokens()
+    if (lib === 'tokenwarden') {
+      await call(a, 'seedTokenwarden', config, tokens, Date.now() + 3600_000)
+      const statuses = await Promise.all([call(a, 'twStart', config), call(b, 'twStart', config)])
+      if (statuses.some((s) => s !== 'signed-in')) throw new Error(`bench: tokenwarden did not restore the seeded session (${statuses})`)
+      await call(b, 'watchOtherTab', lib)
+    } else if (lib === 'oidc-client-ts') {
+      await call(a, 'ocPrepare', config, tokens)
+    } else {
+      await call(a, 'axaSeed', config, tokens, Math.floor(Date.now() / 1000) + 3600)
+      const restored = [await call(a, 'axaStart', config), await call(b, 'axaStart', config)]
+      if (restored.some((ok) => !ok)) throw new Error(`bench: @axa-fr/oidc-client did not restore the seeded session (${restored})`)
+      await call(b, 'watchOtherTab', lib)
+    }
+    return tokens
+  })
+}
+
+/** One logout of `lib` in A, B's view of it, and (for answered revocations) the server's. */
+async function oneRun(stack, lib, a, b, { answered, profile = false }) {
+  const { auth, setup, call, isActive } = stack
+  const tokens = await prepare(stack, lib, a, b)
+  auth.clearLog()
+  const measure = await call(a, 'logoutMeasured', lib, CAP_MS, profile)
+  const heardAt = lib === 'oidc-client-ts' ? undefined : await call(b, 'otherTabSignedOutAt', OTHER_TAB_WAIT_MS[lib])
+  const run = {
+    settledMs: measure.settledMs,
+    onScreenMs: measure.onScreenMs,
+    otherTabMs: heardAt === undefined ? undefined : heardAt === null ? null : heardAt - measure.calledAt,
+    requests: measure.requests,
+    report: measure.report,
+  }
+  if (answered) {
+    const revocations = auth.revocations()
+    if (revocations.length !== 2 || revocations.some((entry) => entry.status !== 200)) {
+      throw new Error(`bench: ${lib} logout: expected two answered revocations, got ${JSON.stringify(revocations.map((r) => [r.body.token_type_hint, r.status]))} (${measure.report})`)
+    }
+    if (measure.settledMs === null) throw new Error(`bench: ${lib} logout did not settle although the server answered (${measure.report})`)
+    run.stillActive = await setup(async () => (await isActive(tokens.refresh_token)) || (await isActive(tokens.access_token)))
+  }
+  return run
+}
+
+/** Two bare fetch() revocations, together, from tab A: what no library can beat on this machine. */
+async function floorRun(stack, a) {
+  const { auth, setup, freshTokens, call } = stack
+  const tokens = await setup(() => freshTokens())
+  auth.clearLog()
+  const { ms, statuses } = await call(a, 'bareRevocations', `${auth.issuer}/token/revocation`, auth.clientId, tokens)
+  if (statuses.some((status) => status !== 200) || auth.revocations().length !== 2) {
+    throw new Error(`bench: bare revocations answered ${statuses}, server saw ${auth.revocations().length}`)
+  }
+  return ms
+}
+
+/** Medians of where the time of one library's logouts went, from Resource Timing. */
+function phases(runs) {
+  const rows = runs.filter((r) => r.requests.length > 0 && r.settledMs !== null)
+  if (rows.length === 0) return null
+  const median = (values) => summary(values).median
+  const first = (r) => Math.min(...r.requests.map((q) => q.start))
+  const last = (r) => Math.max(...r.requests.map((q) => q.end))
+  const sequential = rows.filter((r) => {
+    const sorted = [...r.requests].sort((x, y) => x.start - y.start)
+    return sorted.length > 1 && sorted[1].start >= sorted[0].end
+  }).length
+  return {
+    beforeFirstRequest: median(rows.map(first)),
+    requestsInFlight: median(rows.map((r) => last(r) - first(r))),
+    afterLastAnswer: median(rows.map((r) => r.settledMs - last(r))),
+    requestsPerLogout: mean(rows.map((r) => r.requests.length)),
+    runsWithSequentialRequests: sequential,
+  }
+}
+
+function libraryResult(lib, runs) {
+  return {
+    settled: summaryWithMissing(runs.map((r) => r.settledMs)),
+    onScreen: summaryWithMissing(runs.map((r) => r.onScreenMs)),
+    otherTab: lib === 'oidc-client-ts' ? null : summaryWithMissing(runs.map((r) => r.otherTabMs ?? null)),
+    phases: phases(runs),
+    runsWithATokenStillActive: runs.some((r) => 'stillActive' in r) ? runs.filter((r) => r.stillActive).length : null,
+    reports: [...new Set(runs.map((r) => r.report))],
+  }
+}
+
+/**
+ * @param {Awaited<ReturnType<typeof import('../stack.js').startStack>>} stack
+ * @param {{ runs: number, hangRuns: number, profileRuns: number, only?: string[] }} options `only`: condition keys to run (for trials)
+ */
+export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
+  const { browser, openPage, measureWith, latencyMs } = stack
+  const results = []
+  let profile = null
+
+  for (const condition of conditions(latencyMs).filter((c) => !only || only.includes(c.key))) {
+    measureWith({ latencyMs: condition.latencyMs, revocation: condition.revocation })
+    const samples = Object.fromEntries(LIBRARIES.map((lib) => [lib, []]))
+    /** @type {number[]} */
+    const floor = []
+    try {
+      if (condition.revocation === 'ok') {
+        log(`bench: logout, ${condition.title}: ${runs} runs per library, interleaved (+1 warm-up each)`)
+        const context = await browser.newContext()
+        try {
+          const [a, b] = [await openPage(context), await openPage(context)]
+          for (let run = -1; run < runs; run += 1) {
+            // Rotate who goes first, so no library always follows the same one.
+            const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run + 1) % LIBRARIES.length])
+            for (const lib of order) {
+              const result = await oneRun(stack, lib, a, b, { answered: true })
+              if (run >= 0) samples[lib].push(result)
+            }
+            const bare = await floorRun(stack, a)
+            if (run >= 0) floor.push(bare)
+          }
+          if (condition.key === 'latency' && profileRuns > 0) profile = await profileLogouts(stack, context, a, b, profileRuns)
+        } finally {
+          await context.close()
+        }
+      } else {
+        // Every run waits out the libraries' bounds (and our cap), so the libraries run at the
+        // same time, each in its own context; they only wait, so they hardly disturb each other.
+        log(`bench: logout, ${condition.title}: ${hangRuns} runs per library, libraries side by side (each waits up to ${CAP_MS / 1000} s)`)
+        for (let run = 0; run < hangRuns; run += 1) {
+          await Promise.all(LIBRARIES.map(async (lib) => {
+            const context = await browser.newContext()
+            try {
+              const [a, b] = [await openPage(context), await openPage(context)]
+              samples[lib].push(await oneRun(stack, lib, a, b, { answered: false }))
+            } finally {
+              // Closing the context also ends the requests still hanging.
+              await context.close()
+            }
+          }))
+        }
+      }
+    } finally {
+      measureWith({ latencyMs, revocation: 'ok' })
+    }
+    results.push({
+      ...condition,
+      runs: condition.revocation === 'ok' ? runs : hangRuns,
+      libraries: Object.fromEntries(LIBRARIES.map((lib) => [lib, libraryResult(lib, samples[lib])])),
+      floor: floor.length ? summary(floor) : null,
+    })
+  }
+  return { latencyMs, capMs: CAP_MS, otherTabWaitMs: OTHER_TAB_WAIT_MS, conditions: results, profile }
+}
+
+/** tokenwarden logouts under the CPU profiler (not counted in the timings above: profiling slows them). */
+async function profileLogouts(stack, context, a, b, runs) {
+  log(`bench: profiling ${runs} tokenwarden logouts in Chromium`)
+  const cdp = await context.newCDPSession(a)
+  const finished = []
+  cdp.on('Profiler.consoleProfileFinished', (event) => finished.push(event.profile))
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
+  const settled = []
+  try {
+    for (let run = 0; run < runs; run += 1) {
+      const result = await oneRun(stack, 'tokenwarden', a, b, { answered: true, profile: true })
+      settled.push(result.settledMs)
+    }
+  } finally {
+    await cdp.send('Profiler.disable').catch(() => {})
+    await cdp.detach().catch(() => {})
+  }
+  if (finished.length !== runs) throw new Error(`bench: expected ${runs} CPU profiles, got ${finished.length}`)
+  const maps = loadSourceMaps(pageOut)
+  return { runs, samplingIntervalUs: 100, settledMs: summary(settled), ...meanBuckets(finished.map((p) => attribute(p, maps))) }
+}
+

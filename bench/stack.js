@@ -1,0 +1,112 @@
+// What every bench scenario runs on: the dev authorization server with a latency switch, the
+// bench page (bench/page, built with Vite and served by its preview server) and Debian's
+// Chromium launched the way the e2e tests launch it (e2e/environment.js).
+//
+// Scenarios get the stack and only ever time a step inside the page (performance.now());
+// set-up (headless sign-in, seeding storage, starting sessions) runs with the latency off.
+
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { build, preview } from 'vite'
+import { signInHeadless, startAuthServer } from '../demo/server/auth-server.js'
+import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+export const root = join(here, '..')
+const pageRoot = join(here, 'page')
+export const pageOut = join(here, '.tmp', 'page')
+
+export const log = (line) => process.stderr.write(`${line}\n`)
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The installed version of a package (node_modules/<name>/package.json). */
+export async function versionOf(name) {
+  return JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+}
+
+function claimsOf(idToken) {
+  return JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8'))
+}
+
+/**
+ * Starts the server, the page and the browser. Everything started is pushed onto `cleanups`
+ * as soon as it runs, so the caller can stop it even when a later step fails.
+ * @param {{ latencyMs: number, cleanups: Array<() => Promise<unknown>> }} options
+ */
+export async function startStack({ latencyMs, cleanups }) {
+  const chromiumPath = findChromium()
+  if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+
+  const auth = await startAuthServer({ spaOrigins: [origin], latencyMs })
+  cleanups.push(() => auth.close())
+
+  log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`)
+  const alias = [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }]
+  await build({
+    configFile: false,
+    root: pageRoot,
+    logLevel: 'warn',
+    resolve: { alias },
+    build: { outDir: pageOut, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: true, reportCompressedSize: false },
+  })
+  const server = await preview({
+    configFile: false,
+    root: pageRoot,
+    logLevel: 'warn',
+    build: { outDir: pageOut },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  })
+  cleanups.push(() => server.close())
+
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
+  cleanups.push(() => browser.close())
+
+  const config = {
+    authority: auth.issuer,
+    clientId: auth.clientId,
+    redirectUri: `${origin}/callback`,
+    scope: 'openid profile email offline_access',
+  }
+
+  /** The faults the measured steps run under; `measureWith` changes them for a scenario. */
+  let measured = { latencyMs, revocation: 'ok' }
+  function measureWith(faults) {
+    measured = { ...measured, ...faults }
+    auth.faults.set(measured)
+  }
+
+  /** Set-up runs with no added latency, so only the measured step pays it. */
+  async function setup(step) {
+    auth.faults.set({ latencyMs: 0 })
+    try {
+      return await step()
+    } finally {
+      auth.faults.set({ latencyMs: measured.latencyMs })
+    }
+  }
+
+  /** A fresh sign-in (authorization code + PKCE from Node) and its ID token's claims. */
+  async function freshTokens() {
+    const tokens = await signInHeadless(auth)
+    return { ...tokens, claims: claimsOf(tokens.id_token) }
+  }
+
+  async function openPage(context) {
+    const page = await context.newPage()
+    page.on('pageerror', (error) => log(`bench: page error: ${error.message}`))
+    await page.goto(`${origin}/`)
+    await page.waitForFunction(() => window.bench !== undefined)
+    return page
+  }
+
+  /** Calls `window.bench[name](...args)` in the page (bench/page/main.ts). */
+  const call = (page, name, ...args) => page.evaluate(([name, args]) => window.bench[name](...args), [name, args])
+
+  const isActive = async (token) => (token ? (await auth.introspect(token)).active === true : false)
+
+  return { auth, origin, browser, config, latencyMs, measureWith, setup, freshTokens, openPage, call, isActive }
+}
