@@ -104,6 +104,36 @@ describe('DPoP proofs (RFC 9449)', () => {
   })
 })
 
+describe('DPoP key records', () => {
+  it('sweep deletes keys no session uses once they are older than a sign-in takes; the session’s key and fresh ones stay', async () => {
+    let now = 1_000_000_000
+    const storage = createMemoryStorage()
+    const dpop = new DPoP(storage, sessionId, () => now)
+    const inUse = await dpop.create()
+    const orphan = await dpop.create()
+    const { sessionRecord } = await import('../src/records.js')
+    await storage.transact([], () => ({
+      changes: { set: [[recordKeys.session(sessionId), sessionRecord({ ...issueGrant(), updatedAt: now, tokens: { ...issueGrant().tokens, dpopKey: inUse.id } })]] },
+      result: undefined,
+    }))
+    now += 60_000
+    const fresh = await dpop.create()
+    now += 10 * 60_000 - 30_000 // the orphan is now older than 10 minutes, `fresh` is not
+    await dpop.sweep()
+    const left = (await storage.entries(recordKeys.dpopPrefix(sessionId))).map(([key]) => key).sort()
+    expect(left).toEqual([recordKeys.dpopKey(sessionId, inUse.id), recordKeys.dpopKey(sessionId, fresh.id)].sort())
+    expect(left).not.toContain(recordKeys.dpopKey(sessionId, orphan.id))
+  })
+
+  it('a stored key whose private key is extractable is not ours: load() refuses it', async () => {
+    const storage = createMemoryStorage()
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
+    const { dpopKeyRecord } = await import('../src/records.js')
+    await storage.transact([], () => ({ changes: { set: [[recordKeys.dpopKey(sessionId, 'k'), dpopKeyRecord(keys, 0)]] }, result: undefined }))
+    await expect(new DPoP(storage, sessionId, Date.now).load('k')).resolves.toBeUndefined()
+  })
+})
+
 describe('session with dpop: true', () => {
   it('sign-in makes a key, shows it to the token endpoint and keeps the tokens bound to it', async () => {
     const { world, protocol, overrides } = dpopWorld()
