@@ -104,6 +104,16 @@ export interface SessionOptions {
    */
   databaseName?: string
   /**
+   * Sender-constrained tokens (DPoP, RFC 9449): a non-extractable ES256 key pair per sign-in,
+   * kept in IndexedDB; the token endpoint binds the tokens to it, and `session.http` sends
+   * `Authorization: DPoP` with a fresh proof per request (retrying once with a server's
+   * `DPoP-Nonce`). A copied token is then useless without this browser's key. Sign-in fails
+   * with `dpop-unsupported` when the server does not offer DPoP, and the session fails to
+   * start with it when the browser has no WebCrypto ECDSA.
+   * @default false
+   */
+  dpop?: boolean
+  /**
    * Settings passed through to oidc-client-ts's `OidcClient`, under their own names (e.g.
    * `metadata`, `extraQueryParams`).
    * @default {}
@@ -137,6 +147,7 @@ export interface ResolvedOptions extends ProtocolConfig {
   refreshLeewaySeconds: number
   autoRefresh: boolean
   databaseName: string
+  dpop: boolean
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined
@@ -153,7 +164,7 @@ export interface ResolvedOptions extends ProtocolConfig {
 const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
-  databaseName: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
+  databaseName: true, dpop: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
   timers: true, navigate: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
@@ -268,6 +279,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
     throw invalid('`oidc` must be an object of oidc-client-ts settings.')
   }
+  if (input.oidc && 'dpop' in input.oidc) throw invalid('`oidc.dpop` is not passed through: set `dpop: true` instead.')
   const logger = input.logger ?? console
   if (typeof logger.warn !== 'function') throw invalid('`logger` must have a `warn` method.')
   if (input.storage !== undefined && (typeof input.storage !== 'object' || input.storage === null)) {
@@ -295,6 +307,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     refreshLeewaySeconds: positiveNumber('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, true),
     autoRefresh: booleanOption('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     databaseName,
+    dpop: booleanOption('dpop', input.dpop, defaults.dpop),
     oidc: input.oidc ?? {},
     logger,
     fetch: optionalFunction('fetch', input.fetch),
