@@ -97,6 +97,11 @@ export class DPoP {
     this.#nonces = nonces
   }
 
+  /** The servers' nonces (RFC 9449 §8, §9), shared by the token endpoint and `session.http`. */
+  get nonces(): DPoPNonces {
+    return this.#nonces
+  }
+
   /** A new key pair for a sign-in, stored before it is used. */
   async create(): Promise<DPoPKey> {
     const keys = await crypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])

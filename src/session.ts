@@ -1,5 +1,5 @@
 import type { KyInstance } from 'ky'
-import { assertDPoPSupport, DPoP, DPoPNonces, withDPoP, type DPoPKeyInfo } from './dpop.js'
+import type { DPoP, DPoPKeyInfo } from './dpop.js'
 import { TokenwardenError } from './errors.js'
 import { createHttpClient } from './http.js'
 import { LocalSession, signedOutError } from './local-session.js'
@@ -82,8 +82,6 @@ class TokenwardenSession implements Session {
   /** Taken by refresh, sign-in and logout, in every tab. */
   readonly #lock: TabLock
   readonly #cleanups: Array<() => void> = []
-  /** The servers' DPoP nonces, shared by the token endpoint and `session.http`. */
-  readonly #dpopNonces = new DPoPNonces()
   #parts: Promise<Parts> | undefined
   /** The parts once built, so logout can sign out on screen synchronously, in the call itself. */
   #built: Parts | undefined
@@ -110,7 +108,8 @@ class TokenwardenSession implements Session {
                 if (!key) throw signedOutError()
                 return dpop.proof(key, request)
               },
-              rememberNonce: (url, nonce) => this.#dpopNonces.set(url, nonce),
+              // The parts exist by then: the request being answered carried their token.
+              rememberNonce: (url, nonce) => this.#built?.dpop?.nonces.set(url, nonce),
             },
           }
         : {}),
@@ -156,8 +155,10 @@ class TokenwardenSession implements Session {
         storage = opened.storage
         if (opened.fallbackReason) options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
       }
-      // Fail here, at start, rather than at the first sign-in.
-      if (options.dpop) await assertDPoPSupport()
+      // DPoP is loaded only by the apps that turn it on: the others never download it. It
+      // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
+      const dpopModule = options.dpop ? await import('./dpop.js') : undefined
+      await dpopModule?.assertDPoPSupport()
       const { now, revocation } = options
       const timers = options.timers ?? realTimers
       const lockFactory = options.lock ?? createDefaultLock
@@ -174,9 +175,9 @@ class TokenwardenSession implements Session {
         allowInsecureHttp: options.allowInsecureHttp,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
-      const dpop = options.dpop ? new DPoP(storage, this.#id, now, this.#dpopNonces) : undefined
-      const protocol = dpop
-        ? withDPoP(baseProtocol, dpop, (tokens) => {
+      const dpop = dpopModule ? new dpopModule.DPoP(storage, this.#id, now, new dpopModule.DPoPNonces()) : undefined
+      const protocol = dpopModule && dpop
+        ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
             const { timeoutMs } = revocation
             void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
           })
