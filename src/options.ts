@@ -222,6 +222,52 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
   return value
 }
 
+/** oidc-client-ts settings tokenwarden sets itself: given through `oidc` they would fight ours. */
+const ownedOidcSettings: Record<string, string> = {
+  authority: '`authority`',
+  client_id: '`clientId`',
+  redirect_uri: '`redirectUri`',
+  scope: '`scope`',
+  post_logout_redirect_uri: '`postLogoutRedirectUri`',
+  client_secret: '`clientSecret`',
+  client_authentication: '`clientAuthentication`',
+  stateStore: 'nothing: sign-in state is kept in tokenwarden\'s storage',
+  dpop: 'nothing: set `dpop: true` instead',
+}
+
+/**
+ * The pass-through may not switch security off: PKCE stays on, only the code flow with the
+ * answer in the query (a fragment would keep `#code=…` in the URL and history), and every
+ * endpoint given in `oidc.metadata` must pass the same https rule as the authority.
+ */
+function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHttp: boolean): void {
+  for (const [key, instead] of Object.entries(ownedOidcSettings)) {
+    if (key in oidc) throw invalid(`\`oidc.${key}\` is not passed through: use ${instead}.`)
+  }
+  if (oidc.disablePKCE) throw invalid('`oidc.disablePKCE` is refused: PKCE (RFC 7636) protects the authorization code of a browser app.')
+  if (oidc.response_type !== undefined && oidc.response_type !== 'code') {
+    throw invalid('`oidc.response_type` must be "code": tokenwarden uses the authorization code flow with PKCE.')
+  }
+  if (oidc.response_mode !== undefined && oidc.response_mode !== 'query') {
+    throw invalid('`oidc.response_mode` must be "query": a fragment keeps the code in the URL where history and extensions can read it.')
+  }
+  const metadata = oidc.metadata
+  if (metadata && typeof metadata === 'object') {
+    for (const [name, value] of Object.entries(metadata as Record<string, unknown>)) {
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
+      let url: URL
+      try {
+        url = new URL(value)
+      } catch {
+        continue
+      }
+      if (!isAllowedEndpoint(url, allowInsecureHttp)) {
+        throw invalid(`\`oidc.metadata.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
+      }
+    }
+  }
+}
+
 // Once per logger, so an app that creates many sessions is told once, and tests can see it.
 const warnedLoggers = new WeakSet<object>()
 
@@ -279,7 +325,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
     throw invalid('`oidc` must be an object of oidc-client-ts settings.')
   }
-  if (input.oidc && 'dpop' in input.oidc) throw invalid('`oidc.dpop` is not passed through: set `dpop: true` instead.')
+  if (input.oidc) checkOidcSettings(input.oidc as Record<string, unknown>, allowInsecureHttp)
   const logger = input.logger ?? console
   if (typeof logger.warn !== 'function') throw invalid('`logger` must have a `warn` method.')
   if (input.storage !== undefined && (typeof input.storage !== 'object' || input.storage === null)) {
