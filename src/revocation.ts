@@ -188,11 +188,18 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
     void response.body?.cancel().catch(() => undefined)
     return { status: 'revoked' }
   } catch (error) {
-    return toOutcome(error, deadline)
+    return toOutcome(error, signal)
   }
 }
 
-async function toOutcome(error: unknown, deadline: AbortSignal): Promise<RevocationOutcome> {
+const isTimeoutReason = (reason: unknown) => reason instanceof DOMException && reason.name === 'TimeoutError'
+
+/**
+ * `signal` is what bounded the request (our deadline and the caller's). Its reason, not the
+ * error, says whether time ran out: WebKit (WebKitGTK 2.50 at least) rejects an aborted fetch
+ * with a plain AbortError whatever the signal's reason was.
+ */
+async function toOutcome(error: unknown, signal: AbortSignal): Promise<RevocationOutcome> {
   if (error instanceof HTTPError) {
     const { status } = error.response
     const fields = await readOAuthError(error.response)
@@ -216,7 +223,7 @@ async function toOutcome(error: unknown, deadline: AbortSignal): Promise<Revocat
       ),
     }
   }
-  if (error instanceof TimeoutError || deadline.aborted || (error instanceof DOMException && error.name === 'TimeoutError')) {
+  if (error instanceof TimeoutError || isTimeoutReason(error) || (signal.aborted && isTimeoutReason(signal.reason))) {
     return {
       status: 'failed',
       retryable: true,

@@ -177,6 +177,33 @@ describe('revokeToken: the answers (RFC 7009 §2.2)', () => {
     }
   })
 
+  /** A fetch that never answers and, once aborted, rejects like WebKitGTK's: AbortError("Fetch is aborted"), whatever the reason. */
+  const webkitFetch: typeof fetch = (input, init) =>
+    new Promise((_resolve, reject) => {
+      const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+      signal?.addEventListener('abort', () => reject(new DOMException('Fetch is aborted', 'AbortError')), { once: true })
+    })
+
+  it("the caller's deadline runs out first, in an engine whose fetch rejects with a plain AbortError (WebKit): code timeout", async () => {
+    const any = AbortSignal.any
+    try {
+      for (const withAny of [true, false]) {
+        if (!withAny) Reflect.deleteProperty(AbortSignal, 'any')
+        const outcome = await revokeToken(request, { endpoint, fetch: webkitFetch, signal: AbortSignal.timeout(50), timeoutMs: 5000 })
+        expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'timeout' } })
+      }
+    } finally {
+      AbortSignal.any = any
+    }
+  })
+
+  it('a caller that aborts (not a timeout), in that engine: revocation-failed, not timeout', async () => {
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 20)
+    const outcome = await revokeToken(request, { endpoint, fetch: webkitFetch, signal: controller.signal, timeoutMs: 5000 })
+    expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'revocation-failed' } })
+  })
+
   it('no answer: fails with code timeout once timeoutMs has passed', async () => {
     const server = createFakeServer(() => 'hang')
     const started = Date.now()
