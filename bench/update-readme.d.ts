@@ -4,3 +4,5 @@
 export function readmeSection(results: string): string
 /** README with everything between the bench markers replaced; throws when the markers are missing. */
 export function replaceSection(readme: string, results: string): string
+/** README with everything between `<!-- name:start -->` and `<!-- name:end -->` replaced by `body`; throws when the markers are missing. */
+export function replaceBetweenMarkers(readme: string, name: string, body: string, command: string): string

@@ -6,9 +6,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const START = '<!-- bench:start -->'
-const END = '<!-- bench:end -->'
-
 /**
  * The README section from results.md: its title and "written by" line dropped, its headings
  * one level down (the README's own `## Benchmarks` heading sits above the markers).
@@ -24,18 +21,33 @@ export function readmeSection(results) {
 }
 
 /**
+ * README with everything between `<!-- NAME:start -->` and `<!-- NAME:end -->` replaced by
+ * `body`; touches nothing outside the markers. Shared by every generated README section
+ * (benchmarks here, the browser table in e2e/browser-table.js).
+ * @param {string} readme
+ * @param {string} name
+ * @param {string} body
+ * @param {string} command what rewrites the section, for the error message
+ */
+export function replaceBetweenMarkers(readme, name, body, command) {
+  const startMarker = `<!-- ${name}:start -->`
+  const endMarker = `<!-- ${name}:end -->`
+  const start = readme.indexOf(startMarker)
+  const end = readme.indexOf(endMarker)
+  if (start === -1 || end === -1 || end < start || readme.indexOf(startMarker, start + 1) !== -1) {
+    throw new Error(
+      `README.md needs exactly one "${startMarker}" followed by one "${endMarker}" (on lines of their own) where the section goes; found ${start === -1 ? 'no start marker' : end === -1 ? 'no end marker' : 'them out of order or twice'}. Add them, then run \`${command}\`.`,
+    )
+  }
+  return `${readme.slice(0, start + startMarker.length)}\n${body}\n${readme.slice(end)}`
+}
+
+/**
  * @param {string} readme
  * @param {string} results
  */
 export function replaceSection(readme, results) {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start === -1 || end === -1 || end < start || readme.indexOf(START, start + 1) !== -1) {
-    throw new Error(
-      `README.md needs exactly one "${START}" followed by one "${END}" (on lines of their own) where the benchmark section goes; found ${start === -1 ? 'no start marker' : end === -1 ? 'no end marker' : 'them out of order or twice'}. Add them, then run \`node bench/update-readme.js\`.`,
-    )
-  }
-  return `${readme.slice(0, start + START.length)}\n${readmeSection(results)}\n${readme.slice(end)}`
+  return replaceBetweenMarkers(readme, 'bench', readmeSection(results), 'node bench/update-readme.js')
 }
 
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
