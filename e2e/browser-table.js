@@ -56,7 +56,7 @@ export function renderBrowserTable(report) {
       if (!same) return 'not run'
       const text = stateText[same.state] ?? same.state
       if (engine === first || same.name === test.name) return text
-      notes.push(`${engine.label.split(' (')[0]} ran ${test.file} "${test.name}" as: "${same.name}".`)
+      notes.push(`${engine.label.split(' (')[0]} ran it as: "${same.name}".`)
       return `${text} [${notes.length}]`
     })
     const scenario = `${test.file.replace(/\.test\.ts$/, '')}: ${test.suite ? `${test.suite}: ` : ''}${test.name}`

@@ -24,7 +24,7 @@ describe("README's browser table", () => {
     expect(table).toContain('| WebKitGTK MiniBrowser (Debian) | 2.0 | wd | proxy | 1 of 2 passed, **1 failed** |')
     expect(table).toContain('| logout: signs in | passed | **failed** |')
     expect(table).toContain('| logout: offline logout | passed | passed [1] |')
-    expect(table).toContain('1. WebKitGTK MiniBrowser ran logout.test.ts "offline logout" as: "offline logout at the proxy".')
+    expect(table).toContain('1. WebKitGTK MiniBrowser ran it as: "offline logout at the proxy".')
   })
 
   it('touches nothing outside its markers', () => {

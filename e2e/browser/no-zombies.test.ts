@@ -14,9 +14,10 @@ import {
 } from '../harness.js'
 
 describeInEngine('no zombie sessions, against node-oidc-provider', () => {
-  // Ten-second access tokens: with the default 60 s leeway they are due for refresh at
-  // half their life, five seconds after they were issued.
-  const env = useStack({ accessTokenTtl: 10 })
+  // Thirty-second access tokens: with the default 60 s leeway they are due for refresh at
+  // half their life, fifteen seconds after they were issued: time enough to open five tabs
+  // first even on a busy machine.
+  const env = useStack({ accessTokenTtl: 30 })
   beforeEach(async () => {
     await signIn(env.tab, env.stack.origin)
     env.stack.auth.clearLog()
@@ -39,7 +40,7 @@ describeInEngine('no zombie sessions, against node-oidc-provider', () => {
     // Every tab has scheduled its proactive refresh; wait until one of them has happened.
     const issuedExpiry = (await snapshotOf(env.tab)).expiresAt!
     await expect
-      .poll(async () => ((await snapshotOf(env.tab)).expiresAt ?? 0) > issuedExpiry, { timeout: 15_000, interval: 100 })
+      .poll(async () => ((await snapshotOf(env.tab)).expiresAt ?? 0) > issuedExpiry, { timeout: 30_000, interval: 100 })
       .toBe(true)
     const tokens: string[] = []
     for (const tab of tabs) tokens.push(await accessTokenOf(tab))
