@@ -16,6 +16,10 @@ import type { Engine, IssuedTokens, Profile, Tab } from './engine.js'
 
 type WdioBrowser = Awaited<ReturnType<typeof remote>>
 
+/** A WebDriver call that may hang when the browser does: given up after `ms`, the process kill follows. */
+const within = (ms: number, work: Promise<unknown>) =>
+  Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())])
+
 const children = new Set<ChildProcess>()
 const groupAlive = (pgid: number) => {
   try {
@@ -158,7 +162,7 @@ export async function launchWebKit(paths: { driver: string; browser: string; xvf
     cleanups.push(() => stop(driver.process))
     const sessions = new Set<WdioBrowser>()
     cleanups.push(async () => {
-      await Promise.allSettled([...sessions].map((session) => session.deleteSession()))
+      await within(10_000, Promise.allSettled([...sessions].map((session) => session.deleteSession())))
     })
     let version = 'unknown'
 
@@ -187,7 +191,7 @@ export async function launchWebKit(paths: { driver: string; browser: string; xvf
       version = String((session.capabilities as { browserVersion?: string }).browserVersion ?? version)
       const profile = wrapSession(session, proxy, async () => {
         sessions.delete(session)
-        await session.deleteSession().catch(() => undefined)
+        await within(10_000, session.deleteSession())
         await proxy.close()
       })
       return { profile, tab: await profile.firstTab() }
