@@ -60,9 +60,13 @@ process.once('exit', () => {
   }
 })
 
+/** The end of each child's stderr, for the error when it dies; read so a full pipe never blocks it. */
+const stderrTail = new WeakMap<ChildProcess, string>()
+
 function start(command: string, args: string[], env: NodeJS.ProcessEnv, extraFd = false): ChildProcess {
   const child = spawn(command, args, { env, detached: true, stdio: extraFd ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'] })
   children.add(child)
+  child.stderr!.on('data', (chunk: Buffer) => stderrTail.set(child, ((stderrTail.get(child) ?? '') + String(chunk)).slice(-2000)))
   return child
 }
 
@@ -74,7 +78,7 @@ async function startXvfb(xvfb: string): Promise<{ display: string; process: Chil
       text += String(chunk)
       if (text.includes('\n')) resolve(`:${text.trim()}`)
     })
-    child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before choosing a display`)))
+    child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before choosing a display: ${stderrTail.get(child) ?? ''}`)))
     setTimeout(() => reject(new Error('Xvfb chose no display within 10 s')), 10_000).unref()
   })
   return { display, process: child }
@@ -85,7 +89,7 @@ async function startDriver(driver: string, display: string): Promise<{ port: num
   const child = start(driver, [`--port=${port}`, '--host=127.0.0.1'], { ...process.env, DISPLAY: display })
   const deadline = Date.now() + 10_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${child.exitCode}`)
+    if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${child.exitCode}: ${stderrTail.get(child) ?? ''}`)
     const ready = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false)
     if (ready) return { port, process: child }
     if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer /status within 10 s')
