@@ -4,6 +4,14 @@ import pkg from './package.json' with { type: 'json' }
 
 // Every dependency and peer stays external: apps bundle them once, and our size budget
 // measures them separately (bench/size.js).
+// E2E_ENGINES=webkit (or firefox, or chromium, or a comma list) runs the browser suites in
+// those engines only, for local work; `npm test` runs all three.
+const allEngines = ['chromium', 'firefox', 'webkit'] as const
+const engines = process.env.E2E_ENGINES
+  ? allEngines.filter((engine) => process.env.E2E_ENGINES!.split(',').map((name) => name.trim()).includes(engine))
+  : allEngines
+if (engines.length === 0) throw new Error(`E2E_ENGINES=${process.env.E2E_ENGINES} names none of ${allEngines.join(', ')}`)
+
 const external = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
@@ -35,6 +43,8 @@ export default defineConfig({
     },
   },
   test: {
+    // e2e/engine-reporter.ts: time per engine, and the README's browser table from the run.
+    reporters: ['default', './e2e/engine-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -60,15 +70,31 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // End to end without a browser: the dev server itself, the built package.
           name: 'e2e',
           environment: 'node',
-          include: ['e2e/**/*.test.ts'],
-          // Real servers and a real browser on two cores: one file at a time, generous bounds.
+          include: ['e2e/*.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
+      // The browser suites (e2e/browser/), once per engine: the same files, the engine
+      // provided to the harness. One engine after another (sequence.groupOrder), after the
+      // other projects, one file at a time: real servers and browsers on two cores.
+      ...engines.map((engine, index) => ({
+        extends: true as const,
+        test: {
+          name: `e2e-${engine}`,
+          environment: 'node',
+          include: ['e2e/browser/**/*.test.ts'],
+          provide: { engine },
+          fileParallelism: false,
+          sequence: { groupOrder: index + 1 },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      })),
       {
         extends: true,
         test: {

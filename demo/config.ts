@@ -14,6 +14,7 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     redirectUri: `${base}callback`,
     postLogoutRedirectUri: base,
     scope: 'openid profile email offline_access',
+    dpop: config.dpop,
     ...overrides,
   })
 }

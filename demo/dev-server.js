@@ -10,16 +10,16 @@ const src = fileURLToPath(new URL('../src/', import.meta.url))
 const pages = ['/react/', '/vue/']
 
 /**
- * @param {{ port?: number, issuer: string, clientId: string }} options
+ * @param {{ port?: number, issuer: string, clientId: string, dpop?: boolean }} options
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export async function startDemoServer({ port = 5173, issuer, clientId }) {
+export async function startDemoServer({ port = 5173, issuer, clientId, dpop = false }) {
   const server = await createServer({
     configFile: false,
     root,
     logLevel: 'warn',
     clearScreen: false,
-    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId }) },
+    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop }) },
     resolve: {
       alias: [
         { find: /^tokenwarden\/react$/, replacement: `${src}react/index.ts` },

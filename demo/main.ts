@@ -75,6 +75,7 @@ function renderSession(snapshot: SessionSnapshot) {
     )
     list.querySelectorAll('dd')[2]!.id = 'expiry'
     tick()
+    void renderBinding()
   } else if (snapshot.status === 'signed-out') {
     list.append(...row('Signed out', snapshot.reason), ...row('Stored in', snapshot.storage === 'indexeddb' ? 'IndexedDB: nothing' : 'memory: nothing'))
     if (snapshot.error) list.append(...row('Error', `${snapshot.error.code}: ${snapshot.error.message}`))
@@ -82,6 +83,28 @@ function renderSession(snapshot: SessionSnapshot) {
   const signedIn = snapshot.status === 'signed-in'
   $<HTMLButtonElement>('login').disabled = signedIn
   for (const id of ['call-api', 'refresh', 'logout', 'logout-end']) $<HTMLButtonElement>(id).disabled = !signedIn
+}
+
+/** How the tokens are bound: token type, and with DPoP the key's thumbprint and that it cannot be exported. */
+async function renderBinding() {
+  const binding = await session.getTokenBinding().catch(() => undefined)
+  const list = $('session')
+  if (!binding || session.getSnapshot().status !== 'signed-in' || list.querySelector('#token-type')) return
+  const rows = [...row('Token type', binding.tokenType)]
+  if (binding.dpop) {
+    rows.push(
+      ...row('DPoP key (cnf.jkt)', binding.dpop.thumbprint),
+      ...row('Private key', binding.dpop.extractable ? 'EXTRACTABLE' : `${binding.dpop.algorithm}, non-extractable (WebCrypto; bytes never readable)`),
+    )
+  }
+  list.append(...rows)
+  const values = list.querySelectorAll('dd')
+  const first = values.length - rows.length / 2
+  values[first]!.id = 'token-type'
+  if (binding.dpop) {
+    values[first + 1]!.id = 'dpop-thumbprint'
+    values[first + 2]!.id = 'dpop-extractable'
+  }
 }
 
 function tick() {

@@ -5,9 +5,11 @@ import { startDemoServer } from './dev-server.js'
 const demoPort = Number(process.env.DEMO_PORT ?? 5173)
 const authPort = Number(process.env.AUTH_PORT ?? 4000)
 const spaOrigin = `http://127.0.0.1:${demoPort}`
+// `npm run demo -- --dpop`: the plain page signs in with DPoP (RFC 9449), as the DPoP client.
+const dpop = process.argv.includes('--dpop')
 
 const auth = await startAuthServer({ port: authPort, spaOrigins: [spaOrigin], accessTokenTtl: 120 })
-const demo = await startDemoServer({ port: demoPort, issuer: auth.issuer, clientId: auth.clientId })
+const demo = await startDemoServer({ port: demoPort, issuer: auth.issuer, clientId: dpop ? auth.dpopClientId : auth.clientId, dpop })
 
 console.log(`
   tokenwarden demo
@@ -18,6 +20,7 @@ console.log(`
   Authorization server: ${auth.issuer}  (node-oidc-provider, auto-approving login)
 
   Access tokens live 120 s here, so you can watch expiry and refresh.
+  DPoP: ${dpop ? `on (client ${auth.dpopClientId})` : 'off (npm run demo -- --dpop turns it on)'}
   Ctrl+C stops both.
 `)
 

@@ -331,6 +331,7 @@ describe('revocation faults', () => {
     expect(() => server.faults.set({ bogus: 1 } as never)).toThrow(TypeError)
     expect(server.faults.get()).toEqual({
       latencyMs: 0, tokenLatencyMs: 0, tokenResponseDelayMs: 0, revocation: 'ok', retryAfterSeconds: 1, revokeOnlyPresented: false,
+      tokenDpopNonce: false, apiDpopNonce: false,
     })
   })
 })

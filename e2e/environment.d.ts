@@ -1,3 +1,5 @@
 export function findChromium(): string | undefined
+export function findFirefox(): string | undefined
+export function findWebKit(): { driver: string; browser: string; xvfb: string } | undefined
 export const chromiumArgs: readonly string[]
 export function freePort(): Promise<number>

@@ -1,11 +1,31 @@
-// What the e2e tests and the benchmarks share: Debian's Chromium, launched the same way, and
-// free loopback ports.
+// What the e2e tests and the benchmarks share: Debian's browsers, launched the same way, and
+// free loopback ports. Nothing here downloads a browser.
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 
-/** Debian's Chromium, or CHROMIUM_PATH. Nothing downloads a browser. */
+const firstExisting = (...paths) => paths.find((path) => path && existsSync(path))
+
+/** Debian's Chromium, or CHROMIUM_PATH. */
 export function findChromium() {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path))
+  return firstExisting(process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser')
+}
+
+/** Debian's Firefox ESR, or FIREFOX_PATH. */
+export function findFirefox() {
+  return firstExisting(process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox')
+}
+
+/** WebKitGTK's WebDriver, its MiniBrowser and an X server to show it on (webkit2gtk-driver, xvfb). */
+export function findWebKit() {
+  const driver = firstExisting(process.env.WEBKIT_WEBDRIVER_PATH, '/usr/bin/WebKitWebDriver')
+  const browser = firstExisting(
+    process.env.WEBKIT_MINIBROWSER_PATH,
+    '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+    '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+    '/usr/libexec/webkit2gtk-4.1/MiniBrowser',
+  )
+  const xvfb = firstExisting('/usr/bin/Xvfb')
+  return driver && browser && xvfb ? { driver, browser, xvfb } : undefined
 }
 
 /** Flags from FACTS.md: without the networking ones Chromium keeps calling hosts this machine cannot reach. */

@@ -1,23 +1,49 @@
-import { mkdirSync } from 'node:fs'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, expect } from 'vitest'
+// The engine-neutral harness of the browser suites (e2e/browser/): the servers, one engine per
+// test file, and what the tests say about a tab (sign in, read the session, log out). Tests
+// describe tabs, sign-in, logout, offline and closing a tab; the driver in e2e/engines/ does
+// the rest in Chromium, Firefox or WebKit.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest'
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
 import { startDemoServer } from '../demo/dev-server.js'
-import { chromiumArgs, findChromium, freePort } from './environment.js'
+import { engineName, launchEngine, missingEngine, waitInTab, type Engine, type Profile, type Tab } from './engines/index.js'
+import { freePort } from './environment.js'
+
+export { engineName, type Profile, type Tab }
 
 export const artifacts = new URL('./artifacts/', import.meta.url).pathname
-mkdirSync(artifacts, { recursive: true })
+mkdirSync(`${artifacts}engines/`, { recursive: true })
 
-export const chromiumPath = findChromium()
-if (!chromiumPath) {
-  const help = 'No Chromium found: install one with `apt-get install chromium`, or set CHROMIUM_PATH.'
+/** Screenshot names: Chromium's keep the names the README and docs know, the others say their engine. */
+export const screenshotPath = (name: string) => `${artifacts}${engineName === 'chromium' ? '' : `${engineName}-`}${name}.png`
+
+const missing = missingEngine()
+if (missing) {
   // In CI a missing browser is a failure, never a silent skip.
-  if (process.env.CI) throw new Error(help)
-  console.warn(`e2e: skipped. ${help}`)
+  if (process.env.CI) throw new Error(missing)
+  console.warn(`e2e (${engineName}): skipped. ${missing}`)
 }
 
-export function launchBrowser(options: { ignoreDefaultArgs?: string[] } = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath!, args: [...chromiumArgs], ...options })
+/**
+ * The phone-width layout check. MiniBrowser (WebKit) will not make a window narrower than
+ * about 447 px, so there the check runs at its narrowest window and says so in the test name.
+ */
+export const phoneWidthCheck =
+  engineName === 'webkit' ? "at MiniBrowser's narrowest window (it refuses 390 px)" : 'at 390 px'
+
+/** Narrows the tab to phone width (or as close as the engine allows); returns the width it got. */
+export async function toPhoneWidth(tab: Tab): Promise<number> {
+  await tab.setViewport(390, 844)
+  // A window manager resizes asynchronously: wait until the page has seen a narrow width.
+  await waitInTab(tab, () => innerWidth < 500, undefined, { what: 'a phone-sized window' })
+  const width = await tab.evaluate(() => innerWidth)
+  if (engineName !== 'webkit') expect(width).toBe(390)
+  return width
+}
+
+/** A describe block of a browser suite, named after its engine; skipped with a warning when the engine is missing locally. */
+export function describeInEngine(title: string, body: () => void) {
+  describe.skipIf(Boolean(missing))(`${title} (${engineName})`, body)
 }
 
 export interface Stack {
@@ -45,26 +71,51 @@ export async function startStack(options: AuthServerOptions = {}): Promise<Stack
 }
 
 /**
- * The stack and a browser for one test file: started before its tests, stopped after them.
- * Read `stack` and `browser` inside hooks and tests (they exist from `beforeAll` on).
+ * The stack and one browser for a test file (started before its tests, stopped after them,
+ * failures included), and a fresh profile with one tab for every test. Read the getters inside
+ * hooks and tests.
  */
-export function useStack(options: AuthServerOptions = {}): { readonly stack: Stack; readonly browser: Browser } {
+export function useStack(options: AuthServerOptions = {}): {
+  readonly stack: Stack
+  readonly engine: Engine
+  readonly profile: Profile
+  readonly tab: Tab
+} {
   let stack: Stack | undefined
-  let browser: Browser | undefined
+  let engine: Engine | undefined
+  let current: { profile: Profile; tab: Tab } | undefined
   beforeAll(async () => {
     stack = await startStack(options)
-    browser = await launchBrowser()
+    engine = await launchEngine()
+    // For the README's browser table (e2e/browser-table.js): which version this run drove.
+    writeFileSync(`${artifacts}engines/${engine.name}.json`, `${JSON.stringify({ name: engine.name, version: engine.version })}\n`)
   })
   afterAll(async () => {
-    await browser?.close()
+    await current?.profile.close().catch(() => undefined)
+    await engine?.close()
     await stack?.close()
+  })
+  beforeEach(async () => {
+    stack!.auth.faults.reset()
+    stack!.auth.clearLog()
+    current = await engine!.newProfile()
+  })
+  afterEach(async () => {
+    await current?.profile.close()
+    current = undefined
   })
   return {
     get stack() {
       return stack!
     },
-    get browser() {
-      return browser!
+    get engine() {
+      return engine!
+    },
+    get profile() {
+      return current!.profile
+    },
+    get tab() {
+      return current!.tab
     },
   }
 }
@@ -89,38 +140,59 @@ export async function expectBothRevoked(auth: AuthServer, tokens: { access: stri
 }
 
 type Status = 'loading' | 'signed-in' | 'signed-out'
+export type DemoWindow = { demo: { session: import('../src/index.js').Session } }
 
 /** The demo page's session snapshot, read in the page. */
-export function snapshotOf(page: Page) {
-  return page.evaluate(() => (window as unknown as { demo: { session: { getSnapshot(): { status: Status; reason?: string } } } }).demo.session.getSnapshot())
+export function snapshotOf(tab: Tab) {
+  return tab.evaluate(() => (window as unknown as DemoWindow).demo.session.getSnapshot() as { status: Status; reason?: string; expiresAt?: number })
 }
 
-export async function waitForStatus(page: Page, status: Status, timeout = 10_000) {
-  await page.waitForFunction(
-    (expected) => (window as unknown as { demo?: { session: { getSnapshot(): { status: string } } } }).demo?.session.getSnapshot().status === expected,
+export function waitForStatus(tab: Tab, status: Status, timeout = 10_000) {
+  return waitInTab(
+    tab,
+    (expected) => (window as unknown as Partial<DemoWindow>).demo?.session.getSnapshot().status === expected,
     status,
-    { timeout },
+    { timeout, what: `status ${status}` },
   )
 }
 
+/** Waits until `selector` matches an element in the tab. */
+export function waitForSelector(tab: Tab, selector: string, timeout = 10_000) {
+  return waitInTab(tab, (s) => document.querySelector(s) !== null, selector, { timeout, what: selector })
+}
+
+/** The text of the first element matching `selector`, or null. */
+export function textOf(tab: Tab, selector: string) {
+  return tab.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector)
+}
+
 /** Signs in through the real server: the demo's button, the redirect, the callback. */
-export async function signIn(page: Page, origin: string, path = '/') {
-  await page.goto(`${origin}${path}`)
-  await waitForStatus(page, 'signed-out')
-  await Promise.all([page.waitForURL(`${origin}${path}`, { waitUntil: 'load' }), page.click('#login')])
-  await waitForStatus(page, 'signed-in')
+export async function signIn(tab: Tab, origin: string, path = '/') {
+  await tab.goto(`${origin}${path}`)
+  await waitForStatus(tab, 'signed-out')
+  await tab.click('#login')
+  await waitInTab(tab, (expected) => location.href === expected && document.readyState === 'complete', `${origin}${path}`, { what: `back at ${path}` })
+  await waitForStatus(tab, 'signed-in')
+}
+
+/** Opens another tab of the profile on the demo page, already signed in through storage. */
+export async function openSignedInTab(profile: Profile, origin: string, path = '/') {
+  const tab = await profile.newTab()
+  await tab.goto(`${origin}${path}`)
+  await waitForStatus(tab, 'signed-in')
+  return tab
 }
 
 /** The demo's current access token, asked of the session in the page. */
-export function accessTokenOf(page: Page) {
-  return page.evaluate(() => (window as unknown as { demo: { session: { getAccessToken(): Promise<string> } } }).demo.session.getAccessToken())
+export function accessTokenOf(tab: Tab) {
+  return tab.evaluate(() => (window as unknown as DemoWindow).demo.session.getAccessToken())
 }
 
 /** Every record in tokenwarden's IndexedDB database, read in the page. */
-export function indexedDbRecords(page: Page): Promise<Array<{ key: string; value: unknown }>> {
-  return page.evaluate(
+export function indexedDbRecords(tab: Tab): Promise<Array<{ key: string; value: unknown }>> {
+  return tab.evaluate(
     () =>
-      new Promise((resolve, reject) => {
+      new Promise<Array<{ key: string; value: unknown }>>((resolve, reject) => {
         const open = indexedDB.open('tokenwarden')
         open.onerror = () => reject(open.error)
         open.onsuccess = () => {
@@ -129,18 +201,37 @@ export function indexedDbRecords(page: Page): Promise<Array<{ key: string; value
           const store = db.transaction('records').objectStore('records')
           const keys = store.getAllKeys()
           const values = store.getAll()
-          values.onsuccess = () => resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
+          values.onsuccess = () => {
+            resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
+            db.close()
+          }
           values.onerror = () => reject(values.error)
         }
       }),
   )
 }
 
-/** Everything Web Storage and cookies hold for the SPA origin, as one string to search. */
-export async function webStorageDump(context: BrowserContext, page: Page): Promise<string> {
-  const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }))
-  const cookies = await context.cookies(page.url())
-  return storage + JSON.stringify(cookies)
+/** The tokens in the stored session record (the test may read them; the page never shows them). */
+export async function storedTokens(tab: Tab) {
+  const records = await indexedDbRecords(tab)
+  const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } } | undefined
+  if (!session) throw new Error('no session record in IndexedDB')
+  return { access: session.tokens.accessToken, refresh: session.tokens.refreshToken }
+}
+
+/** Everything script-visible Web Storage and cookies hold for the SPA origin, as one string to search. */
+export function webStorageDump(tab: Tab): Promise<string> {
+  return tab.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }))
+}
+
+/**
+ * Marks the tab's current document; `sameDocument` later says whether it is still there, i.e.
+ * the tab was not reloaded or navigated in between. Works alike in every engine.
+ */
+export async function markDocument(tab: Tab) {
+  const mark = Math.random().toString(36).slice(2)
+  await tab.evaluate((m) => void ((window as unknown as { e2eMark?: string }).e2eMark = m), mark)
+  return () => tab.evaluate((m) => (window as unknown as { e2eMark?: string }).e2eMark === m, mark)
 }
 
 export interface PageLogoutResult {
@@ -150,9 +241,9 @@ export interface PageLogoutResult {
 }
 
 /** Calls `session.logout()` in the page and reports how long it took and what it said. */
-export function logoutIn(page: Page): Promise<PageLogoutResult> {
-  return page.evaluate(async () => {
-    const { session } = (window as unknown as { demo: { session: import('../src/index.js').Session } }).demo
+export function logoutIn(tab: Tab): Promise<PageLogoutResult> {
+  return tab.evaluate(async () => {
+    const { session } = (window as unknown as DemoWindow).demo
     const started = performance.now()
     const result = await session.logout()
     const ms = performance.now() - started

@@ -1,7 +1,7 @@
 // The built package, as an app would get it: every path in the exports map exists, and
 // importing each entry in plain Node (no window, no IndexedDB) touches no browser global.
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 const root = new URL('../', import.meta.url).pathname
@@ -41,8 +41,14 @@ describe('the built package', () => {
   })
 
   it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
-    const core = readFileSync(`${root}dist/index.js`, 'utf8')
+    // The core is dist/index.js and the chunks it loads (shared code, DPoP on demand).
+    const core = readdirSync(`${root}dist`)
+      .filter((file) => file.endsWith('.js') && !['react.js', 'vue.js'].includes(file))
+      .map((file) => readFileSync(`${root}dist/${file}`, 'utf8'))
+      .join('\n')
     for (const name of ['oidc-client-ts', 'ky', 'idb-keyval']) expect(core).toMatch(new RegExp(`from "${name}"`))
+    // Imported, never bundled in: no copy of idb-keyval's or ky's own code.
+    expect(core).not.toMatch(/function promisifyRequest|class HTTPError/)
     expect(readFileSync(`${root}dist/react.js`, 'utf8')).toMatch(/from "tokenwarden"/)
     expect(readFileSync(`${root}dist/vue.js`, 'utf8')).toMatch(/from "tokenwarden"/)
     expect(readFileSync(`${root}dist/testing.js`, 'utf8')).toMatch(/from "tokenwarden"/)

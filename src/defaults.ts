@@ -15,6 +15,7 @@ export const defaults = {
   refreshLeewaySeconds: 60,
   autoRefresh: true,
   databaseName: 'tokenwarden',
+  dpop: false,
   revocation: {
     timeoutMs: 5000,
     retryLimit: 2,

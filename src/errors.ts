@@ -17,6 +17,9 @@
  * - `revocation-unavailable`: the server's metadata has no `revocation_endpoint`.
  * - `timeout`: the server did not answer within the configured bound.
  * - `network`: the request never got an HTTP answer (offline, DNS, CORS, connection reset).
+ * - `dpop-unsupported`: `dpop: true`, but the authorization server does not offer DPoP
+ *   (RFC 9449) or answered with a token that is not DPoP-bound; or this browser has no
+ *   WebCrypto ECDSA P-256.
  * - `disposed`: the session was used after `dispose()`.
  * - `unexpected`: a failure tokenwarden did not anticipate (a bug, or a seam that threw
  *   something odd); `cause` holds it.
@@ -38,6 +41,7 @@ export type TokenwardenErrorCode =
   | 'revocation-unavailable'
   | 'timeout'
   | 'network'
+  | 'dpop-unsupported'
   | 'disposed'
   | 'unexpected'
 

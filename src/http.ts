@@ -1,21 +1,38 @@
 import ky, { type KyInstance } from 'ky'
 import { isTokenwardenError } from './errors.js'
 
+/** DPoP for `session.http` (RFC 9449 §7): a proof per request, and the servers' nonces. */
+export interface HttpDPoP {
+  /** A proof for this request and token, or undefined when the token is not DPoP-bound. */
+  proof(request: { method: string; url: string; accessToken: string }): Promise<string | undefined>
+  rememberNonce(url: string, nonce: string): void
+}
+
 export interface HttpClientHooks {
   getAccessToken(): Promise<string>
   /** The server refused `rejected`: return a newer token (refreshing at most once). */
   refreshAfterRejection(rejected: string | undefined): Promise<string>
+  dpop?: HttpDPoP
   fetch?: typeof fetch
 }
 
 const retriedKey = 'tokenwardenRetriedAfter401'
+const nonceRetriedKey = 'tokenwardenRetriedWithNonce'
+
+/** RFC 9449 §9: `WWW-Authenticate: DPoP error="use_dpop_nonce"` with a `DPoP-Nonce` header. */
+const asksForNonce = (response: Response) =>
+  (response.status === 401 || response.status === 400) &&
+  /(^|,)\s*DPoP\b[^]*\berror="use_dpop_nonce"/i.test(response.headers.get('www-authenticate') ?? '')
 
 /**
- * The authenticated client: a ky instance whose hooks attach the bearer token (RFC 6750 §2.1)
- * and, on a 401, get a new token and send the request once more. The marker in ky's
- * per-request `context` makes sure that happens once per request, so it can never loop.
+ * The authenticated client: a ky instance whose hooks attach the access token, as a bearer
+ * token (RFC 6750 §2.1) or with a DPoP proof (RFC 9449 §7.1) when it is bound, and, on a 401,
+ * get a new token and send the request once more. The markers in ky's per-request `context`
+ * make sure each retry happens once per request, so it can never loop. ky runs
+ * `beforeRequest` again for a retry, so every attempt carries a fresh proof.
  */
 export function createHttpClient(hooks: HttpClientHooks): KyInstance {
+  const { dpop } = hooks
   return ky.create({
     ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     // ky retries failed GETs; a TokenwardenError (signed out, refresh refused) will not get
@@ -24,14 +41,26 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
     hooks: {
       beforeRequest: [
         async (request) => {
-          request.headers.set('authorization', `Bearer ${await hooks.getAccessToken()}`)
+          const accessToken = await hooks.getAccessToken()
+          const proof = await dpop?.proof({ method: request.method, url: request.url, accessToken })
+          request.headers.set('authorization', `${proof ? 'DPoP' : 'Bearer'} ${accessToken}`)
+          if (proof) request.headers.set('dpop', proof)
         },
       ],
       afterResponse: [
         async (request, options, response) => {
+          const nonce = dpop && response.headers.get('dpop-nonce')
+          if (nonce) {
+            // A server may hand out its next nonce on any answer (RFC 9449 §8.2).
+            dpop.rememberNonce(request.url, nonce)
+            if (asksForNonce(response) && !options.context[nonceRetriedKey]) {
+              options.context[nonceRetriedKey] = true
+              return ky.retry({ code: 'DPOP_NONCE', delay: 0 })
+            }
+          }
           if (response.status !== 401 || options.context[retriedKey]) return response
           options.context[retriedKey] = true
-          const rejected = request.headers.get('authorization')?.replace(/^Bearer /, '')
+          const rejected = request.headers.get('authorization')?.replace(/^(Bearer|DPoP) /, '')
           const token = await hooks.refreshAfterRejection(rejected)
           const retry = new Request(request)
           retry.headers.set('authorization', `Bearer ${token}`)

@@ -1,6 +1,7 @@
 // The public API, hand-picked: what apps, the bindings and the test kit may use.
 export { createSession } from './session.js'
-export type { Session } from './session.js'
+export type { Session, TokenBinding } from './session.js'
+export type { DPoPKeyInfo } from './dpop.js'
 export type { SessionSnapshot, SignedOutReason } from './snapshot.js'
 export type { SessionEvent, SessionEventType, RevocationEventOutcome } from './events.js'
 export type { LogoutOptions, LogoutResult, RevocationStatus } from './logout.js'
@@ -30,6 +31,7 @@ export type {
   ProtocolContext,
   ProtocolFactory,
   ProtocolMetadata,
+  ProofKey,
   SignInArgs,
   StateStore,
   TokenSet,

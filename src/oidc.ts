@@ -1,6 +1,6 @@
-import { ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
+import { DPoPState, ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
-import type { IssuedTokens, Profile, ProtocolFactory, ProtocolMetadata, TokenSet } from './protocol.js'
+import type { IssuedTokens, Profile, ProofKey, ProtocolFactory, ProtocolMetadata, TokenSet } from './protocol.js'
 
 /** oidc-client-ts `OidcClient` settings, passed through under their own names. */
 export type OidcSettings = Partial<OidcClientSettings>
@@ -37,7 +37,7 @@ function toError(code: TokenwardenErrorCode, message: string, cause: unknown): T
 
 /** The protocol on oidc-client-ts. This is the only file that imports it. */
 export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => {
-  const client = new OidcClient({
+  const settings: OidcClientSettings = {
     authority: options.authority,
     client_id: options.clientId,
     redirect_uri: options.redirectUri,
@@ -56,16 +56,45 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     ...(options.oidc as OidcSettings),
     // Ours, whatever `oidc` says: PKCE state must stay out of sessionStorage.
     stateStore,
-  })
+  }
+  const client = new OidcClient(settings)
+
+  /**
+   * A client that sends a DPoP proof of `key` to the token endpoint (RFC 9449 §5) and retries
+   * once with the server's nonce (§8): oidc-client-ts's own `dpop` support, on a store that
+   * holds just this key. Its store is fixed per client, and a callback and a refresh of two
+   * sign-ins may run at once in one tab, so each call gets a client of its own, on the
+   * metadata already loaded.
+   */
+  async function clientFor(key: ProofKey | undefined): Promise<OidcClient> {
+    if (!key) return client
+    const metadata = await client.metadataService.getMetadata()
+    const tokenEndpoint = await client.metadataService.getTokenEndpoint(false)
+    const state = () => new DPoPState(key.keys, key.nonce(tokenEndpoint))
+    const store: NonNullable<OidcClientSettings['dpop']>['store'] = {
+      getAllKeys: async () => [options.clientId],
+      get: async () => state(),
+      // oidc-client-ts stores the nonce the server sent with its `use_dpop_nonce` error.
+      set: async (_key, value) => {
+        if (value.nonce) key.rememberNonce(tokenEndpoint, value.nonce)
+      },
+      remove: async () => state(),
+    }
+    return new OidcClient({ ...settings, metadata, dpop: { store } })
+  }
 
   let metadata: Promise<ProtocolMetadata> | undefined
   return {
     metadata() {
       metadata ??= client.metadataService.getMetadata().then(
-        (raw) => ({
-          ...(typeof raw.revocation_endpoint === 'string' ? { revocationEndpoint: raw.revocation_endpoint } : {}),
-          ...(typeof raw.end_session_endpoint === 'string' ? { endSessionEndpoint: raw.end_session_endpoint } : {}),
-        }),
+        (raw) => {
+          const dpopAlgs: unknown = (raw as { dpop_signing_alg_values_supported?: unknown }).dpop_signing_alg_values_supported
+          return {
+            ...(typeof raw.revocation_endpoint === 'string' ? { revocationEndpoint: raw.revocation_endpoint } : {}),
+            ...(typeof raw.end_session_endpoint === 'string' ? { endSessionEndpoint: raw.end_session_endpoint } : {}),
+            ...(Array.isArray(dpopAlgs) ? { dpopSigningAlgValues: dpopAlgs.filter((alg): alg is string => typeof alg === 'string') } : {}),
+          }
+        },
         (cause: unknown) => {
           metadata = undefined // let the next call try again
           throw toError('discovery-failed', 'Could not load the authorization server metadata', cause)
@@ -85,14 +114,14 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
         throw toError('sign-in-failed', 'Could not start the sign-in', cause)
       }
     },
-    async processCallback(url) {
+    async processCallback(url, proofKey) {
       try {
-        return toIssued(await client.processSigninResponse(url))
+        return toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
       } catch (cause) {
         throw toError('callback-failed', 'The sign-in callback failed', cause)
       }
     },
-    async refresh(current) {
+    async refresh(current, proofKey) {
       const { refreshToken, idToken, scope } = current.tokens
       if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
       try {
@@ -105,7 +134,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
           ...(idToken ? { id_token: idToken } : {}),
           ...(scope ? { scope } : {}),
         }
-        return toIssued(await client.useRefreshToken({ state }), current)
+        return toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }

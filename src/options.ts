@@ -104,6 +104,16 @@ export interface SessionOptions {
    */
   databaseName?: string
   /**
+   * Sender-constrained tokens (DPoP, RFC 9449): a non-extractable ES256 key pair per sign-in,
+   * kept in IndexedDB; the token endpoint binds the tokens to it, and `session.http` sends
+   * `Authorization: DPoP` with a fresh proof per request (retrying once with a server's
+   * `DPoP-Nonce`). A copied token is then useless without this browser's key. Sign-in fails
+   * with `dpop-unsupported` when the server does not offer DPoP, and the session fails to
+   * start with it when the browser has no WebCrypto ECDSA.
+   * @default false
+   */
+  dpop?: boolean
+  /**
    * Settings passed through to oidc-client-ts's `OidcClient`, under their own names (e.g.
    * `metadata`, `extraQueryParams`).
    * @default {}
@@ -137,6 +147,7 @@ export interface ResolvedOptions extends ProtocolConfig {
   refreshLeewaySeconds: number
   autoRefresh: boolean
   databaseName: string
+  dpop: boolean
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined
@@ -153,7 +164,7 @@ export interface ResolvedOptions extends ProtocolConfig {
 const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
-  databaseName: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
+  databaseName: true, dpop: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
   timers: true, navigate: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
@@ -209,6 +220,52 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') throw invalid(`\`${name}\` must be a boolean.`)
   return value
+}
+
+/** oidc-client-ts settings tokenwarden sets itself: given through `oidc` they would fight ours. */
+const ownedOidcSettings: Record<string, string> = {
+  authority: '`authority`',
+  client_id: '`clientId`',
+  redirect_uri: '`redirectUri`',
+  scope: '`scope`',
+  post_logout_redirect_uri: '`postLogoutRedirectUri`',
+  client_secret: '`clientSecret`',
+  client_authentication: '`clientAuthentication`',
+  stateStore: 'nothing: sign-in state is kept in tokenwarden\'s storage',
+  dpop: 'nothing: set `dpop: true` instead',
+}
+
+/**
+ * The pass-through may not switch security off: PKCE stays on, only the code flow with the
+ * answer in the query (a fragment would keep `#code=…` in the URL and history), and every
+ * endpoint given in `oidc.metadata` must pass the same https rule as the authority.
+ */
+function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHttp: boolean): void {
+  for (const [key, instead] of Object.entries(ownedOidcSettings)) {
+    if (key in oidc) throw invalid(`\`oidc.${key}\` is not passed through: use ${instead}.`)
+  }
+  if (oidc.disablePKCE) throw invalid('`oidc.disablePKCE` is refused: PKCE (RFC 7636) protects the authorization code of a browser app.')
+  if (oidc.response_type !== undefined && oidc.response_type !== 'code') {
+    throw invalid('`oidc.response_type` must be "code": tokenwarden uses the authorization code flow with PKCE.')
+  }
+  if (oidc.response_mode !== undefined && oidc.response_mode !== 'query') {
+    throw invalid('`oidc.response_mode` must be "query": a fragment keeps the code in the URL where history and extensions can read it.')
+  }
+  const metadata = oidc.metadata
+  if (metadata && typeof metadata === 'object') {
+    for (const [name, value] of Object.entries(metadata as Record<string, unknown>)) {
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
+      let url: URL
+      try {
+        url = new URL(value)
+      } catch {
+        continue
+      }
+      if (!isAllowedEndpoint(url, allowInsecureHttp)) {
+        throw invalid(`\`oidc.metadata.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
+      }
+    }
+  }
 }
 
 // Once per logger, so an app that creates many sessions is told once, and tests can see it.
@@ -268,6 +325,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
     throw invalid('`oidc` must be an object of oidc-client-ts settings.')
   }
+  if (input.oidc) checkOidcSettings(input.oidc as Record<string, unknown>, allowInsecureHttp)
   const logger = input.logger ?? console
   if (typeof logger.warn !== 'function') throw invalid('`logger` must have a `warn` method.')
   if (input.storage !== undefined && (typeof input.storage !== 'object' || input.storage === null)) {
@@ -295,6 +353,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     refreshLeewaySeconds: positiveNumber('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, true),
     autoRefresh: booleanOption('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     databaseName,
+    dpop: booleanOption('dpop', input.dpop, defaults.dpop),
     oidc: input.oidc ?? {},
     logger,
     fetch: optionalFunction('fetch', input.fetch),

@@ -6,6 +6,13 @@ import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
 import type { TabLock } from './tab-lock.js'
 import { Alarm, type Timers } from './timers.js'
 
+/**
+ * How many times an entry is sent again after an answer the browser hid for want of CORS
+ * headers (`maybeCors`): the server may well have revoked it, and retrying will not make the
+ * headers appear, so it is not re-sent for days.
+ */
+const corsAttemptLimit = 3
+
 /** Backoff after the n-th failed attempt: 2 s, 4 s, 8 s … up to 5 minutes. */
 export function backoffMs(attempts: number): number {
   return Math.min(300_000, 2000 * 2 ** Math.max(0, attempts - 1))
@@ -85,9 +92,12 @@ export class Outbox {
     const retry: Array<[string, OutboxEntry]> = []
     const done: string[] = []
     for (const { key, entry, outcome } of attempts) {
-      if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now) {
-        const tries = entry.attempts + 1
-        retry.push([key, { ...entry, attempts: tries, notBefore: now + backoffMs(tries) }])
+      const tries = entry.attempts + 1
+      if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now && !(outcome.maybeCors && tries >= corsAttemptLimit)) {
+        // A server that said when to come back (Retry-After, RFC 9110 §10.2.3) is believed,
+        // even past the cap logout's own wait had: the outbox has time.
+        const wait = Math.max(backoffMs(tries), outcome.retryAfterMs ?? 0)
+        retry.push([key, { ...entry, attempts: tries, notBefore: now + wait }])
       } else {
         done.push(key)
       }

@@ -13,6 +13,11 @@ export interface TokenSet {
   scope?: string
   /** Access token expiry, milliseconds since the epoch. */
   expiresAt?: number
+  /**
+   * The id of the DPoP key these tokens are bound to (RFC 9449), when they are: the key pair
+   * itself is a separate record, made at sign-in and deleted with the session.
+   */
+  dpopKey?: string
 }
 
 /** ID token claims, as a UI would show them. */
@@ -31,6 +36,18 @@ export type Grant = IssuedTokens
 export interface ProtocolMetadata {
   revocationEndpoint?: string
   endSessionEndpoint?: string
+  /** `dpop_signing_alg_values_supported` (RFC 9449 §5.1): absent when the server has no DPoP. */
+  dpopSigningAlgValues?: readonly string[]
+}
+
+/**
+ * A DPoP key pair (RFC 9449) for the token endpoint: the protocol signs proofs with it and
+ * keeps the server's nonce (§8) through `nonce` / `rememberNonce`, per origin.
+ */
+export interface ProofKey {
+  readonly keys: CryptoKeyPair
+  nonce(url: string): string | undefined
+  rememberNonce(url: string, nonce: string): void
 }
 
 /** Arguments of `session.login()`: passed to the authorization request. */
@@ -49,10 +66,10 @@ export interface Protocol {
   metadata(): Promise<ProtocolMetadata>
   /** Builds the authorization request (code + PKCE) and stores its state. */
   signInUrl(args: SignInArgs): Promise<string>
-  /** Exchanges the code from the redirect back for tokens. */
-  processCallback(url: string): Promise<IssuedTokens>
-  /** The refresh grant (RFC 6749 §6). */
-  refresh(current: IssuedTokens): Promise<IssuedTokens>
+  /** Exchanges the code from the redirect back for tokens; with `proofKey`, DPoP-bound ones. */
+  processCallback(url: string, proofKey?: ProofKey): Promise<IssuedTokens>
+  /** The refresh grant (RFC 6749 §6); with `proofKey`, a DPoP proof of that key goes along. */
+  refresh(current: IssuedTokens, proofKey?: ProofKey): Promise<IssuedTokens>
   /**
    * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
    * client, not the ID token: no token ever goes into a URL.

@@ -6,7 +6,8 @@
  * Keys, for a session id `authority|clientId`:
  * - `session:<id>`: the {@link SessionRecord} of the signed-in session;
  * - `outbox:<id>:<uuid>`: an {@link OutboxEntry}, a revocation not yet confirmed;
- * - `oidc-state:<id>:<name>`: oidc-client-ts's sign-in state (PKCE verifier, nonce).
+ * - `oidc-state:<id>:<name>`: oidc-client-ts's sign-in state (PKCE verifier, nonce);
+ * - `dpop:<id>:<keyId>`: a {@link DPoPKeyRecord}, the DPoP key pair of one sign-in (RFC 9449).
  */
 import type { Profile, TokenSet } from './protocol.js'
 import type { TokenTypeHint } from './revocation.js'
@@ -19,6 +20,41 @@ export const recordKeys = {
   outboxPrefix: (sessionId: string) => `outbox:${sessionId}:`,
   outboxEntry: (sessionId: string) => `outbox:${sessionId}:${crypto.randomUUID()}`,
   statePrefix: (sessionId: string) => `oidc-state:${sessionId}:`,
+  dpopKey: (sessionId: string, keyId: string) => `dpop:${sessionId}:${keyId}`,
+  dpopPrefix: (sessionId: string) => `dpop:${sessionId}:`,
+}
+
+/**
+ * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
+ * keeps it by structured clone, and no script can read its bytes, only ask WebCrypto to sign.
+ */
+export interface DPoPKeyRecord {
+  v: 1
+  kind: 'tokenwarden/dpop-key'
+  keys: CryptoKeyPair
+  /** When it was made (ms since the epoch): a key whose sign-in never completed is swept later. */
+  createdAt: number
+}
+
+export function dpopKeyRecord(keys: CryptoKeyPair, createdAt: number): DPoPKeyRecord {
+  return { v: 1, kind: 'tokenwarden/dpop-key', keys, createdAt }
+}
+
+const isKey = (value: unknown, type: KeyType) =>
+  typeof value === 'object' && value !== null && (value as CryptoKey).type === type && (value as CryptoKey).algorithm?.name === 'ECDSA'
+
+export function isDPoPKeyRecord(value: unknown): value is DPoPKeyRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<DPoPKeyRecord>
+  return (
+    record.v === 1 &&
+    record.kind === 'tokenwarden/dpop-key' &&
+    Number.isFinite(record.createdAt) &&
+    isKey(record.keys?.privateKey, 'private') &&
+    // A private key that can be exported is not one we made: refuse it rather than use it.
+    record.keys?.privateKey.extractable === false &&
+    isKey(record.keys?.publicKey, 'public')
+  )
 }
 
 /** The stored form of a signed-in session. */
@@ -57,6 +93,7 @@ function isTokenSet(value: unknown): value is TokenSet {
     optionalString(tokens.refreshToken) &&
     optionalString(tokens.idToken) &&
     optionalString(tokens.scope) &&
+    optionalString(tokens.dpopKey) &&
     (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
   )
 }

@@ -337,6 +337,8 @@ function errorOutcome(status: number, fields: OAuthErrorFields, cause: unknown, 
   }
 }
 
+const isTimeoutReason = (reason: unknown) => reason instanceof DOMException && reason.name === 'TimeoutError'
+
 async function toOutcome(error: unknown, deadline: AbortSignal, signal: AbortSignal, context: AttemptContext): Promise<RevocationOutcome> {
   const retryAfter = context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }
   if (error instanceof HTTPError) {
@@ -349,7 +351,9 @@ async function toOutcome(error: unknown, deadline: AbortSignal, signal: AbortSig
     const fields = readOAuthError(await readBody(response, signal), context.secrets)
     return errorOutcome(response.status, fields, error, context)
   }
-  if (error instanceof TimeoutError || deadline.aborted || (error instanceof DOMException && error.name === 'TimeoutError')) {
+  // The signal's reason, not the error, says whether time ran out: WebKit (WebKitGTK 2.50 at
+  // least) rejects an aborted fetch with a plain AbortError whatever the signal's reason was.
+  if (error instanceof TimeoutError || isTimeoutReason(error) || deadline.aborted || (signal.aborted && isTimeoutReason(signal.reason))) {
     return {
       status: 'failed',
       retryable: true,

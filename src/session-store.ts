@@ -22,10 +22,12 @@ const invalidRecord = () =>
 export class SessionStore {
   readonly storage: KeyValueStorage
   readonly #key: string
+  readonly #sessionId: string
 
   constructor(storage: KeyValueStorage, sessionId: string) {
     this.storage = storage
     this.#key = recordKeys.session(sessionId)
+    this.#sessionId = sessionId
   }
 
   /** Reads the session record; a corrupt or foreign one is deleted and reported. */
@@ -52,6 +54,11 @@ export class SessionStore {
         const remove = [...(decision.changes?.delete ?? [])]
         if (decision.session) set.push([this.#key, decision.session])
         else if (decision.session === null || (value !== undefined && !current)) remove.push(this.#key)
+        // The DPoP key lives exactly as long as its session: whatever ends or replaces the
+        // session (logout, another sign-in, a refused refresh) deletes it in the same step.
+        const key = current?.tokens.dpopKey
+        const next = decision.session === undefined ? current : decision.session
+        if (key && next?.tokens.dpopKey !== key) remove.push(recordKeys.dpopKey(this.#sessionId, key))
         return { changes: { set, delete: remove }, result: decision.result }
       }),
     )

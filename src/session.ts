@@ -1,8 +1,9 @@
 import type { KyInstance } from 'ky'
+import type { DPoP, DPoPKeyInfo } from './dpop.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
-import { LocalSession } from './local-session.js'
+import { LocalSession, signedOutError } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
 import { createOidcProtocol } from './oidc.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
@@ -10,7 +11,7 @@ import { Outbox } from './outbox.js'
 import type { Protocol, SignInArgs } from './protocol.js'
 import { sessionIdOf } from './records.js'
 import { Refresher } from './refresh.js'
-import { createRevoker, type Revoker } from './revocation.js'
+import { createRevoker, targetsOf, type Revoker } from './revocation.js'
 import { SessionStore } from './session-store.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { createStateStore } from './sign-in-state.js'
@@ -37,8 +38,16 @@ export interface Session {
   refresh(): Promise<void>
   /** Revokes both tokens, clears local state and tells every tab. */
   logout(options?: LogoutOptions): Promise<LogoutResult>
-  /** A ky instance that sends the access token, and refreshes and retries once on a 401. */
+  /**
+   * A ky instance that sends the access token (with a DPoP proof when the tokens are bound),
+   * and refreshes and retries once on a 401.
+   */
   readonly http: KyInstance
+  /**
+   * How the current tokens are bound: their type, and with DPoP the key's thumbprint (the
+   * server's `cnf.jkt`) and that it is not extractable. Undefined when signed out.
+   */
+  getTokenBinding(): Promise<TokenBinding | undefined>
   /**
    * Calls `listener` with every event of the session (sign-in, refresh, logout, revocations,
    * the outbox, tab messages, storage), synchronously, in order. Events never carry a token.
@@ -49,8 +58,17 @@ export interface Session {
   dispose(): void
 }
 
+/** What {@link Session.getTokenBinding} says: no token values, only how they are bound. */
+export interface TokenBinding {
+  /** `DPoP` or `Bearer`, as the token endpoint said. */
+  readonly tokenType: string
+  /** The DPoP key the tokens are bound to; absent for bearer tokens. */
+  readonly dpop?: DPoPKeyInfo
+}
+
 /** The parts of a session, built together once storage is open: none exists without the others. */
 interface Parts {
+  dpop: DPoP | undefined
   local: LocalSession
   store: SessionStore
   protocol: Protocol
@@ -94,6 +112,23 @@ class TokenwardenSession implements Session {
     this.http = createHttpClient({
       getAccessToken: () => this.getAccessToken(),
       refreshAfterRejection: async (rejected) => (await this.#usableParts()).refresher.afterRejection(rejected),
+      ...(options.dpop
+        ? {
+            dpop: {
+              proof: async (request) => {
+                const { local, dpop } = await this.#usableParts()
+                const id = local.current?.tokens.dpopKey
+                if (!id || !dpop) return undefined
+                // The key goes with the session record: gone means the session ended meanwhile.
+                const key = await dpop.load(id)
+                if (!key) throw signedOutError()
+                return dpop.proof(key, request)
+              },
+              // The parts exist by then: the request being answered carried their token.
+              rememberNonce: (url, nonce) => this.#built?.dpop?.nonces.set(url, nonce),
+            },
+          }
+        : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
     // Pre-bound, so `useSyncExternalStore(session.subscribe, session.getSnapshot)` works.
@@ -121,10 +156,12 @@ class TokenwardenSession implements Session {
   }
 
   async #start(): Promise<void> {
-    const { protocol, outbox } = await this.#assemble()
+    const { protocol, outbox, dpop } = await this.#assemble()
     // Discovery now, so that logout later costs one round trip. A failure is not fatal:
     // the session can be restored offline, and logout tries discovery again.
     await protocol.metadata().catch(() => undefined)
+    // Keys of sign-ins that never completed (a tab closed during its callback).
+    void dpop?.sweep().catch(() => undefined)
     // Revocations a previous page could not finish (offline, closed mid-logout).
     void outbox.drain(false)
   }
@@ -144,11 +181,15 @@ class TokenwardenSession implements Session {
         }
       }
       this.#storageKind = storage.kind
+      // DPoP is loaded only by the apps that turn it on: the others never download it. It
+      // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
+      const dpopModule = options.dpop ? await import('./dpop.js') : undefined
+      await dpopModule?.assertDPoPSupport()
       const { now, revocation } = options
       const timers = options.timers ?? realTimers
       const lockFactory = options.lock ?? createDefaultLock
       const store = new SessionStore(storage, this.#id)
-      const protocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: createStateStore(storage, this.#id) })
+      const baseProtocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: createStateStore(storage, this.#id) })
       const revoke = createRevoker({
         endpoint: async () => (await protocol.metadata()).revocationEndpoint,
         client_id: options.clientId,
@@ -160,6 +201,13 @@ class TokenwardenSession implements Session {
         allowInsecureHttp: options.allowInsecureHttp,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       })
+      const dpop = dpopModule ? new dpopModule.DPoP(storage, this.#id, now, new dpopModule.DPoPNonces()) : undefined
+      const protocol = dpopModule && dpop
+        ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
+            const { timeoutMs } = revocation
+            void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
+          })
+        : baseProtocol
       const outbox = new Outbox({
         storage,
         sessionId: this.#id,
@@ -210,7 +258,7 @@ class TokenwardenSession implements Session {
         snapshot: () => this.#snapshot.get(),
         emit,
       }
-      const parts: Parts = { local, store, protocol, outbox, refresher, revoke, channel, signIn }
+      const parts: Parts = { dpop, local, store, protocol, outbox, refresher, revoke, channel, signIn }
       this.#cleanups.push(
         channel.subscribe((message) => this.#onMessage(parts, message)),
         onPageRestore(() => void this.#resync(parts, 'other-tab')),
@@ -238,6 +286,14 @@ class TokenwardenSession implements Session {
 
   async getAccessToken(): Promise<string> {
     return (await this.#usableParts()).refresher.accessToken()
+  }
+
+  async getTokenBinding(): Promise<TokenBinding | undefined> {
+    const { local, dpop } = await this.#usableParts()
+    const tokens = local.current?.tokens
+    if (!tokens) return undefined
+    const key = tokens.dpopKey ? await dpop?.load(tokens.dpopKey) : undefined
+    return { tokenType: tokens.tokenType, ...(key && dpop ? { dpop: await dpop.info(key) } : {}) }
   }
 
   async refresh(): Promise<void> {

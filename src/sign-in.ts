@@ -92,5 +92,12 @@ function cleanCallbackUrl(): void {
   if (typeof history === 'undefined' || typeof location === 'undefined') return
   const clean = new URL(location.href)
   for (const name of callbackParams) clean.searchParams.delete(name)
+  // A server that answered in the fragment (response_mode=fragment is refused, but a server
+  // may do it anyway) leaves `#code=…&state=…`: that goes too, an app's own hash stays.
+  const fragment = new URLSearchParams(clean.hash.slice(1))
+  if (callbackParams.some((name) => fragment.has(name))) {
+    for (const name of callbackParams) fragment.delete(name)
+    clean.hash = fragment.toString()
+  }
   if (clean.href !== location.href) history.replaceState(history.state, '', clean.href)
 }

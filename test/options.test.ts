@@ -39,6 +39,16 @@ describe('createSession options', () => {
     ['basic without a secret', { ...valid, clientAuthentication: 'client_secret_basic' }, /needs a `clientSecret`/],
     ['an unknown authentication', { ...valid, clientAuthentication: 'private_key_jwt' }, /clientAuthentication/],
     ['fetch that is not a function', { ...valid, fetch: 'fetch' }, /fetch/],
+    ['PKCE switched off through oidc', { ...valid, oidc: { disablePKCE: true } }, /disablePKCE/],
+    ['the code in the fragment through oidc', { ...valid, oidc: { response_mode: 'fragment' } }, /response_mode/],
+    ['an implicit flow through oidc', { ...valid, oidc: { response_type: 'token' } }, /response_type/],
+    [
+      'a plain-http endpoint in oidc.metadata',
+      { ...valid, oidc: { metadata: { authorization_endpoint: 'http://id.example.test/auth' } } },
+      /oidc.metadata.authorization_endpoint/,
+    ],
+    ['a second client id through oidc', { ...valid, oidc: { client_id: 'other' } }, /use `clientId`/],
+    ['a state store of its own through oidc', { ...valid, oidc: { stateStore: {} } }, /oidc.stateStore/],
   ])('refuses %s with invalid-options', (_, options, message) => {
     const result = codeOf(options)
     expect(result).toMatch(/^invalid-options: /)

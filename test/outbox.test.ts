@@ -75,6 +75,37 @@ describe('revocation outbox', () => {
     expect(world.server.requests).toHaveLength(2)
   })
 
+  it("a Retry-After longer than logout's cap is honoured by the outbox: the next attempt waits the server's time", async () => {
+    const clock = Date.now()
+    const world = createWorld(() => new Response('', { status: 503, headers: { 'retry-after': '3600' } }))
+    const session = await world.signedInTab({ now: () => clock, revocation: { retryLimit: 0, maxRetryAfterMs: 1000 } })
+    const result = await session.logout()
+    expect(result.revocation).toEqual({ refresh_token: 'queued', access_token: 'queued' })
+    for (const key of outboxKeys(world.records)) {
+      const entry = world.records.get(key) as { notBefore: number }
+      expect(entry.notBefore - clock).toBe(3_600_000)
+    }
+  })
+
+  it('an answer hidden for want of CORS headers is retried a few times, not for days', async () => {
+    let clock = Date.now()
+    // The endpoint is on another origin than the page and answers without CORS headers: the
+    // browser reports a network error although the server may have revoked the token.
+    const world = createWorld(() => 'network-error')
+    const options = { now: () => clock, revocation: { retryLimit: 0 } }
+    const session = await world.signedInTab(options)
+    const result = await session.logout()
+    expect(result.errors.refresh_token).toMatchObject({ code: 'network', message: expect.stringMatching(/CORS/) })
+    for (let attempt = 2; attempt <= 3; attempt++) {
+      clock += backoffMs(attempt - 1)
+      const tab = world.tab(options)
+      await tab.start()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(outboxKeys(world.records)).toHaveLength(0)
+    expect(world.server.requests).toHaveLength(6)
+  })
+
   it('expired entries are dropped without a request', async () => {
     let clock = Date.now()
     const world = createWorld(() => 'network-error')

@@ -140,7 +140,7 @@ describe('React binding', () => {
     await waitFor(() => expect(screen.getByTestId('token').textContent).toBe('none'))
   })
 
-  it('useAccessToken ignores an answer that comes after unmount or after the snapshot moved on', async () => {
+  it('useAccessToken ignores an answer that comes after the snapshot moved on (a logout while the token was being fetched)', async () => {
     const world = createWorld()
     const session = await world.signedInTab()
     let release!: () => void

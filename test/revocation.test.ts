@@ -513,3 +513,42 @@ describe("revokeToken: the caller's signal", () => {
     await expect(pending).resolves.toMatchObject({ status: 'failed', retryable: true, error: { code: 'revocation-failed', message: expect.stringMatching(/aborted/) } })
   })
 })
+
+describe('revokeToken in an engine whose aborted fetch rejects with a plain AbortError (WebKit)', () => {
+  const request = { token: 'rt-1', token_type_hint: 'refresh_token', client_id: 'spa' } as const
+
+  /** A fetch that never answers and, once aborted, rejects like WebKitGTK's: AbortError("Fetch is aborted"), whatever the reason. */
+  const webkitFetch: typeof fetch = (input, init) =>
+    new Promise((_resolve, reject) => {
+      const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+      signal?.addEventListener('abort', () => reject(new DOMException('Fetch is aborted', 'AbortError')), { once: true })
+    })
+
+  it("the caller's deadline runs out first, in an engine whose fetch rejects with a plain AbortError (WebKit): code timeout", async () => {
+    const any = AbortSignal.any
+    try {
+      for (const withAny of [true, false]) {
+        if (!withAny) Reflect.deleteProperty(AbortSignal, 'any')
+        const outcome = await revokeToken(request, { endpoint, fetch: webkitFetch, signal: AbortSignal.timeout(50), timeoutMs: 5000 })
+        expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'timeout' } })
+      }
+    } finally {
+      AbortSignal.any = any
+    }
+  })
+
+  it('a caller that aborts (not a timeout), in that engine: revocation-failed, not timeout', async () => {
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 20)
+    const outcome = await revokeToken(request, { endpoint, fetch: webkitFetch, signal: controller.signal, timeoutMs: 5000 })
+    expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'revocation-failed' } })
+  })
+
+  it('no answer (WebKit-shaped fetch or not): fails with code timeout once timeoutMs has passed', async () => {
+    const server = createFakeServer(() => 'hang')
+    const started = Date.now()
+    const outcome = await revokeToken(request, options(server, { timeoutMs: 200 }))
+    expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'timeout' } })
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+})

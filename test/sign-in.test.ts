@@ -63,3 +63,14 @@ describe('sign-in when something fails', () => {
     expect(session.getSnapshot().status).not.toBe('signed-in')
   })
 })
+
+describe('the callback URL is cleaned', () => {
+  it('code and state leave the address bar, in the query and in a fragment; the app\'s own hash and query stay', async () => {
+    const world = createWorld()
+    const session = world.tab()
+    await session.start()
+    history.replaceState(null, '', '/callback?code=c&state=s&tab=2#code=c2&state=s2&iss=x&section=top')
+    await session.handleCallback()
+    expect(location.pathname + location.search + location.hash).toBe('/callback?tab=2#section=top')
+  })
+})

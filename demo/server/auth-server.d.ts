@@ -21,6 +21,10 @@ export interface Faults {
   retryAfterSeconds: number
   /** Revocation kills only the presented token, not every token of its grant. */
   revokeOnlyPresented: boolean
+  /** The token endpoint demands a DPoP nonce (400 use_dpop_nonce + DPoP-Nonce). */
+  tokenDpopNonce: boolean
+  /** /api/me demands a DPoP nonce (401 WWW-Authenticate: DPoP error="use_dpop_nonce" + DPoP-Nonce). */
+  apiDpopNonce: boolean
 }
 
 export interface AuthServerOptions {
@@ -40,6 +44,12 @@ export interface AuthServerOptions {
   refreshTokenTtl?: number | undefined
   /** Default true: no per-request logging, no oidc-provider runtime notice. */
   quiet?: boolean | undefined
+  /**
+   * Default true: DPoP (RFC 9449) at the token endpoint and /api/me, and the `<clientId>-dpop`
+   * client that must use it. false: a server without DPoP (no dpop_signing_alg_values_supported,
+   * bearer tokens only).
+   */
+  dpop?: boolean | undefined
 }
 
 export type LoggedEndpoint = 'token' | 'revocation' | 'introspection' | 'userinfo' | 'api'
@@ -53,7 +63,7 @@ export interface LoggedRequest {
   endpoint: LoggedEndpoint
   /** The parsed form body (token values included, unmasked). */
   body: Record<string, string>
-  /** authorization, origin and content-type, when sent. */
+  /** authorization, dpop (the DPoP proof), origin and content-type, when sent. */
   headers: Record<string, string>
   /** Absent while the request is pending (or hanging). */
   status?: number
@@ -85,6 +95,8 @@ export interface AuthServer {
   port: number
   /** The public SPA client. */
   clientId: string
+  /** The same SPA as a client that must use DPoP (`dpop_bound_access_tokens`); undefined with `dpop: false`. */
+  dpopClientId: string | undefined
   spaOrigins: string[]
   introspectionClient: { clientId: 'tokenwarden-introspector'; clientSecret: string }
   /** POSTs to its own introspection endpoint as the confidential introspector client. */

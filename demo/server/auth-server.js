@@ -15,7 +15,8 @@
 //                    revoke-only-the-presented-token), its default and what it does;
 // - control.js       the same switches and the log over HTTP under /__control;
 // - interaction.js   the auto-approving interaction: /auth signs in 'demo-user', no form;
-// - api.js           a protected resource `GET /api/me` (bearer token, 401 once it is dead);
+// - api.js           a protected resource `GET /api/me` (bearer or DPoP-bound token with its
+//                    proof, 401 once it is dead or presented without its key);
 // - sign-in-headless.js  signInHeadless: the same sign-in from Node, no browser.
 //
 // This is a test server: it logs token values and trusts the SPA origins with its control API.
@@ -50,6 +51,7 @@ export async function startAuthServer(options = {}) {
     accessTokenTtl = 3600,
     refreshTokenTtl = 14 * 24 * 3600,
     quiet = true,
+    dpop = true,
   } = options
 
   // Listen first: with port 0 the issuer needs the port the OS picked.
@@ -96,6 +98,8 @@ export async function startAuthServer(options = {}) {
       store,
       isAllowedOrigin,
       revokeOnlyPresented: () => faults.current().revokeOnlyPresented,
+      dpop,
+      requireDpopNonce: () => faults.current().tokenDpopNonce,
     })
   } catch (error) {
     clearInterval(sweeper)
@@ -121,7 +125,7 @@ export async function startAuthServer(options = {}) {
   provider.use(faults.middleware(provider))
   provider.use(controlMiddleware({ faults: faults.api, log, introspect, setCors }))
   provider.use(interactionMiddleware(provider))
-  provider.use(apiMiddleware(provider, { issuer, setCors }))
+  provider.use(apiMiddleware(provider, { issuer, setCors, requireDpopNonce: () => faults.current().apiDpopNonce }))
 
   handler = provider.callback()
 
@@ -142,6 +146,7 @@ export async function startAuthServer(options = {}) {
     issuer,
     port: actualPort,
     clientId,
+    dpopClientId: dpop ? `${clientId}-dpop` : undefined,
     spaOrigins: [...spaOrigins],
     introspectionClient: { clientId: INTROSPECTOR_ID, clientSecret: introspectorSecret },
     introspect,

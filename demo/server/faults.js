@@ -18,6 +18,10 @@
 // - revokeOnlyPresented: the provider still validates the request and destroys the presented
 //   token, but its grant and sibling tokens survive (applied by the adapter and the provider's
 //   revokeGrantPolicy, which read it through `current()`).
+// - tokenDpopNonce: the token endpoint demands a DPoP nonce (400 use_dpop_nonce + DPoP-Nonce
+//   for a proof without a valid one; applied by the provider's features.dPoP.requireNonce).
+// - apiDpopNonce: /api/me demands a DPoP nonce (401 WWW-Authenticate: DPoP
+//   error="use_dpop_nonce" + DPoP-Nonce; applied by api.js).
 
 import { LOG_ENTRY } from './request-log.js'
 
@@ -33,6 +37,8 @@ const defaultFaults = (latencyMs) => ({
   revocation: 'ok',
   retryAfterSeconds: 1,
   revokeOnlyPresented: false,
+  tokenDpopNonce: false,
+  apiDpopNonce: false,
 })
 
 /** @returns {Partial<Faults>} the valid switches; throws TypeError on unknown keys or bad values */
@@ -59,7 +65,9 @@ function validateFaults(partial) {
         out[key] = value
         break
       case 'revokeOnlyPresented':
-        if (typeof value !== 'boolean') throw new TypeError('faults.revokeOnlyPresented must be a boolean')
+      case 'tokenDpopNonce':
+      case 'apiDpopNonce':
+        if (typeof value !== 'boolean') throw new TypeError(`faults.${key} must be a boolean`)
         out[key] = value
         break
       default:

@@ -1,6 +1,6 @@
-// node-oidc-provider, configured as the dev authorization server: the public SPA client, the
-// confidential introspector, the demo account, token lifetimes, revocation, introspection and
-// RP-initiated logout.
+// node-oidc-provider, configured as the dev authorization server: the public SPA client, its
+// DPoP twin (`<clientId>-dpop`, which must use DPoP), the confidential introspector, the demo
+// account, token lifetimes, revocation, introspection, RP-initiated logout and DPoP (RFC 9449).
 
 import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto'
 import { createAdapterClass } from './adapter.js'
@@ -58,10 +58,12 @@ const findAccount = async (_ctx, sub) => {
  *   store: ReturnType<typeof import('./adapter.js').createMapStore>,
  *   isAllowedOrigin: (origin: unknown) => boolean,
  *   revokeOnlyPresented: () => boolean,
+ *   dpop: boolean,
+ *   requireDpopNonce: () => boolean,
  * }} options
  */
 export async function createProvider(options) {
-  const { issuer, clientId, spaOrigins, accessTokenTtl, refreshTokenTtl, introspectorSecret, store, isAllowedOrigin, revokeOnlyPresented } = options
+  const { issuer, clientId, spaOrigins, accessTokenTtl, refreshTokenTtl, introspectorSecret, store, isAllowedOrigin, revokeOnlyPresented, dpop, requireDpopNonce } = options
   const { default: Provider, errors } = await loadProvider(options.quiet)
   const jwk = await loadSigningKey()
 
@@ -71,20 +73,24 @@ export async function createProvider(options) {
   // The fault applies only inside a revocation request (Provider.ctx is the current request).
   const inRevocationOnlyPresented = () => revokeOnlyPresented() && Provider.ctx?.oidc?.route === 'revocation'
 
+  const spaClient = {
+    client_id: clientId,
+    client_name: 'tokenwarden demo',
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: postLogoutRedirectUris,
+    scope: SCOPES.join(' '),
+  }
+
   return new Provider(issuer, {
     adapter: createAdapterClass(store, inRevocationOnlyPresented),
     clients: [
-      {
-        client_id: clientId,
-        client_name: 'tokenwarden demo',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: redirectUris,
-        post_logout_redirect_uris: postLogoutRedirectUris,
-        scope: SCOPES.join(' '),
-      },
+      spaClient,
+      // The same SPA, but the token endpoint refuses it any token without a DPoP proof.
+      ...(dpop ? [{ ...spaClient, client_id: `${clientId}-dpop`, client_name: 'tokenwarden demo (DPoP)', dpop_bound_access_tokens: true }] : []),
       {
         client_id: INTROSPECTOR_ID,
         client_secret: introspectorSecret,
@@ -129,6 +135,12 @@ export async function createProvider(options) {
     },
     features: {
       devInteractions: { enabled: false },
+      // On by default in oidc-provider 9; a nonce secret lets it hand out DPoP-Nonce values
+      // (and expose the header to the SPA), and the fault switch makes the token endpoint
+      // demand one (RFC 9449 §8).
+      dPoP: dpop
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => requireDpopNonce() }
+        : { enabled: false },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {

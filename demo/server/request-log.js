@@ -117,7 +117,7 @@ export function createRequestLog({ quiet }) {
     if (endpoint && ctx.method !== 'OPTIONS') {
       const body = ctx.method === 'POST' ? await bufferBody(ctx) : {}
       const headers = {}
-      for (const name of ['authorization', 'origin', 'content-type']) {
+      for (const name of ['authorization', 'dpop', 'origin', 'content-type']) {
         const value = ctx.get(name)
         if (value) headers[name] = value
       }

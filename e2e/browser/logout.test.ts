@@ -1,51 +1,45 @@
-import type { BrowserContext, Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, expect, it } from 'vitest'
 import {
   accessTokenOf,
-  chromiumPath,
+  describeInEngine,
+  engineName,
   expectBothRevoked,
-  useStack,
   indexedDbRecords,
   logoutIn,
+  markDocument,
+  openSignedInTab,
   signIn,
   snapshotOf,
+  storedTokens,
+  useStack,
   waitForStatus,
   webStorageDump,
-} from './harness.js'
+  type DemoWindow,
+} from '../harness.js'
 
-describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in Chromium', () => {
-  let context: BrowserContext
-  let page: Page
+describeInEngine('sign-in and logout against node-oidc-provider', () => {
   const env = useStack()
   beforeEach(async () => {
-    env.stack.auth.faults.reset()
-    context = await env.browser.newContext()
-    page = await context.newPage()
-    await signIn(page, env.stack.origin)
+    await signIn(env.tab, env.stack.origin)
     env.stack.auth.clearLog()
   })
-  afterEach(async () => {
-    await context.close()
-  })
 
-  /** The tokens the server issued to this page, from its own token endpoint log. */
+  /** The tokens the server issued to this tab, as stored; the session hands out the same access token. */
   async function issuedTokens() {
-    const access = await accessTokenOf(page)
-    const records = await indexedDbRecords(page)
-    const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } }
-    expect(session.tokens.accessToken).toBe(access)
-    return { access, refresh: session.tokens.refreshToken }
+    const tokens = await storedTokens(env.tab)
+    expect(await accessTokenOf(env.tab)).toBe(tokens.access)
+    return tokens
   }
 
   it('sign-in stores the tokens in IndexedDB only: nothing in Web Storage or cookies of the SPA origin', async () => {
     const { access, refresh } = await issuedTokens()
     expect(access.length).toBeGreaterThan(20)
     expect(refresh.length).toBeGreaterThan(20)
-    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-in', storage: 'indexeddb', profile: { sub: 'demo-user' } })
-    const dump = await webStorageDump(context, page)
+    expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-in', storage: 'indexeddb', profile: { sub: 'demo-user' } })
+    const dump = await webStorageDump(env.tab)
     expect(dump).not.toContain(access)
     expect(dump).not.toContain(refresh)
-    expect(page.url()).not.toContain('code=')
+    expect(await env.tab.url()).not.toContain('code=')
     await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: true })
     await expect(env.stack.auth.introspect(refresh)).resolves.toMatchObject({ active: true })
   })
@@ -55,7 +49,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     // With 300 ms added to every request, two requests sent one after the other would
     // arrive at least 300 ms apart.
     env.stack.auth.faults.set({ latencyMs: 300, revokeOnlyPresented: true })
-    const result = await logoutIn(page)
+    const result = await logoutIn(env.tab)
     env.stack.auth.faults.set({ latencyMs: 0 })
 
     expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
@@ -63,42 +57,39 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     expect(Math.abs(received[0]!.at - received[1]!.at)).toBeLessThan(300)
     // One round trip: the latency once, not twice.
     expect(result.ms).toBeLessThan(600)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
-    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
   it('two tabs: logout in one signs the other out without a reload', async () => {
-    const other = await context.newPage()
-    await other.goto(env.stack.origin)
-    await waitForStatus(other, 'signed-in')
+    const other = await openSignedInTab(env.profile, env.stack.origin)
     await other.evaluate(() => {
-      const w = window as unknown as { demo: { session: import('../src/index.js').Session }; signedOutAt?: number }
+      const w = window as unknown as DemoWindow & { signedOutAt?: number }
       w.demo.session.subscribe(() => {
         if (w.demo.session.getSnapshot().status === 'signed-out') w.signedOutAt ??= performance.timeOrigin + performance.now()
       })
     })
-    const navigations: string[] = []
-    other.on('framenavigated', (frame) => navigations.push(frame.url()))
+    const sameDocument = await markDocument(other)
 
-    const settledAt = await page.evaluate(async () => {
-      await (window as unknown as { demo: { session: import('../src/index.js').Session } }).demo.session.logout()
+    const settledAt = await env.tab.evaluate(async () => {
+      await (window as unknown as DemoWindow).demo.session.logout()
       return performance.timeOrigin + performance.now()
     })
     await waitForStatus(other, 'signed-out', 2000)
     const signedOutAt = await other.evaluate(() => (window as unknown as { signedOutAt: number }).signedOutAt)
     expect(await snapshotOf(other)).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
-    expect(navigations).toEqual([])
+    expect(await sameDocument()).toBe(true)
     // Only the tab that logged out revoked anything.
     expect(env.stack.auth.revocations()).toHaveLength(2)
     const ms = signedOutAt - settledAt
-    console.info(`e2e: the other tab was signed out ${ms.toFixed(1)} ms after logout() settled`)
+    console.info(`e2e (${engineName}): the other tab was signed out ${ms.toFixed(1)} ms after logout() settled`)
     expect(ms).toBeLessThan(1000)
   })
 
   it('503 once: the revocation is retried after Retry-After and succeeds', async () => {
     const { access, refresh } = await issuedTokens()
     env.stack.auth.faults.set({ revocation: '503-once', retryAfterSeconds: 1, revokeOnlyPresented: true })
-    const result = await logoutIn(page)
+    const result = await logoutIn(env.tab)
     expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
     const statuses = (token: string) => env.stack.auth.revocations().filter((r) => r.body.token === token).map((r) => r.status)
     expect(statuses(refresh)).toEqual([503, 200])
@@ -109,7 +100,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
 
   it('revocation never answers: logout settles within its bound and local state is cleared', async () => {
     env.stack.auth.faults.set({ revocation: 'hang' })
-    const result = await logoutIn(page)
+    const result = await logoutIn(env.tab)
     expect(result.ms).toBeLessThan(5000 + 1000) // revocation.timeoutMs (default 5000) + margin
     // Kept in the revocation outbox, to be sent again later (see no-zombies.test.ts).
     expect(result.revocation).toEqual({
@@ -117,28 +108,29 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
       access_token: { status: 'queued', code: 'timeout' },
     })
     expect(result.cleared).toBe(true)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
-    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
-  it('network cut: local state is cleared and the result reports the failure', async () => {
-    await context.setOffline(true)
-    const result = await logoutIn(page)
+  const cut = engineName === 'webkit' ? 'network cut at the proxy (WebKit\'s WebDriver has no offline switch)' : 'network cut (the browser offline)'
+  it(`${cut}: local state is cleared and the result reports the failure`, async () => {
+    await env.profile.setOffline(true)
+    const result = await logoutIn(env.tab)
     expect(result.revocation).toEqual({
       refresh_token: { status: 'queued', code: 'network' },
       access_token: { status: 'queued', code: 'network' },
     })
     expect(result.cleared).toBe(true)
     expect(env.stack.auth.revocations()).toHaveLength(0)
-    await context.setOffline(false)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
-    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
+    await env.profile.setOffline(false)
+    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
   it('unsupported_token_type for the access token: reported, and the refresh token is still revoked', async () => {
     const { refresh } = await issuedTokens()
     env.stack.auth.faults.set({ revocation: 'unsupported-access-token', revokeOnlyPresented: true })
-    const result = await logoutIn(page)
+    const result = await logoutIn(env.tab)
     expect(result.revocation).toEqual({
       refresh_token: { status: 'revoked' },
       access_token: { status: 'unsupported', code: 'revocation-unsupported' },
@@ -148,16 +140,17 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
 
   it('logout({ redirect: true }) revokes, clears, then ends the server session with no token in any URL', async () => {
     const { access, refresh } = await issuedTokens()
-    const urls: string[] = []
-    page.on('request', (request) => urls.push(request.url()))
-    const endSession = page.waitForRequest((r) => r.url().startsWith(`${env.stack.auth.issuer}/session/end`))
-    await page.click('#logout-end')
-    await endSession
-    // Then the server sends the browser back to postLogoutRedirectUri.
-    await page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(`${env.stack.origin}/`), { timeout: 10_000 })
-    await waitForStatus(page, 'signed-out')
-    expect(urls.some((url) => url.startsWith(`${env.stack.auth.issuer}/session/end`))).toBe(true)
-    for (const url of urls) {
+    const seenBefore = env.profile.requestedUrls.length
+    await env.tab.click('#logout-end')
+    // The server ends its session, then sends the browser back to postLogoutRedirectUri.
+    const endSession = `${env.stack.auth.issuer}/session/end`
+    const since = () => env.profile.requestedUrls.slice(seenBefore)
+    await expect.poll(() => since().some((url) => url.startsWith(endSession)), { timeout: 10_000 }).toBe(true)
+    const ended = since().findIndex((url) => url.startsWith(endSession))
+    const backHome = (url: string) => url.startsWith(`${env.stack.origin}/`) && new URL(url).pathname === '/'
+    await expect.poll(() => since().slice(ended).some(backHome), { timeout: 10_000 }).toBe(true)
+    await waitForStatus(env.tab, 'signed-out')
+    for (const url of env.profile.requestedUrls) {
       expect(url).not.toContain(access)
       expect(url).not.toContain(refresh)
       expect(url).not.toContain('id_token_hint')
