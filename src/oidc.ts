@@ -139,6 +139,8 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }
     },
+    // oidc-client-ts drops state older than `staleStateAgeInSeconds` (15 minutes by default).
+    clearStaleState: () => client.clearStaleState(),
     async signOutUrl() {
       const { endSessionEndpoint } = await this.metadata()
       if (!endSessionEndpoint) return undefined

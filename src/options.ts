@@ -115,7 +115,9 @@ export interface SessionOptions {
   dpop?: boolean
   /**
    * Settings passed through to oidc-client-ts's `OidcClient`, under their own names (e.g.
-   * `metadata`, `extraQueryParams`).
+   * `metadata`, `extraQueryParams`). Refused with `invalid-options`: the settings tokenwarden
+   * sets itself, `disablePKCE`, a `response_type` other than `code`, a `response_mode` other
+   * than `query`, and plain-http URLs in `metadata` (on hosts that are not loopback).
    * @default {}
    */
   oidc?: OidcSettings

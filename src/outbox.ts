@@ -122,6 +122,30 @@ export class Outbox {
     return due
   }
 
+  /**
+   * At start: entries that are expired or unreadable go, whichever session wrote them (a client
+   * id that changed leaves its entries behind; they are dead once expired). Then this
+   * session's entries are sent: with the outbox on, those due; with it off (they were written
+   * before `outbox: false`), all of them once, and then forgotten.
+   */
+  async start(): Promise<void> {
+    if (this.#closed) return
+    const { storage, now, revoke, timeoutMs } = this.#port
+    const all = await storage.entries('outbox:')
+    const dead = all.filter(([, value]) => !isOutboxEntry(value) || value.expiresAt <= now()).map(([key]) => key)
+    if (dead.length) await commit(storage, { delete: dead })
+    if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
+    if (this.#port.enabled) return this.drain(false)
+    const left = all.flatMap(([key, value]) => (key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : []))
+    if (left.length === 0) return
+    await commit(storage, { delete: left.map(({ key }) => key) })
+    const outcomes = await revoke(
+      left.map(({ entry }) => ({ token: entry.token, hint: entry.hint })),
+      { signal: AbortSignal.timeout(timeoutMs), timeoutMs },
+    )
+    left.forEach(({ entry }, index) => this.#port.emit(revocationEvent(entry.hint, outcomes[index]!, 'outbox')))
+  }
+
   /** When the next waiting entry becomes due, if any waits. */
   async nextDue(): Promise<number | undefined> {
     const times = (await this.#port.storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))

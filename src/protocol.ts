@@ -75,6 +75,8 @@ export interface Protocol {
    * client, not the ID token: no token ever goes into a URL.
    */
   signOutUrl(): Promise<string | undefined>
+  /** Removes the sign-in state of logins that were started and never completed (optional). */
+  clearStaleState?(): Promise<void>
 }
 
 /** Where the sign-in state (PKCE verifier, nonce) is kept; the shape of oidc-client-ts's `StateStore`. */

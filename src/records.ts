@@ -110,6 +110,7 @@ export function readSessionRecord(value: unknown): SessionRecord | undefined {
     record.kind !== 'tokenwarden/session' ||
     typeof signInId !== 'string' ||
     typeof record.updatedAt !== 'number' ||
+    !Number.isFinite(record.updatedAt) ||
     typeof record.profile !== 'object' ||
     record.profile === null ||
     !isTokenSet(record.tokens)

@@ -8,13 +8,13 @@ import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
 import { createOidcProtocol } from './oidc.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import { Outbox } from './outbox.js'
-import type { Protocol, SignInArgs } from './protocol.js'
+import type { Protocol, SignInArgs, StateStore } from './protocol.js'
 import { sessionIdOf } from './records.js'
 import { Refresher } from './refresh.js'
 import { createRevoker, targetsOf, type Revoker } from './revocation.js'
 import { SessionStore } from './session-store.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
-import { createStateStore } from './sign-in-state.js'
+import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
 import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
 import { openDefaultStorage, type StorageKind } from './storage.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
@@ -68,6 +68,8 @@ export interface TokenBinding {
 
 /** The parts of a session, built together once storage is open: none exists without the others. */
 interface Parts {
+  /** False when neither IndexedDB nor sessionStorage can hold the sign-in state over the redirect. */
+  signInStateSurvives: boolean
   dpop: DPoP | undefined
   local: LocalSession
   store: SessionStore
@@ -163,7 +165,9 @@ class TokenwardenSession implements Session {
     // Keys of sign-ins that never completed (a tab closed during its callback).
     void dpop?.sweep().catch(() => undefined)
     // Revocations a previous page could not finish (offline, closed mid-logout).
-    void outbox.drain(false)
+    void outbox.start().catch(() => undefined)
+    // Sign-in state of logins that were abandoned (the user never came back from the server).
+    void protocol.clearStaleState?.().catch(() => undefined)
   }
 
   /** Opens storage, builds the parts, joins the other tabs and reads the stored session: once. */
@@ -172,14 +176,18 @@ class TokenwardenSession implements Session {
       const options = this.#options
       const emit = this.#events.emit
       let storage = options.storage
+      // The sign-in state must outlive the redirect: in IndexedDB, or in sessionStorage when
+      // IndexedDB fell back to memory; undefined when nothing would survive it.
+      let stateStore: StateStore | undefined
       if (!storage) {
         const opened = await openDefaultStorage(options.databaseName)
         storage = opened.storage
         if (opened.fallbackReason) {
           options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
           emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: opened.fallbackReason.code })
-        }
-      }
+          stateStore = createSessionStorageStateStore(this.#id)
+        } else stateStore = createStateStore(storage, this.#id)
+      } else stateStore = createStateStore(storage, this.#id)
       this.#storageKind = storage.kind
       // DPoP is loaded only by the apps that turn it on: the others never download it. It
       // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
@@ -189,7 +197,7 @@ class TokenwardenSession implements Session {
       const timers = options.timers ?? realTimers
       const lockFactory = options.lock ?? createDefaultLock
       const store = new SessionStore(storage, this.#id)
-      const baseProtocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: createStateStore(storage, this.#id) })
+      const baseProtocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: stateStore ?? createStateStore(storage, this.#id) })
       const revoke = createRevoker({
         endpoint: async () => (await protocol.metadata()).revocationEndpoint,
         client_id: options.clientId,
@@ -258,7 +266,7 @@ class TokenwardenSession implements Session {
         snapshot: () => this.#snapshot.get(),
         emit,
       }
-      const parts: Parts = { dpop, local, store, protocol, outbox, refresher, revoke, channel, signIn }
+      const parts: Parts = { signInStateSurvives: stateStore !== undefined, dpop, local, store, protocol, outbox, refresher, revoke, channel, signIn }
       this.#cleanups.push(
         channel.subscribe((message) => this.#onMessage(parts, message)),
         onPageRestore(() => void this.#resync(parts, 'other-tab')),
@@ -276,7 +284,14 @@ class TokenwardenSession implements Session {
   }
 
   async login(args: SignInArgs = {}): Promise<void> {
-    await login((await this.#usableParts()).signIn, args)
+    const { signIn, signInStateSurvives } = await this.#usableParts()
+    if (!signInStateSurvives) {
+      throw new TokenwardenError(
+        'sign-in-failed',
+        'Neither IndexedDB nor sessionStorage can be used here (a private mode?): the sign-in state would not survive the redirect, so sign-in cannot complete.',
+      )
+    }
+    await login(signIn, args)
   }
 
   async handleCallback(url?: string): Promise<SessionSnapshot> {

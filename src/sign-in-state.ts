@@ -23,3 +23,35 @@ export function createStateStore(storage: KeyValueStorage, sessionId: string): S
     getAllKeys: async () => (await storage.entries(prefix)).map(([name]) => name.slice(prefix.length)),
   }
 }
+
+/**
+ * Where the sign-in state goes when IndexedDB could not be opened: memory does not survive the
+ * redirect to the server and back, sessionStorage does (per tab, cleared with it). It holds
+ * the PKCE verifier and the state, never a token, and oidc-client-ts removes each entry once
+ * its callback is processed. Undefined when sessionStorage cannot be used either.
+ */
+export function createSessionStorageStateStore(sessionId: string): StateStore | undefined {
+  let storage: Storage
+  try {
+    storage = globalThis.sessionStorage
+    const probe = `tokenwarden:probe:${sessionId}`
+    storage.setItem(probe, '1')
+    storage.removeItem(probe)
+  } catch {
+    return undefined
+  }
+  const prefix = `tokenwarden:${recordKeys.statePrefix(sessionId)}`
+  return {
+    set: async (name, value) => storage.setItem(prefix + name, value),
+    get: async (name) => storage.getItem(prefix + name),
+    remove: async (name) => {
+      const value = storage.getItem(prefix + name)
+      storage.removeItem(prefix + name)
+      return value
+    },
+    getAllKeys: async () =>
+      Array.from({ length: storage.length }, (_, index) => storage.key(index) ?? '')
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => key.slice(prefix.length)),
+  }
+}

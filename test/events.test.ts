@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Session, SessionEvent } from '../src/index.js'
-import { recordKeys, sessionIdOf } from '../src/records.js'
+import { outboxEntry, recordKeys, sessionIdOf } from '../src/records.js'
 import { createTestAuthority, type TestAuthority } from '../src/testing/index.js'
 import { findSecrets } from './helpers/secrets.js'
 
@@ -94,6 +94,22 @@ describe('session events', () => {
     await authority.settle()
     expect(later).toContainEqual(expect.objectContaining({ type: 'storage', kind: 'lost' }))
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
+  })
+
+  it('at start, expired outbox entries are dropped, and entries left from before outbox: false are revoked once, both reported', async () => {
+    authority = createTestAuthority()
+    const id = sessionIdOf(authority.issuer, authority.clientId)
+    const now = authority.clock.now()
+    authority.records.set(recordKeys.outboxEntry(id), outboxEntry({ token: 'expired-token-0001', hint: 'access_token', expiresAt: now - 1, notBefore: now }))
+    authority.records.set(recordKeys.outboxEntry(id), outboxEntry({ token: 'left-over-token-0002', hint: 'refresh_token', expiresAt: now + 60_000, notBefore: now }))
+    const session = authority.session({ revocation: { outbox: false } })
+    const events = record(session)
+    await session.start()
+    await authority.settle()
+    expect(events).toContainEqual(expect.objectContaining({ type: 'outbox', action: 'dropped', count: 1 }))
+    expect(events).toContainEqual(expect.objectContaining({ type: 'revocation', hint: 'refresh_token', outcome: 'revoked', source: 'outbox' }))
+    expect(authority.revocations.map((r) => r.token)).toEqual(['left-over-token-0002'])
+    expect(await findSecrets(events, ['expired-token-0001', 'left-over-token-0002'])).toEqual([])
   })
 
   it('a sign-in that replaces a stored session says so, and a failed callback reports its code', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { backoffMs } from '../src/outbox.js'
+import { outboxEntry, recordKeys, sessionIdOf } from '../src/records.js'
 import { oauthError, ok, switchable } from './helpers/fake-server.js'
-import { outboxKeys, hasSessionRecord } from './helpers/records.js'
+import { outboxKeys, hasSessionRecord, testSessionId } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
 
 describe('revocation outbox', () => {
@@ -118,5 +119,31 @@ describe('revocation outbox', () => {
     await next.start()
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
     expect(world.server.requests).toHaveLength(0)
+  })
+})
+
+describe('outbox housekeeping at start', () => {
+  it("expired or unreadable entries go whichever session wrote them; another session's live entries stay", async () => {
+    const clock = Date.now()
+    const world = createWorld()
+    const otherSession = recordKeys.outboxEntry(sessionIdOf('https://old.example.test', 'old-client'))
+    const otherLive = recordKeys.outboxEntry(sessionIdOf('https://other.example.test', 'other-client'))
+    world.records.set(otherSession, outboxEntry({ token: 'rt-old', hint: 'refresh_token', expiresAt: clock - 1, notBefore: 0 }))
+    world.records.set(otherLive, outboxEntry({ token: 'rt-other', hint: 'refresh_token', expiresAt: clock + 60_000, notBefore: 0 }))
+    world.records.set(recordKeys.outboxEntry(testSessionId), { garbage: true })
+    const session = world.tab({ now: () => clock })
+    await session.start()
+    await vi.waitFor(() => expect([...world.records.keys()]).toEqual([otherLive]))
+    expect(world.server.requests).toHaveLength(0)
+  })
+
+  it('entries written before outbox: false are sent once and forgotten, whatever the answer', async () => {
+    const clock = Date.now()
+    const world = createWorld(() => new Response('', { status: 503 }))
+    world.records.set(recordKeys.outboxEntry(testSessionId), outboxEntry({ token: 'rt-left', hint: 'refresh_token', expiresAt: clock + 60_000, notBefore: 0 }))
+    const session = world.tab({ now: () => clock, revocation: { outbox: false, retryLimit: 0 } })
+    await session.start()
+    await vi.waitFor(() => expect(world.server.requests.map((r) => r.form.get('token'))).toEqual(['rt-left']))
+    expect(outboxKeys(world.records)).toHaveLength(0)
   })
 })

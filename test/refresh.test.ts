@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { IssuedTokens } from '../src/index.js'
-import { deferred } from './helpers/fake-server.js'
-import { createFakeProtocol, issueGrant } from './helpers/protocol.js'
+import { createSession, type IssuedTokens } from '../src/index.js'
 import { createManualClock } from './helpers/clock.js'
-import { breakableStorage, outboxKeys, hasSessionRecord } from './helpers/records.js'
-import { createWorld } from './helpers/session.js'
+import { createFakeServer, deferred, oauthError, ok } from './helpers/fake-server.js'
+import { createFakeProtocol, issueGrant, issuer, revocationEndpoint } from './helpers/protocol.js'
+import { findSecrets } from './helpers/secrets.js'
+import { breakableStorage, outboxKeys, hasSessionRecord, testRecord, testSessionKey } from './helpers/records.js'
+import { createWorld, realSessionOptions } from './helpers/session.js'
 import { createTestClock } from '../src/testing/index.js'
 
 describe('refresh', () => {
@@ -62,23 +63,48 @@ describe('refresh', () => {
     expect(await a.getAccessToken()).toBe(await b.getAccessToken())
   })
 
-  it('invalid_grant ends the session in every tab', async () => {
+  it('invalid_grant from the real oidc-client-ts ends the session in every tab, and no error or snapshot holds a token', async () => {
     const world = createWorld()
-    const protocol = createFakeProtocol()
-    const refuse = (context: Parameters<typeof protocol.factory>[0]) => ({
-      ...protocol.factory(context),
-      refresh: async () => {
-        const { TokenwardenError } = await import('../src/index.js')
-        throw new TokenwardenError('refresh-failed', 'refused', { error: 'invalid_grant' })
-      },
-    })
-    const a = await world.signedInTab({ protocol: refuse })
-    const b = world.tab({ protocol: refuse })
-    await b.start()
-    await expect(a.refresh()).rejects.toMatchObject({ code: 'refresh-failed', error: 'invalid_grant' })
-    expect(a.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed' })
-    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
-    expect(hasSessionRecord(world.records)).toBe(false)
+    const stored = testRecord()
+    world.records.set(testSessionKey, stored)
+    const { accessToken, refreshToken } = stored.tokens
+    // The token endpoint, as oidc-client-ts reaches it (its own fetch): a refused refresh token.
+    const tokenEndpoint = createFakeServer((request) =>
+      request.form.get('grant_type') === 'refresh_token' ? oauthError(400, 'invalid_grant') : ok(),
+    )
+    vi.stubGlobal('fetch', tokenEndpoint.fetch)
+    try {
+      const real = {
+        oidc: {
+          metadata: {
+            issuer,
+            authorization_endpoint: `${issuer}/auth`,
+            token_endpoint: `${issuer}/token`,
+            revocation_endpoint: revocationEndpoint,
+          },
+        },
+        autoRefresh: false,
+      }
+      const a = createSession({ ...realSessionOptions(world), ...real })
+      const b = createSession({ ...realSessionOptions(world), ...real })
+      await Promise.all([a.start(), b.start()])
+      const failure = await a.refresh().then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(failure).toMatchObject({ code: 'refresh-failed', error: 'invalid_grant' })
+      // The refresh token really went to the token endpoint, in the form oidc-client-ts builds.
+      expect(tokenEndpoint.requests.map((r) => r.form.get('refresh_token'))).toEqual([refreshToken])
+      expect(a.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed', error: { code: 'refresh-failed' } })
+      await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+      expect(hasSessionRecord(world.records)).toBe(false)
+      // oidc-client-ts's ErrorResponse keeps the request form (refresh_token=…): never kept here.
+      const secrets = { accessToken, refreshToken: refreshToken! }
+      expect(await findSecrets(failure, secrets)).toEqual([])
+      expect(await findSecrets(a.getSnapshot(), secrets)).toEqual([])
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it('a refresh in flight when another tab logs out never writes the session back; its new tokens are revoked', async () => {

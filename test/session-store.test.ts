@@ -19,6 +19,7 @@ describe('the session record in IndexedDB', () => {
     ['a string', 'garbage'],
     ['a foreign object', { user: 'x', access_token: 'y' }],
     ['a future version', { ...testRecord(), v: 3 }],
+    ['an updatedAt that is not a number', { ...testRecord(), updatedAt: Number.NaN }],
     ['an empty access token', { ...testRecord(), tokens: { ...testRecord().tokens, accessToken: '' } }],
   ])('a corrupt record (%s) is discarded and reported as storage-invalid', async (_, value) => {
     const name = freshDatabase()

@@ -51,3 +51,17 @@ export function createWorld(handler?: (request: SeenRequest, index: number) => A
   }
   return { records, hub, server, protocol, warnings, tab, signedInTab }
 }
+
+/** Options for a tab of `world` on the real oidc-client-ts protocol (no protocol seam). */
+export function realSessionOptions(world: ReturnType<typeof createWorld>): SessionOptions {
+  return {
+    authority: issuer,
+    clientId: 'spa',
+    redirectUri: 'https://app.example.test/callback',
+    storage: createMemoryStorage(world.records),
+    channel: world.hub.factory,
+    fetch: world.server.fetch,
+    navigate: () => {},
+    logger: { warn: (message) => world.warnings.push(message) },
+  }
+}
