@@ -211,12 +211,15 @@ export function indexedDbRecords(tab: Tab): Promise<Array<{ key: string; value: 
   )
 }
 
-/** The tokens in the stored session record (the test may read them; the page never shows them). */
-export async function storedTokens(tab: Tab) {
-  const records = await indexedDbRecords(tab)
-  const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } } | undefined
-  if (!session) throw new Error('no session record in IndexedDB')
-  return { access: session.tokens.accessToken, refresh: session.tokens.refreshToken }
+/**
+ * The tokens the server handed out last (a sign-in or a refresh), as the server logged them:
+ * tests learn token values from the server, never from the page's storage (which may hold
+ * them encrypted) or its UI (which never shows them).
+ */
+export function latestIssuedTokens(auth: AuthServer) {
+  const last = auth.issuedTokens().at(-1)
+  if (!last?.refresh_token) throw new Error('the server has issued no token set with a refresh token yet')
+  return { access: last.access_token, refresh: last.refresh_token }
 }
 
 /** Everything script-visible Web Storage and cookies hold for the SPA origin, as one string to search. */

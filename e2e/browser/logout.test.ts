@@ -10,7 +10,7 @@ import {
   openSignedInTab,
   signIn,
   snapshotOf,
-  storedTokens,
+  latestIssuedTokens,
   useStack,
   waitForStatus,
   webStorageDump,
@@ -24,9 +24,9 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     env.stack.auth.clearLog()
   })
 
-  /** The tokens the server issued to this tab, as stored; the session hands out the same access token. */
+  /** The tokens the server issued to this tab (its log says); the session hands out the same access token. */
   async function issuedTokens() {
-    const tokens = await storedTokens(env.tab)
+    const tokens = latestIssuedTokens(env.stack.auth)
     expect(await accessTokenOf(env.tab)).toBe(tokens.access)
     return tokens
   }
