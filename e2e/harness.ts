@@ -52,12 +52,22 @@ export interface Stack {
   close(): Promise<void>
 }
 
+export interface StackOptions extends AuthServerOptions {
+  /**
+   * The demo page runs with `dpop: true`, as the server's client that must use DPoP
+   * (`auth.dpopClientId`); against a server without DPoP (`dpop: false`), as the plain client.
+   * Default false: the plain client, bearer tokens.
+   */
+  appDpop?: boolean | undefined
+}
+
 /** The dev authorization server and the demo page, on loopback ports of their own. */
-export async function startStack(options: AuthServerOptions = {}): Promise<Stack> {
+export async function startStack({ appDpop = false, ...options }: StackOptions = {}): Promise<Stack> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const auth = await startAuthServer({ spaOrigins: [origin], ...options })
-  const demo = await startDemoServer({ port, issuer: auth.issuer, clientId: auth.clientId }).catch(async (error: unknown) => {
+  const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : auth.clientId
+  const demo = await startDemoServer({ port, issuer: auth.issuer, clientId, dpop: appDpop }).catch(async (error: unknown) => {
     await auth.close()
     throw error
   })
@@ -75,7 +85,7 @@ export async function startStack(options: AuthServerOptions = {}): Promise<Stack
  * failures included), and a fresh profile with one tab for every test. Read the getters inside
  * hooks and tests.
  */
-export function useStack(options: AuthServerOptions = {}): {
+export function useStack(options: StackOptions = {}): {
   readonly stack: Stack
   readonly engine: Engine
   readonly profile: Profile
@@ -211,12 +221,15 @@ export function indexedDbRecords(tab: Tab): Promise<Array<{ key: string; value: 
   )
 }
 
-/** The tokens in the stored session record (the test may read them; the page never shows them). */
-export async function storedTokens(tab: Tab) {
-  const records = await indexedDbRecords(tab)
-  const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } } | undefined
-  if (!session) throw new Error('no session record in IndexedDB')
-  return { access: session.tokens.accessToken, refresh: session.tokens.refreshToken }
+/**
+ * The tokens the server handed out last (a sign-in or a refresh), as the server logged them:
+ * tests learn token values from the server, never from the page's storage (which may hold
+ * them encrypted) or its UI (which never shows them).
+ */
+export function latestIssuedTokens(auth: AuthServer) {
+  const last = auth.issuedTokens().at(-1)
+  if (!last?.refresh_token) throw new Error('the server has issued no token set with a refresh token yet')
+  return { access: last.access_token, refresh: last.refresh_token }
 }
 
 /** Everything script-visible Web Storage and cookies hold for the SPA origin, as one string to search. */

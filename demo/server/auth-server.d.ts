@@ -67,6 +67,15 @@ export interface LoggedRequest {
   headers: Record<string, string>
   /** Absent while the request is pending (or hanging). */
   status?: number
+  /** For a 200 of the token endpoint: the tokens it handed out. */
+  issued?: IssuedTokenSet
+}
+
+/** A token endpoint answer's tokens, as the server sent them. */
+export interface IssuedTokenSet {
+  access_token: string
+  refresh_token?: string
+  id_token?: string
 }
 
 /** One row of `GET /__control/verdict?since=<ms>` (HTTP only): a revocation request and its token's state now. */
@@ -105,6 +114,8 @@ export interface AuthServer {
   readonly requests: LoggedRequest[]
   /** The log entries of revocation requests. */
   revocations(): LoggedRequest[]
+  /** Every token set the token endpoint handed out (code exchange and refresh), oldest first; `clearLog()` keeps them. */
+  issuedTokens(): IssuedTokenSet[]
   clearLog(): void
   faults: {
     /** Merges; throws TypeError on unknown keys or bad values. Setting `revocation` re-arms '503-once'. */

@@ -152,6 +152,7 @@ export async function startAuthServer(options = {}) {
     introspect,
     requests: log.requests,
     revocations: log.revocations,
+    issuedTokens: () => [...log.issued],
     clearLog: log.clear,
     faults: faults.api,
     provider,

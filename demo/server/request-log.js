@@ -100,6 +100,8 @@ export const LOG_ENTRY = Symbol('requestLogEntry')
 export function createRequestLog({ quiet }) {
   /** @type {import('./auth-server.js').LoggedRequest[]} */
   const requests = []
+  /** Every token set the token endpoint handed out; kept apart from the log, which tests clear. */
+  const issued = []
 
   const clear = () => {
     requests.length = 0
@@ -131,6 +133,18 @@ export function createRequestLog({ quiet }) {
     } finally {
       if (ctx.respond !== false) {
         if (entry) entry.status = ctx.status
+        // The tokens the token endpoint handed out, so tests learn them from the server, in
+        // every engine, whatever the page stores (encrypted at rest) or shows (nothing).
+        const body = /** @type {Record<string, unknown> | undefined} */ (entry && ctx.status === 200 && ctx.path === '/token' ? ctx.body : undefined)
+        if (entry && body && typeof body === 'object' && typeof body.access_token === 'string') {
+          entry.issued = {
+            access_token: body.access_token,
+            ...(typeof body.refresh_token === 'string' ? { refresh_token: body.refresh_token } : {}),
+            ...(typeof body.id_token === 'string' ? { id_token: body.id_token } : {}),
+          }
+          issued.push(entry.issued)
+          if (issued.length > MAX_LOG) issued.splice(0, issued.length - MAX_LOG)
+        }
         if (!quiet) console.error(`[auth-server] ${ctx.method} ${ctx.path} -> ${ctx.status} (${Date.now() - started} ms)`)
       }
     }
@@ -138,6 +152,7 @@ export function createRequestLog({ quiet }) {
 
   return {
     requests,
+    issued,
     clear,
     revocations: () => requests.filter((r) => r.endpoint === 'revocation'),
     middleware,

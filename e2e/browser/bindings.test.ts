@@ -11,7 +11,7 @@ import {
   toPhoneWidth,
   signIn,
   snapshotOf,
-  storedTokens,
+  latestIssuedTokens,
   textOf,
   useStack,
   waitForSelector,
@@ -47,7 +47,7 @@ describeInEngine('the React and Vue demo pages, built on tokenwarden/react and t
       expect(await textOf(page, '#session')).toContain('Demo User')
 
       const access = await accessTokenOf(page)
-      const { refresh } = await storedTokens(page)
+      const { refresh } = latestIssuedTokens(env.stack.auth)
       // useAccessToken() rendered the same token the session hands out.
       await waitInTab(page, (prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8), { what: 'the token shown' })
 

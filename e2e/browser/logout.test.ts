@@ -10,7 +10,7 @@ import {
   openSignedInTab,
   signIn,
   snapshotOf,
-  storedTokens,
+  latestIssuedTokens,
   useStack,
   waitForStatus,
   webStorageDump,
@@ -24,9 +24,9 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     env.stack.auth.clearLog()
   })
 
-  /** The tokens the server issued to this tab, as stored; the session hands out the same access token. */
+  /** The tokens the server issued to this tab (its log says); the session hands out the same access token. */
   async function issuedTokens() {
-    const tokens = await storedTokens(env.tab)
+    const tokens = latestIssuedTokens(env.stack.auth)
     expect(await accessTokenOf(env.tab)).toBe(tokens.access)
     return tokens
   }
@@ -84,6 +84,34 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     const ms = signedOutAt - settledAt
     console.info(`e2e (${engineName}): the other tab was signed out ${ms.toFixed(1)} ms after logout() settled`)
     expect(ms).toBeLessThan(1000)
+  })
+
+  it('signed out on screen before the server answers (revocation hangs): this tab in the logout() call, the other tab while logout still waits; no token is handed out, session.http sends nothing', async () => {
+    const other = await openSignedInTab(env.profile, env.stack.origin)
+    env.stack.auth.faults.set({ revocation: 'hang' })
+    env.stack.auth.clearLog()
+    const early = await env.tab.evaluate(async (issuer) => {
+      const w = window as unknown as DemoWindow & { pendingLogout?: Promise<unknown> }
+      const { session } = w.demo
+      w.pendingLogout = session.logout()
+      // Read in the same task as the call: nothing has been awaited yet.
+      const status = session.getSnapshot().status
+      const codeOf = (error: unknown) => (error as { code?: string }).code ?? String(error)
+      const token = await session.getAccessToken().then(() => 'a token', codeOf)
+      const api = await session.http.get(`${issuer}/api/me`).then(() => 'sent', codeOf)
+      return { status, token, api }
+    }, env.stack.auth.issuer)
+    expect(early).toEqual({ status: 'signed-out', token: 'signed-out', api: 'signed-out' })
+    // The other tab turns signed-out while both revocations are still unanswered.
+    await waitForStatus(other, 'signed-out', 2000)
+    expect(await snapshotOf(other)).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
+    const revocations = env.stack.auth.revocations()
+    expect(revocations).toHaveLength(2)
+    expect(revocations.every((r) => r.status === undefined)).toBe(true)
+    expect(env.stack.auth.requests.filter((r) => r.path === '/api/me')).toEqual([])
+    await expect(other.evaluate(() => (window as unknown as DemoWindow).demo.session.getAccessToken().then(() => 'a token', (error: { code?: string }) => error.code))).resolves.toBe('not-signed-in')
+    // The result still comes, at the bound.
+    await env.tab.evaluate(() => (window as unknown as { pendingLogout: Promise<unknown> }).pendingLogout.then(() => undefined))
   })
 
   it('503 once: the revocation is retried after Retry-After and succeeds', async () => {
