@@ -5,6 +5,7 @@
 import { OidcClient } from '@axa-fr/oidc-client'
 import { UserManager, User, WebStorageStateStore, type IdTokenClaims, type UserManagerSettings } from 'oidc-client-ts'
 import { createSession, type Session, type SessionSnapshot } from 'tokenwarden'
+import { recordKeys, sessionIdOf, sessionRecord } from '../../src/records.js'
 
 export interface BenchConfig {
   authority: string
@@ -68,10 +69,9 @@ function whenStatus(session: Session, status: SessionSnapshot['status']): Promis
  * were issued (tokenwarden times its refresh from it): `expiresAt` minus their lifetime.
  */
 function seedTokenwarden(config: BenchConfig, tokens: BenchTokens, expiresAt: number): Promise<void> {
-  const record = {
-    v: 1,
-    kind: 'tokenwarden/session',
-    epoch: crypto.randomUUID(),
+  // Built through the storage format (src/records.ts), as a sign-in would have stored it: a
+  // plain record, which the session reads (and re-writes in its current form) at start.
+  const record = sessionRecord({
     tokens: {
       accessToken: tokens.access_token,
       tokenType: 'Bearer',
@@ -82,7 +82,7 @@ function seedTokenwarden(config: BenchConfig, tokens: BenchTokens, expiresAt: nu
     },
     profile: { ...tokens.claims },
     updatedAt: Math.min(Date.now(), expiresAt - tokens.expires_in * 1000),
-  }
+  })
   return new Promise((resolve, reject) => {
     const open = indexedDB.open('tokenwarden')
     open.onupgradeneeded = () => open.result.createObjectStore('records')
@@ -90,7 +90,7 @@ function seedTokenwarden(config: BenchConfig, tokens: BenchTokens, expiresAt: nu
     open.onsuccess = () => {
       const db = open.result
       const tx = db.transaction('records', 'readwrite')
-      tx.objectStore('records').put(record, `session:${config.authority}|${config.clientId}`)
+      tx.objectStore('records').put(record, recordKeys.session(sessionIdOf(config.authority, config.clientId)))
       tx.oncomplete = () => {
         db.close()
         resolve()

@@ -105,9 +105,9 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     // The other tab turns signed-out while both revocations are still unanswered.
     await waitForStatus(other, 'signed-out', 2000)
     expect(await snapshotOf(other)).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
-    const revocations = env.stack.auth.revocations()
-    expect(revocations).toHaveLength(2)
-    expect(revocations.every((r) => r.status === undefined)).toBe(true)
+    // Both revocations are out (one round trip) and neither has been answered.
+    await expect.poll(() => env.stack.auth.revocations().length, { timeout: 2000 }).toBe(2)
+    expect(env.stack.auth.revocations().every((r) => r.status === undefined)).toBe(true)
     expect(env.stack.auth.requests.filter((r) => r.path === '/api/me')).toEqual([])
     await expect(other.evaluate(() => (window as unknown as DemoWindow).demo.session.getAccessToken().then(() => 'a token', (error: { code?: string }) => error.code))).resolves.toBe('not-signed-in')
     // The result still comes, at the bound.
