@@ -93,6 +93,10 @@ export default defineConfig({
           sequence: { groupOrder: index + 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // A real browser on two busy cores now and then stalls for good (a WebDriver command
+          // that never answers): such a test gets one more run, which Vitest's output shows.
+          // A test that fails twice fails the suite.
+          retry: 1,
         },
       })),
       {
