@@ -15,6 +15,8 @@ export const defaults = {
   refreshLeewaySeconds: 60,
   autoRefresh: true,
   databaseName: 'tokenwarden',
+  encryptAtRest: true,
+  persistStorage: false,
   revocation: {
     timeoutMs: 5000,
     retryLimit: 2,

@@ -99,6 +99,22 @@ export interface SessionOptions {
    * @default 'tokenwarden'
    */
   databaseName?: string
+  /**
+   * Encrypt the tokens (and profile) in stored records with AES-GCM under a non-extractable
+   * key kept in the same database. Protects copies of the disk, backups and synced profile
+   * folders; not script running in the page. Where WebCrypto is missing (not a secure
+   * context) records are stored in plaintext, the snapshot says `atRest: 'unavailable'` and
+   * the logger is told once.
+   * @default true
+   */
+  encryptAtRest?: boolean
+  /**
+   * After sign-in, ask the browser to keep the site's storage (`navigator.storage.persist()`)
+   * so it is not evicted under pressure; the answer is the snapshot's `persisted`. Browsers
+   * decide by their own policy (README, "What is stored where").
+   * @default false
+   */
+  persistStorage?: boolean
   /** Settings passed through to oidc-client-ts's `OidcClient`, under their own names. */
   oidc?: OidcSettings
   /** Where warnings go (a client secret in a browser, a discarded record). @default console */
@@ -129,6 +145,8 @@ export interface ResolvedOptions extends ProtocolConfig {
   refreshLeewaySeconds: number
   autoRefresh: boolean
   databaseName: string
+  encryptAtRest: boolean
+  persistStorage: boolean
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined
@@ -145,7 +163,7 @@ export interface ResolvedOptions extends ProtocolConfig {
 const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
-  databaseName: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
+  databaseName: true, encryptAtRest: true, persistStorage: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
   timers: true, navigate: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
@@ -287,6 +305,8 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     refreshLeewaySeconds: positiveNumber('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, true),
     autoRefresh: booleanOption('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     databaseName,
+    encryptAtRest: booleanOption('encryptAtRest', input.encryptAtRest, defaults.encryptAtRest),
+    persistStorage: booleanOption('persistStorage', input.persistStorage, defaults.persistStorage),
     oidc: input.oidc ?? {},
     logger,
     fetch: optionalFunction('fetch', input.fetch),

@@ -1,5 +1,14 @@
 import { createSession, type SessionOptions } from '../../src/index.js'
-import { recordKeys, sessionIdOf, sessionRecord, type SessionRecord } from '../../src/records.js'
+import {
+  isOutboxEntry,
+  isSealedRecord,
+  isSessionEnded,
+  readSessionRecord,
+  recordKeys,
+  sessionIdOf,
+  sessionRecord,
+  type SessionRecord,
+} from '../../src/records.js'
 import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
 
@@ -36,5 +45,20 @@ export const freshDatabase = () => `tokenwarden-test-${++databaseCounter}-${Math
 export const outboxKeys = (records: Map<string, unknown>) =>
   [...records.keys()].filter((key) => key.startsWith(recordKeys.outboxPrefix(testSessionId)))
 
-/** Whether the records map holds the test session's record. */
-export const hasSessionRecord = (records: Map<string, unknown>) => records.has(testSessionKey)
+/** Whether the records map holds the test session's record (an end marker is no record). */
+export const hasSessionRecord = (records: Map<string, unknown>) =>
+  records.has(testSessionKey) && !isSessionEnded(records.get(testSessionKey))
+
+/** Whether a stored value holds a token: a session record or outbox entry, sealed or not. */
+export const holdsToken = (value: unknown) => readSessionRecord(value) !== undefined || isOutboxEntry(value) || isSealedRecord(value)
+
+/** The keys of every record that holds a token, of any session. */
+export const tokenRecordKeys = (records: Map<string, unknown>) =>
+  [...records].filter(([, value]) => holdsToken(value)).map(([key]) => key)
+
+/** The sign-in a stored session record (sealed or not) or end marker is about. */
+export const storedSignInId = (value: unknown): string | undefined => {
+  if (isSessionEnded(value)) return value.signInId ?? undefined
+  if (isSealedRecord(value) && value.kind === 'tokenwarden/session') return value.signInId
+  return readSessionRecord(value)?.signInId
+}

@@ -1,0 +1,84 @@
+import { isSealingKeyRecord, recordKeys, sealingKeyRecord, type Sealed, type SealingKeyRecord } from './records.js'
+import type { KeyValueStorage } from './storage.js'
+
+/**
+ * The AES-GCM key token-bearing records are sealed under, and sealing itself. The key is
+ * generated with `extractable: false` and stored in our own storage as a `CryptoKey`: IndexedDB
+ * keeps it as the browser's internal handle, so neither the page nor anyone reading the
+ * profile's files gets its bytes through any API. A fresh 96-bit IV per write; the record's
+ * identity is bound as additional data (records.ts, `sealedAdditionalData`).
+ */
+export class Sealer {
+  readonly #storage: KeyValueStorage
+  readonly #subtle: SubtleCrypto
+  /** Where the key record lives in storage. */
+  readonly recordKey: string
+  #key: Promise<SealingKeyRecord> | undefined
+
+  constructor(storage: KeyValueStorage, sessionId: string, subtle: SubtleCrypto) {
+    this.#storage = storage
+    this.#subtle = subtle
+    this.recordKey = recordKeys.sealingKey(sessionId)
+  }
+
+  /**
+   * The key, loaded once. `create`: generate and store one when there is none (a writer);
+   * a reader never creates one, since a new key cannot open anything already stored.
+   */
+  key(create: boolean): Promise<SealingKeyRecord | undefined> {
+    if (this.#key) return this.#key
+    const loading = this.#load(create)
+    loading.then(
+      (record) => {
+        if (!record && this.#key === loading) this.#key = undefined
+      },
+      () => {
+        if (this.#key === loading) this.#key = undefined
+      },
+    )
+    this.#key = loading as Promise<SealingKeyRecord>
+    return loading
+  }
+
+  /** Drops the loaded key: storage holds another one now (another tab replaced a lost one). */
+  forget(): void {
+    this.#key = undefined
+  }
+
+  async #load(create: boolean): Promise<SealingKeyRecord | undefined> {
+    const stored = await this.#storage.get(this.recordKey)
+    if (isSealingKeyRecord(stored)) return stored
+    if (!create) return undefined
+    const key = await this.#subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    const fresh = sealingKeyRecord(key)
+    // Two tabs may both find no key: the first write wins and the other adopts it.
+    return this.#storage.transact([this.recordKey], (current) => {
+      const existing = current.get(this.recordKey)
+      return isSealingKeyRecord(existing) ? { result: existing } : { changes: { set: [[this.recordKey, fresh]] }, result: fresh }
+    })
+  }
+
+  /** The sealed secret, and the key record it was sealed under. */
+  async seal(secret: unknown, additionalData: string): Promise<{ sealed: Sealed; key: SealingKeyRecord }> {
+    const record = await this.key(true)
+    if (!record) throw new Error('No sealing key could be created.')
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const plain = new TextEncoder().encode(JSON.stringify(secret))
+    const data = await this.#subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encode(additionalData) }, record.key, plain)
+    return { sealed: { iv, data: new Uint8Array(data) }, key: record }
+  }
+
+  /** The secret; rejects when it cannot be opened (no key, another key, altered ciphertext or additional data). */
+  async open(sealed: Sealed, additionalData: string): Promise<unknown> {
+    const record = await this.key(false)
+    if (!record) throw new Error('There is no sealing key.')
+    const plain = await this.#subtle.decrypt(
+      { name: 'AES-GCM', iv: sealed.iv as Uint8Array<ArrayBuffer>, additionalData: encode(additionalData) },
+      record.key,
+      sealed.data as Uint8Array<ArrayBuffer>,
+    )
+    return JSON.parse(new TextDecoder().decode(plain)) as unknown
+  }
+}
+
+const encode = (text: string) => new TextEncoder().encode(text)
