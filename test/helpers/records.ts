@@ -62,3 +62,22 @@ export const storedSignInId = (value: unknown): string | undefined => {
   if (isSealedRecord(value) && value.kind === 'tokenwarden/session') return value.signInId
   return readSessionRecord(value)?.signInId
 }
+
+/**
+ * Everything stored, as one text to search for token strings: every key and string, and every
+ * byte array decoded both as UTF-8 and byte by byte, so a token stored as bytes is found too.
+ */
+export function storedText(records: Iterable<[string, unknown]>): string {
+  const parts: string[] = []
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') parts.push(value)
+    else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      parts.push(new TextDecoder().decode(bytes), String.fromCharCode(...bytes))
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) parts.push(key), visit(inner)
+    } else parts.push(String(value))
+  }
+  for (const [key, value] of records) parts.push(key), visit(value)
+  return parts.join('\n')
+}
