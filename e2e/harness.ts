@@ -129,11 +129,57 @@ export function indexedDbRecords(page: Page): Promise<Array<{ key: string; value
           const store = db.transaction('records').objectStore('records')
           const keys = store.getAllKeys()
           const values = store.getAll()
-          values.onsuccess = () => resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
-          values.onerror = () => reject(values.error)
+          // Closed at once: an open connection would block a deletion of the database.
+          values.onsuccess = () => {
+            db.close()
+            resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
+          }
+          values.onerror = () => {
+            db.close()
+            reject(values.error)
+          }
         }
       }),
   )
+}
+
+/**
+ * The key prefixes (`session`, `outbox`) of the records that hold a token, sealed or not: an
+ * ended session's marker and the sealing key hold none.
+ */
+export async function tokenRecordPrefixes(page: Page): Promise<string[]> {
+  const holdsToken = (value: unknown) => {
+    const kind = (value as { kind?: unknown } | null)?.kind
+    return kind === 'tokenwarden/session' || kind === 'tokenwarden/revocation'
+  }
+  return (await indexedDbRecords(page))
+    .filter((record) => holdsToken(record.value))
+    .map((record) => record.key.split(':')[0]!)
+    .sort()
+}
+
+/** A token response of the server's token endpoint. */
+export interface IssuedTokens {
+  access_token: string
+  refresh_token?: string
+  id_token?: string
+}
+
+/**
+ * Every token response the authorization server sent to the pages of `context`, read off the
+ * wire: the tokens are stored encrypted, so IndexedDB cannot tell the tests what they are.
+ * Call before signing in; responses arrive asynchronously (poll).
+ */
+export function captureIssuedTokens(context: BrowserContext): IssuedTokens[] {
+  const issued: IssuedTokens[] = []
+  context.on('response', (response) => {
+    if (response.request().method() !== 'POST' || new URL(response.url()).pathname !== '/token' || !response.ok()) return
+    response.json().then(
+      (body: IssuedTokens) => issued.push(body),
+      () => undefined,
+    )
+  })
+  return issued
 }
 
 /** Everything Web Storage and cookies hold for the SPA origin, as one string to search. */

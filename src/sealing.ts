@@ -72,9 +72,22 @@ export class Sealer {
   async open(sealed: Sealed, additionalData: string): Promise<unknown> {
     const record = await this.key(false)
     if (!record) throw new Error('There is no sealing key.')
+    try {
+      return await this.#decrypt(record.key, sealed, additionalData)
+    } catch (error) {
+      // The database may have been deleted and recreated with a new key since this tab loaded
+      // its own: look again before calling the record unreadable.
+      this.forget()
+      const stored = await this.key(false)
+      if (!stored || stored.id === record.id) throw error
+      return this.#decrypt(stored.key, sealed, additionalData)
+    }
+  }
+
+  async #decrypt(key: CryptoKey, sealed: Sealed, additionalData: string): Promise<unknown> {
     const plain = await this.#subtle.decrypt(
       { name: 'AES-GCM', iv: sealed.iv as Uint8Array<ArrayBuffer>, additionalData: encode(additionalData) },
-      record.key,
+      key,
       sealed.data as Uint8Array<ArrayBuffer>,
     )
     return JSON.parse(new TextDecoder().decode(plain)) as unknown

@@ -52,4 +52,14 @@ describe('sealing (AES-GCM under a non-extractable key in our storage)', () => {
     const noKey = new Sealer(createMemoryStorage(), testSessionId, subtle)
     await expect(noKey.open(sealed, 'session:a|sign-in-1')).rejects.toThrow('no sealing key')
   })
+
+  it('a sealer holding a key that was deleted with the database opens what a new key sealed since', async () => {
+    const records = new Map<string, unknown>()
+    const old = new Sealer(createMemoryStorage(records), testSessionId, subtle)
+    await old.key(true)
+    records.clear()
+    const fresh = new Sealer(createMemoryStorage(records), testSessionId, subtle)
+    const { sealed } = await fresh.seal('after', 'aad')
+    await expect(old.open(sealed, 'aad')).resolves.toBe('after')
+  })
 })
