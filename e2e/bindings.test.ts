@@ -3,12 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
   artifacts,
+  captureIssuedTokens,
   chromiumPath,
   expectBothRevoked,
   useStack,
-  indexedDbRecords,
   signIn,
   snapshotOf,
+  tokenRecordPrefixes,
   waitForStatus,
 } from './harness.js'
 
@@ -30,6 +31,7 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
 
   describe.each(pages)('%s page', (name, path) => {
     it('signs in, shows the token, calls the API; its logout button revokes both tokens and renders signed-out', async () => {
+      const issued = captureIssuedTokens(context)
       const page = await context.newPage()
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
@@ -41,8 +43,10 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       await expect(page.locator('#session').textContent()).resolves.toContain('Demo User')
 
       const access = await accessTokenOf(page)
-      const stored = (await indexedDbRecords(page)).find((r) => r.key.startsWith('session:'))?.value as { tokens: { refreshToken: string } }
-      const refresh = stored.tokens.refreshToken
+      // Read off the wire: IndexedDB holds the tokens encrypted.
+      await expect.poll(() => issued.length).toBe(1)
+      expect(issued[0]!.access_token).toBe(access)
+      const refresh = issued[0]!.refresh_token!
       // useAccessToken() rendered the same token the session hands out.
       await page.waitForFunction((prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8))
 
@@ -61,7 +65,7 @@ describe.skipIf(!chromiumPath)('the React and Vue demo pages, built on tokenward
       await expect(page.locator('[data-token="access_token"]').textContent()).resolves.toBe('revoked')
 
       await expectBothRevoked(env.stack.auth, { access, refresh })
-      expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+      expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
       await page.waitForFunction(() => document.querySelectorAll('#verdict tbody td.good').length === 2)
       await expect(page.locator('#token').textContent()).resolves.toBe('—')
 

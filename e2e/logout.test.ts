@@ -2,13 +2,14 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
+  captureIssuedTokens,
   chromiumPath,
   expectBothRevoked,
   useStack,
-  indexedDbRecords,
   logoutIn,
   signIn,
   snapshotOf,
+  tokenRecordPrefixes,
   waitForStatus,
   webStorageDump,
 } from './harness.js'
@@ -16,10 +17,12 @@ import {
 describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in Chromium', () => {
   let context: BrowserContext
   let page: Page
+  let issued: ReturnType<typeof captureIssuedTokens>
   const env = useStack()
   beforeEach(async () => {
     env.stack.auth.faults.reset()
     context = await env.browser.newContext()
+    issued = captureIssuedTokens(context)
     page = await context.newPage()
     await signIn(page, env.stack.origin)
     env.stack.auth.clearLog()
@@ -28,13 +31,13 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     await context.close()
   })
 
-  /** The tokens the server issued to this page, from its own token endpoint log. */
+  /** The tokens the server issued to this page, read off the wire (IndexedDB holds them encrypted). */
   async function issuedTokens() {
     const access = await accessTokenOf(page)
-    const records = await indexedDbRecords(page)
-    const session = records.find((r) => r.key.startsWith('session:'))?.value as { tokens: { accessToken: string; refreshToken: string } }
-    expect(session.tokens.accessToken).toBe(access)
-    return { access, refresh: session.tokens.refreshToken }
+    await expect.poll(() => issued.length).toBeGreaterThan(0)
+    const latest = issued[issued.length - 1]!
+    expect(latest.access_token).toBe(access)
+    return { access, refresh: latest.refresh_token! }
   }
 
   it('sign-in stores the tokens in IndexedDB only: nothing in Web Storage or cookies of the SPA origin', async () => {
@@ -63,7 +66,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     expect(Math.abs(received[0]!.at - received[1]!.at)).toBeLessThan(300)
     // One round trip: the latency once, not twice.
     expect(result.ms).toBeLessThan(600)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
@@ -117,7 +120,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
       access_token: { status: 'queued', code: 'timeout' },
     })
     expect(result.cleared).toBe(true)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
@@ -131,7 +134,7 @@ describe.skipIf(!chromiumPath)('sign-in and logout against node-oidc-provider in
     expect(result.cleared).toBe(true)
     expect(env.stack.auth.revocations()).toHaveLength(0)
     await context.setOffline(false)
-    expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 

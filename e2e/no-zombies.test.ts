@@ -4,10 +4,10 @@ import {
   accessTokenOf,
   chromiumPath,
   useStack,
-  indexedDbRecords,
   logoutIn,
   signIn,
   snapshotOf,
+  tokenRecordPrefixes,
   waitForStatus,
 } from './harness.js'
 
@@ -90,7 +90,7 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
     await expect(refreshing).resolves.toBe('signed-out')
     await waitForStatus(other, 'signed-out')
     await waitForStatus(page, 'signed-out')
-    await expect.poll(async () => (await indexedDbRecords(page)).map((r) => r.key.split(':')[0]), { timeout: 10_000 }).toEqual([])
+    await expect.poll(() => tokenRecordPrefixes(page), { timeout: 10_000 }).toEqual([])
     expect(issued.length).toBe(2) // the sign-in, and the refresh that lost the race
     await expectAllDead()
   })
@@ -102,10 +102,10 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
       refresh_token: { status: 'queued', code: 'network' },
       access_token: { status: 'queued', code: 'network' },
     })
-    expect((await indexedDbRecords(page)).map((r) => r.key.split(':')[0]).sort()).toEqual(['outbox', 'outbox'])
+    expect(await tokenRecordPrefixes(page)).toEqual(['outbox', 'outbox'])
     await context.setOffline(false)
     await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length).toBe(2)
-    await expect.poll(async () => (await indexedDbRecords(page)).length).toBe(0)
+    await expect.poll(() => tokenRecordPrefixes(page)).toEqual([])
     await expectAllDead()
   })
 
@@ -122,7 +122,7 @@ describe.skipIf(!chromiumPath)('no zombie sessions, in Chromium against node-oid
     expect(await snapshotOf(next)).toMatchObject({ status: 'signed-out', reason: 'initial' })
     // The dead tab's lease on the entries runs out (revocation.timeoutMs + 1 s), then they go.
     await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length, { timeout: 15_000 }).toBe(2)
-    await expect.poll(async () => (await indexedDbRecords(next)).length).toBe(0)
+    await expect.poll(() => tokenRecordPrefixes(next)).toEqual([])
     await expectAllDead()
   })
 
