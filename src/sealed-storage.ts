@@ -47,16 +47,39 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
     return { value: { ...plan.clear, sealed }, key: used }
   }
 
+  /**
+   * What this tab last saw under each key it read or wrote: the stored value's fingerprint and
+   * its plaintext. A transaction first assumes the keys still hold that, and skips reading and
+   * opening them; the write checks the assumption, and a wrong guess reads for real. The
+   * plaintext is what this tab holds in memory anyway (its session, the entries it queued).
+   */
+  const known = new Map<string, { print: string; plain: unknown }>()
+  const remember = (key: string, stored: unknown, plain: unknown) => known.set(key, { print: fingerprint(stored), plain })
+
   const transact: KeyValueStorage['transact'] = async (keys, decide) => {
     for (let attempt = 1; ; attempt++) {
-      const read = keys.length ? await inner.transact(keys, (current) => ({ result: new Map(current) })) : new Map<string, unknown>()
-      const plain = new Map(await Promise.all([...read].map(async ([key, value]) => [key, await open(key, value)] as const)))
-      const outcome = decide(plain)
-      const sealed = await Promise.all((outcome.changes?.set ?? []).map(async ([key, value]) => [key, await seal(key, value)] as const))
+      let seen: Map<string, { print: string; plain: unknown }>
+      if (attempt === 1 && keys.every((key) => known.has(key))) {
+        seen = new Map(keys.map((key) => [key, known.get(key)!]))
+      } else {
+        const read = keys.length ? await inner.transact(keys, (current) => ({ result: new Map(current) })) : new Map<string, unknown>()
+        seen = new Map(
+          await Promise.all(
+            keys.map(async (key) => {
+              const plain = await open(key, read.get(key))
+              remember(key, read.get(key), plain)
+              return [key, { print: fingerprint(read.get(key)), plain }] as const
+            }),
+          ),
+        )
+      }
+      const outcome = decide(new Map([...seen].map(([key, { plain }]) => [key, plain])))
+      const plainSet = outcome.changes?.set ?? []
+      const sealed = await Promise.all(plainSet.map(async ([key, value]) => [key, await seal(key, value)] as const))
       const used = sealed.flatMap(([, { key }]) => (key ? [key] : []))
       const usedKey = used[0]
       const conflict = await inner.transact([...keys, sealer.recordKey], (current) => {
-        if (keys.some((key) => fingerprint(current.get(key)) !== fingerprint(read.get(key)))) return { result: 'changed' as const }
+        if (keys.some((key) => fingerprint(current.get(key)) !== seen.get(key)!.print)) return { result: 'changed' as const }
         const stored = current.get(sealer.recordKey)
         // Everything must be sealed under the one key storage holds, or no other tab could open it.
         if (usedKey && (used.some(({ id }) => id !== usedKey.id) || (isSealingKeyRecord(stored) && stored.id !== usedKey.id))) {
@@ -72,7 +95,12 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
         }
         return { changes, result: undefined }
       })
-      if (conflict === undefined) return outcome.result
+      if (conflict === undefined) {
+        for (const key of outcome.changes?.delete ?? []) remember(key, undefined, undefined)
+        sealed.forEach(([key, { value }], index) => remember(key, value, plainSet[index]![1]))
+        return outcome.result
+      }
+      for (const key of keys) known.delete(key)
       if (conflict === 'key') sealer.forget()
       if (attempt >= maxAttempts) {
         throw new TokenwardenError('storage-failed', 'Stored records kept changing during a transaction; it was given up.')
@@ -92,9 +120,12 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
     kind: inner.kind,
     ...(inner.onClosed ? { onClosed: inner.onClosed.bind(inner) } : {}),
     get: async (key) => {
-      const value = await inner.get(key)
+      // The key is read beside the record, not after it: one IndexedDB round trip less on start.
+      const [value] = await Promise.all([inner.get(key), sealer.key(false).catch(() => undefined)])
       await upgrade(key, value)
-      return open(key, value)
+      const plain = await open(key, value)
+      if (!toSeal(value)) remember(key, value, plain)
+      return plain
     },
     entries: async (prefix) => {
       const found = await inner.entries(prefix)

@@ -13,7 +13,7 @@ export class Sealer {
   readonly #subtle: SubtleCrypto
   /** Where the key record lives in storage. */
   readonly recordKey: string
-  #key: Promise<SealingKeyRecord> | undefined
+  #key: Promise<SealingKeyRecord | undefined> | undefined
 
   constructor(storage: KeyValueStorage, sessionId: string, subtle: SubtleCrypto) {
     this.#storage = storage
@@ -25,19 +25,21 @@ export class Sealer {
    * The key, loaded once. `create`: generate and store one when there is none (a writer);
    * a reader never creates one, since a new key cannot open anything already stored.
    */
-  key(create: boolean): Promise<SealingKeyRecord | undefined> {
-    if (this.#key) return this.#key
-    const loading = this.#load(create)
-    loading.then(
-      (record) => {
-        if (!record && this.#key === loading) this.#key = undefined
-      },
-      () => {
+  async key(create: boolean): Promise<SealingKeyRecord | undefined> {
+    for (;;) {
+      const loading = (this.#key ??= this.#load(create))
+      let record: SealingKeyRecord | undefined
+      try {
+        record = await loading
+      } catch (error) {
         if (this.#key === loading) this.#key = undefined
-      },
-    )
-    this.#key = loading as Promise<SealingKeyRecord>
-    return loading
+        throw error
+      }
+      if (record) return record
+      // No key yet: nothing is cached, and a writer that met a reader's load creates one now.
+      if (this.#key === loading) this.#key = undefined
+      if (!create) return undefined
+    }
   }
 
   /** Drops the loaded key: storage holds another one now (another tab replaced a lost one). */

@@ -62,4 +62,12 @@ describe('sealing (AES-GCM under a non-extractable key in our storage)', () => {
     const { sealed } = await fresh.seal('after', 'aad')
     await expect(old.open(sealed, 'aad')).resolves.toBe('after')
   })
+
+  it('a writer that asks for the key while a reader is looking for one (none stored yet) gets a new key', async () => {
+    const sealer = new Sealer(createMemoryStorage(), testSessionId, subtle)
+    const reading = sealer.key(false)
+    const writing = sealer.key(true)
+    await expect(reading).resolves.toBeUndefined()
+    await expect(writing).resolves.toMatchObject({ kind: 'tokenwarden/sealing-key' })
+  })
 })
