@@ -118,19 +118,19 @@ async function main() {
     durationSeconds: Math.round((Date.now() - started) / 1000),
   }
   const row = (label, r) =>
-    `| ${label} | ${r.plaintext.median} | ${r.plaintext.p95} | ${r.encrypted.median} | ${r.encrypted.p95} | ${r.addedP95} | ${r.addedP95 <= targetMs ? 'yes' : '**no**'} |`
+    `| ${label} | ${r.plaintext.median} | ${r.plaintext.p95} | ${r.encrypted.median} | ${r.encrypted.p95} | ${r.addedMedian} | ${r.addedP95} | ${r.addedP95 <= targetMs ? 'yes' : '**no**'} |`
   const markdown = `# Encryption at rest: what it costs
 
 _Written by bench/encryption.js (node bench/encryption.js); do not edit by hand._
 
 Chromium ${results.chromium}, real IndexedDB and WebCrypto; the protocol and the revocation endpoint answer in the page, so no network time is counted. ${runs} runs per mode, interleaved, after one warm-up each. Milliseconds.
 
-| Step | plaintext median | plaintext p95 | encrypted median | encrypted p95 | added at p95 | ≤ ${targetMs} ms |
-| --- | ---: | ---: | ---: | ---: | ---: | :---: |
+| Step | plaintext median | plaintext p95 | encrypted median | encrypted p95 | added at median | added at p95 | p95 within ${targetMs} ms |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |
 ${row('Cold start (`start()` → signed-in snapshot, fresh page)', results.coldStart)}
 ${row('`logout()` (take, revoke both, settle)', results.logout)}
 
-Cold start opens the key (one more IndexedDB read) and the record (one AES-GCM decryption). Logout reads and opens the record, seals the two outbox entries, and writes in one transaction after checking nothing changed meanwhile (one more IndexedDB transaction). This run took ${results.durationSeconds} s.
+Cold start reads the key beside the record and opens the record (one AES-GCM decryption). Logout seals the two outbox entries and, in its one write transaction, checks that the record is still the one this tab last saw (no extra read when it is). The machine's other load shows in the p95 of both modes alike; the medians show the cost of sealing. This run took ${results.durationSeconds} s.
 `
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, 'encryption.json'), `${JSON.stringify(results, null, 2)}\n`)
