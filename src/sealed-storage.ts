@@ -116,23 +116,34 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
     )
   }
 
+  // One operation at a time, finished in the order they were asked for. Opening and sealing
+  // take real time (WebCrypto runs off the main thread), so without this a read begun before a
+  // write could finish after it and hand back the older record: a tab would adopt a session
+  // that has already been replaced.
+  let queue: Promise<unknown> = Promise.resolve()
+  const inOrder = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run)
+    queue = next.catch(() => undefined)
+    return next
+  }
+
   return {
     kind: inner.kind,
     ...(inner.onClosed ? { onClosed: inner.onClosed.bind(inner) } : {}),
-    get: async (key) => {
+    transact: (keys, decide) => inOrder(() => transact(keys, decide)),
+    get: (key) => inOrder(async () => {
       // The key is read beside the record, not after it: one IndexedDB round trip less on start.
       const [value] = await Promise.all([inner.get(key), sealer.key(false).catch(() => undefined)])
       await upgrade(key, value)
       const plain = await open(key, value)
       if (!toSeal(value)) remember(key, value, plain)
       return plain
-    },
-    entries: async (prefix) => {
+    }),
+    entries: (prefix) => inOrder(async () => {
       const found = await inner.entries(prefix)
       await Promise.all(found.map(([key, value]) => upgrade(key, value)))
       return Promise.all(found.map(async ([key, value]) => [key, await open(key, value)] as [string, unknown]))
-    },
-    transact,
+    }),
   }
 }
 

@@ -237,6 +237,14 @@ describe('tabs, interleaved at random (property)', () => {
             if (change.op === 'delete') removed.add(change.signInId)
             else expect(removed.has(change.signInId), `sign-in ${change.signInId} written back after its removal`).toBe(false)
           }
+          // Tabs converge on storage through messages and re-reads that run on their own (with
+          // encryption, WebCrypto on Node's thread pool): give them a bounded moment first.
+          const converge = async () => {
+            for (let i = 0; i < 100 && !tokenRecordKeys(records).some((key) => isSessionKey(key)) && tabs.some((tab) => tab.getSnapshot().status === 'signed-in'); i++) {
+              await settle(scheduler, new Promise((resolve) => setTimeout(resolve, 2)))
+            }
+          }
+          await converge()
           if (!tokenRecordKeys(records).some((key) => isSessionKey(key))) {
             for (const tab of tabs) expect(tab.getSnapshot().status).not.toBe('signed-in')
           }
@@ -254,6 +262,7 @@ describe('tabs, interleaved at random (property)', () => {
           }
           expect(tokenRecordKeys(records)).toEqual([])
           expect(server.live()).toEqual([])
+          await converge()
           for (const tab of tabs) {
             expect(tab.getSnapshot().status).not.toBe('signed-in')
             tab.dispose()
