@@ -211,14 +211,33 @@ export function indexedDbRecords(tab: Tab): Promise<Array<{ key: string; value: 
           const store = db.transaction('records').objectStore('records')
           const keys = store.getAllKeys()
           const values = store.getAll()
+          // Closed at once: an open connection would block a deletion of the database.
           values.onsuccess = () => {
-            resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
             db.close()
+            resolve(keys.result.map((key, i) => ({ key: String(key), value: values.result[i] })))
           }
-          values.onerror = () => reject(values.error)
+          values.onerror = () => {
+            db.close()
+            reject(values.error)
+          }
         }
       }),
   )
+}
+
+/**
+ * The key prefixes (`session`, `outbox`) of the records that hold a token, sealed or not: an
+ * ended session's marker, the sealing key and a DPoP key hold none.
+ */
+export async function tokenRecordPrefixes(tab: Tab): Promise<string[]> {
+  const holdsToken = (value: unknown) => {
+    const kind = (value as { kind?: unknown } | null)?.kind
+    return kind === 'tokenwarden/session' || kind === 'tokenwarden/revocation'
+  }
+  return (await indexedDbRecords(tab))
+    .filter((record) => holdsToken(record.value))
+    .map((record) => record.key.split(':')[0]!)
+    .sort()
 }
 
 /**

@@ -5,6 +5,7 @@
  * server's token endpoint over real HTTP. Discovery is the server's own
  * `/.well-known/openid-configuration`; no protocol seam is used.
  */
+import { tokenRecordKeys } from '../test/helpers/records.js'
 import { createMemoryStorage, createSession, type LogoutResult, type Session, type SessionOptions, type TabChannelFactory } from '../src/index.js'
 import type { Client, IssuedToken, ProfileServer } from './server.js'
 
@@ -41,11 +42,11 @@ export async function signIn(server: ProfileServer, client: Client, overrides: P
   if (!authorizationUrl) throw new Error('login() did not navigate')
   await session.handleCallback(server.authorize(authorizationUrl))
   if (session.getSnapshot().status !== 'signed-in') throw new Error(`not signed in: ${JSON.stringify(session.getSnapshot())}`)
-  const stored = [...records.values()].find((value): value is { tokens: { accessToken: string; refreshToken: string } } =>
-    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'tokenwarden/session',
-  )
-  if (!stored?.tokens.refreshToken) throw new Error('no refresh token was stored')
-  return { session, records, tokens: { accessToken: stored.tokens.accessToken, refreshToken: stored.tokens.refreshToken }, warnings }
+  // The token values come from the server that issued them: the session stores them encrypted.
+  const issued = server.lastIssued()
+  if (!issued) throw new Error('the server issued no tokens')
+  if ((await session.getAccessToken()) !== issued.accessToken) throw new Error('the session holds other tokens than the server issued last')
+  return { session, records, tokens: issued, warnings }
 }
 
 /** What the server says about each token after logout: still accepted or not. */
@@ -63,6 +64,10 @@ export function lies(result: LogoutResult, verdict: Awaited<ReturnType<typeof se
 
 /** True when no record in storage holds either token. */
 export function storageHolds(records: Map<string, unknown>, tokens: SignedIn['tokens']): string[] {
+  // In plaintext (encryption off, or a bug) the token strings themselves would show.
   const text = JSON.stringify([...records.entries()])
-  return (['accessToken', 'refreshToken'] as const).filter((name) => text.includes(tokens[name]))
+  const plain = (['accessToken', 'refreshToken'] as const).filter((name) => text.includes(tokens[name]))
+  if (plain.length) return plain
+  // Sealed, they do not: count the records that hold a token by what they are.
+  return tokenRecordKeys(records)
 }

@@ -274,6 +274,13 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
       const set = issue(clientId, grant, null, 'openid offline_access')
       return { accessToken: set.access_token, refreshToken: set.refresh_token }
     },
+    /** The tokens the server issued last (the test learns them here: the client stores them encrypted). */
+    lastIssued(): { accessToken: string; refreshToken: string } | undefined {
+      const issued = [...tokens.values()]
+      const access = issued.filter((token) => token.kind === 'access_token').at(-1)
+      const refresh = issued.filter((token) => token.kind === 'refresh_token').at(-1)
+      return access && refresh ? { accessToken: access.value, refreshToken: refresh.value } : undefined
+    },
     /** Does the server still accept it? A refresh grant for a refresh token, userinfo for an access token. */
     async accepts(value: string, kind: IssuedToken['kind'], client: Client): Promise<boolean> {
       if (kind === 'access_token') {

@@ -16,6 +16,8 @@ export const defaults = {
   autoRefresh: true,
   databaseName: 'tokenwarden',
   dpop: false,
+  encryptAtRest: true,
+  persistStorage: false,
   revocation: {
     timeoutMs: 5000,
     retryLimit: 2,

@@ -4,7 +4,7 @@
  * - `invalid-options`: `createSession` or `revokeToken` got options it cannot use.
  * - `invalid-request`: a call got an argument it cannot use (an empty token, say).
  * - `storage-unavailable`: IndexedDB could not be opened; the session runs from memory.
- * - `storage-invalid`: a stored record was corrupt or foreign and was discarded.
+ * - `storage-invalid`: a stored record was corrupt, foreign or undecryptable and was discarded.
  * - `storage-failed`: reading or writing IndexedDB failed after it had opened.
  * - `discovery-failed`: the authority's metadata could not be loaded.
  * - `sign-in-failed`: the authorization request could not be started.

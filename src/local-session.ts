@@ -1,8 +1,7 @@
 import { TokenwardenError } from './errors.js'
 import type { SessionRecord } from './records.js'
 import type { SessionRead } from './session-store.js'
-import type { SignedOutReason, SnapshotStore } from './snapshot.js'
-import type { StorageKind } from './storage.js'
+import type { SignedOutReason, SnapshotStore, StorageInfo } from './snapshot.js'
 
 export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 
@@ -13,7 +12,7 @@ export const signedOutError = (): TokenwardenError => new TokenwardenError('sign
  */
 export class LocalSession {
   readonly #snapshot: SnapshotStore
-  readonly #storage: StorageKind
+  #storage: StorageInfo
   readonly #warn: (message: string) => void
   /** Called when the access token held in memory changes (a new one, or none). */
   readonly #onTokens: (current: SessionRecord | undefined) => void
@@ -24,7 +23,7 @@ export class LocalSession {
 
   constructor(port: {
     snapshot: SnapshotStore
-    storage: StorageKind
+    storage: StorageInfo
     warn: (message: string) => void
     onTokens: (current: SessionRecord | undefined) => void
     /** True from the moment `logout()` is called until it settles. */
@@ -64,7 +63,7 @@ export class LocalSession {
       profile: Object.freeze({ ...record.profile }),
       expiresAt: record.tokens.expiresAt,
       scope: record.tokens.scope,
-      storage: this.#storage,
+      ...this.#storage,
     })
   }
 
@@ -81,7 +80,18 @@ export class LocalSession {
     const had = this.#current !== undefined
     this.#current = undefined
     if (had) this.#onTokens(undefined)
-    this.#snapshot.publish({ status: 'signed-out', reason, ...(error ? { error } : {}), storage: this.#storage })
+    this.#snapshot.publish({ status: 'signed-out', reason, ...(error ? { error } : {}), ...this.#storage })
+  }
+
+  /** Records the browser's answer about persistent storage, and shows it in the snapshot. */
+  setPersisted(persisted: boolean | undefined): void {
+    const { persisted: _, ...rest } = this.#storage
+    this.#storage = { ...rest, ...(persisted === undefined ? {} : { persisted }) }
+    const current = this.#snapshot.get()
+    if (current.status !== 'loading') {
+      const { persisted: __, ...snapshot } = current
+      this.#snapshot.publish({ ...snapshot, ...this.#storage })
+    }
   }
 
   /** Derives the state from what storage holds; `reasonIfGone` says why a vanished session went. */
@@ -92,7 +102,9 @@ export class LocalSession {
       this.#warn(`tokenwarden: ${read.error.message}`)
       this.signOut('storage-invalid', read.error)
     } else if (this.#current || this.#snapshot.get().status === 'loading') {
-      this.signOut(this.#snapshot.get().status === 'loading' ? 'initial' : reasonIfGone)
+      // Gone without an end marker: no tab of ours ended it, the browser dropped the database.
+      const reason = this.#snapshot.get().status === 'loading' ? 'initial' : read.ended ? reasonIfGone : 'storage-lost'
+      this.signOut(reason)
     }
   }
 }

@@ -104,6 +104,22 @@ export interface SessionOptions {
    */
   databaseName?: string
   /**
+   * Encrypt the tokens (and profile) in stored records with AES-GCM under a non-extractable
+   * key kept in the same database. Protects copies of the disk, backups and synced profile
+   * folders; not script running in the page. Where WebCrypto is missing (not a secure
+   * context) records are stored in plaintext, the snapshot says `atRest: 'unavailable'` and
+   * the logger is told once.
+   * @default true
+   */
+  encryptAtRest?: boolean
+  /**
+   * After sign-in, ask the browser to keep the site's storage (`navigator.storage.persist()`)
+   * so it is not evicted under pressure; the answer is the snapshot's `persisted`. Browsers
+   * decide by their own policy (README, "What is stored where").
+   * @default false
+   */
+  persistStorage?: boolean
+  /**
    * Sender-constrained tokens (DPoP, RFC 9449): a non-extractable ES256 key pair per sign-in,
    * kept in IndexedDB; the token endpoint binds the tokens to it, and `session.http` sends
    * `Authorization: DPoP` with a fresh proof per request (retrying once with a server's
@@ -150,6 +166,8 @@ export interface ResolvedOptions extends ProtocolConfig {
   autoRefresh: boolean
   databaseName: string
   dpop: boolean
+  encryptAtRest: boolean
+  persistStorage: boolean
   logger: { warn(message: string): void }
   fetch: typeof fetch | undefined
   storage: KeyValueStorage | undefined
@@ -166,7 +184,7 @@ export interface ResolvedOptions extends ProtocolConfig {
 const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
-  databaseName: true, dpop: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
+  databaseName: true, dpop: true, encryptAtRest: true, persistStorage: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
   timers: true, navigate: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
@@ -356,6 +374,8 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     autoRefresh: booleanOption('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     databaseName,
     dpop: booleanOption('dpop', input.dpop, defaults.dpop),
+    encryptAtRest: booleanOption('encryptAtRest', input.encryptAtRest, defaults.encryptAtRest),
+    persistStorage: booleanOption('persistStorage', input.persistStorage, defaults.persistStorage),
     oidc: input.oidc ?? {},
     logger,
     fetch: optionalFunction('fetch', input.fetch),

@@ -1,5 +1,5 @@
 import { revocationEvent, type Emit } from './events.js'
-import { isOutboxEntry, outboxEntry, recordKeys, type OutboxEntry } from './records.js'
+import { isOutboxEntry, isSealedRecord, outboxEntry, recordKeys, type OutboxEntry } from './records.js'
 import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
 import type { TokenSet } from './protocol.js'
 import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
@@ -56,6 +56,9 @@ export class Outbox {
   readonly #leaseMs: number
   readonly #alarm: Alarm
   #draining: Promise<void> | undefined
+  /** A drain asked for while one ran, and whether it must ignore backoff. */
+  #followUp: Promise<void> | undefined
+  #again = false
   #closed = false
 
   constructor(port: OutboxPort) {
@@ -132,7 +135,11 @@ export class Outbox {
     if (this.#closed) return
     const { storage, now, revoke, timeoutMs } = this.#port
     const all = await storage.entries('outbox:')
-    const dead = all.filter(([, value]) => !isOutboxEntry(value) || value.expiresAt <= now()).map(([key]) => key)
+    // Another session's entries stay sealed under its own key: still readable enough (their
+    // expiry is in clear) to be kept while alive and dropped once expired.
+    const readable = (value: unknown): value is { expiresAt: number } =>
+      isOutboxEntry(value) || (isSealedRecord(value) && value.kind === 'tokenwarden/revocation')
+    const dead = all.filter(([, value]) => !readable(value) || value.expiresAt <= now()).map(([key]) => key)
     if (dead.length) await commit(storage, { delete: dead })
     if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
     if (this.#port.enabled) return this.drain(false)
@@ -158,7 +165,19 @@ export class Outbox {
    */
   drain(force: boolean): Promise<void> {
     if (!this.#port.enabled || this.#closed) return Promise.resolve()
-    this.#draining ??= this.#port
+    if (this.#draining) {
+      // One drain at a time, but a request that comes while one runs (tokens just queued, the
+      // browser back online) is not lost: another drain follows it.
+      this.#again = this.#again || force
+      this.#followUp ??= this.#draining.then(() => {
+        const again = this.#again
+        this.#again = false
+        this.#followUp = undefined
+        return this.drain(again)
+      })
+      return this.#followUp
+    }
+    this.#draining = this.#port
       .lock(async () => {
         const due = await this.due(force)
         if (due.length === 0) return

@@ -8,6 +8,14 @@
  * - `outbox:<id>:<uuid>`: an {@link OutboxEntry}, a revocation not yet confirmed;
  * - `oidc-state:<id>:<name>`: oidc-client-ts's sign-in state (PKCE verifier, nonce);
  * - `dpop:<id>:<keyId>`: a {@link DPoPKeyRecord}, the DPoP key pair of one sign-in (RFC 9449).
+ * - `sealing-key:<id>`: the {@link SealingKeyRecord}, the AES-GCM key the token-bearing
+ *   records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
+ *
+ * With encryption at rest on (the default) the session record and outbox entries are stored
+ * sealed ({@link SealedSessionRecord}, {@link SealedOutboxEntry}): their identity and
+ * timing fields stay readable, the tokens and profile are ciphertext. A session that ended
+ * normally leaves a {@link SessionEnded} marker in place of its record, so a record that is
+ * simply gone (the browser evicted the database) can be told apart from a logout.
  */
 import type { Profile, TokenSet } from './protocol.js'
 import type { TokenTypeHint } from './revocation.js'
@@ -22,6 +30,7 @@ export const recordKeys = {
   statePrefix: (sessionId: string) => `oidc-state:${sessionId}:`,
   dpopKey: (sessionId: string, keyId: string) => `dpop:${sessionId}:${keyId}`,
   dpopPrefix: (sessionId: string) => `dpop:${sessionId}:`,
+  sealingKey: (sessionId: string) => `sealing-key:${sessionId}`,
 }
 
 /**
@@ -154,4 +163,120 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     Number.isInteger(entry.attempts) &&
     Number.isFinite(entry.notBefore)
   )
+}
+
+/**
+ * What a session leaves under its key when it ends (logout, refused refresh, expiry, a
+ * discarded record). It holds no token. A session record that is gone without one was not
+ * ended by tokenwarden: the browser evicted or someone deleted the database.
+ */
+export interface SessionEnded {
+  v: 1
+  kind: 'tokenwarden/session-ended'
+  /** The sign-in that ended, when it was known. */
+  signInId: string | null
+  endedAt: number
+}
+
+export function sessionEnded(signInId: string | null, endedAt: number): SessionEnded {
+  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt }
+}
+
+export function isSessionEnded(value: unknown): value is SessionEnded {
+  return typeof value === 'object' && value !== null && (value as Partial<SessionEnded>).kind === 'tokenwarden/session-ended'
+}
+
+/** The key token-bearing records are sealed under. `id` lets a writer see that another tab replaced it. */
+export interface SealingKeyRecord {
+  v: 1
+  kind: 'tokenwarden/sealing-key'
+  id: string
+  key: CryptoKey
+}
+
+export function sealingKeyRecord(key: CryptoKey): SealingKeyRecord {
+  return { v: 1, kind: 'tokenwarden/sealing-key', id: crypto.randomUUID(), key }
+}
+
+export function isSealingKeyRecord(value: unknown): value is SealingKeyRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<SealingKeyRecord>
+  return record.v === 1 && record.kind === 'tokenwarden/sealing-key' && typeof record.id === 'string' && typeof record.key === 'object'
+}
+
+/** AES-GCM output: a fresh 96-bit IV per write, and the ciphertext with its tag. */
+export interface Sealed {
+  iv: Uint8Array
+  data: Uint8Array
+}
+
+/** A session record as stored with encryption at rest: the tokens and profile are sealed. */
+export interface SealedSessionRecord {
+  v: 3
+  kind: 'tokenwarden/session'
+  signInId: string
+  updatedAt: number
+  sealed: Sealed
+}
+
+/** An outbox entry as stored with encryption at rest: the token is sealed. */
+export interface SealedOutboxEntry extends Omit<OutboxEntry, 'v' | 'token'> {
+  v: 2
+  sealed: Sealed
+}
+
+export type SealedRecord = SealedSessionRecord | SealedOutboxEntry
+
+// The readable fields of each sealed form, in the order they are bound as additional data.
+const sessionFields = ['kind', 'v', 'signInId', 'updatedAt'] as const
+const outboxFields = ['kind', 'v', 'hint', 'expiresAt', 'attempts', 'notBefore'] as const
+
+const isSealed = (value: unknown): value is Sealed =>
+  typeof value === 'object' &&
+  value !== null &&
+  ArrayBuffer.isView((value as Sealed).iv) &&
+  ArrayBuffer.isView((value as Sealed).data)
+
+/** Whether `value` is a sealed record (its ciphertext is not checked: only opening it does). */
+export function isSealedRecord(value: unknown): value is SealedRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<SealedRecord>
+  return (
+    ((record.kind === 'tokenwarden/session' && record.v === 3) || (record.kind === 'tokenwarden/revocation' && record.v === 2)) &&
+    isSealed(record.sealed)
+  )
+}
+
+/**
+ * A plaintext token-bearing record (a session record of any version, an outbox entry) split
+ * into what stays readable and what is sealed; undefined for every other value.
+ */
+export function toSeal(value: unknown): { clear: Omit<SealedRecord, 'sealed'>; secret: unknown } | undefined {
+  const session = readSessionRecord(value)
+  if (session) {
+    const { tokens, profile, ...identity } = session
+    return { clear: { ...identity, v: 3 }, secret: { tokens, profile } }
+  }
+  if (isOutboxEntry(value)) {
+    const { token, ...rest } = value
+    return { clear: { ...rest, v: 2 }, secret: { token } }
+  }
+  return undefined
+}
+
+/**
+ * The additional data a sealed record's ciphertext is bound to: its storage key and every
+ * readable field. A sealed part moved to another key or record, or a readable field changed
+ * on disk, no longer opens.
+ */
+export function sealedAdditionalData(key: string, record: Omit<SealedRecord, 'sealed'>): string {
+  const fields: readonly string[] = record.kind === 'tokenwarden/session' ? sessionFields : outboxFields
+  return JSON.stringify([key, ...fields.map((field) => (record as unknown as Record<string, unknown>)[field])])
+}
+
+/** The plaintext record again, from a sealed record and its opened secret. Readers check it as usual. */
+export function unsealed(record: SealedRecord, secret: unknown): unknown {
+  const { sealed: _, ...clear } = record
+  const parts = typeof secret === 'object' && secret !== null ? secret : {}
+  return record.kind === 'tokenwarden/session' ? { ...clear, ...parts, v: 2 } : { ...clear, ...parts, v: 1 }
 }

@@ -1,10 +1,14 @@
 import { TokenwardenError } from './errors.js'
-import { readSessionRecord, recordKeys, type SessionRecord } from './records.js'
+import { isSealedRecord, isSessionEnded, readSessionRecord, recordKeys, sessionEnded, type SessionRecord } from './records.js'
 import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
 
 export type SessionRead =
   | { status: 'present'; record: SessionRecord }
-  | { status: 'absent' }
+  /**
+   * `ended`: the session ended through tokenwarden (a logout, say) and left its marker;
+   * false when the record is simply gone (never signed in, or the database was evicted).
+   */
+  | { status: 'absent'; ended: boolean }
   | { status: 'invalid'; error: TokenwardenError }
 
 /** What a session transaction decides. `session`: a new record, `null` to delete, absent to keep. */
@@ -15,8 +19,13 @@ export interface SessionDecision<T> {
   result: T
 }
 
-const invalidRecord = () =>
-  new TokenwardenError('storage-invalid', 'The stored session record was corrupt or foreign and was discarded.')
+const invalidRecord = (value: unknown) =>
+  new TokenwardenError(
+    'storage-invalid',
+    isSealedRecord(value)
+      ? 'The stored session record could not be decrypted (its key is gone, or it was altered) and was discarded.'
+      : 'The stored session record was corrupt or foreign and was discarded.',
+  )
 
 /** The session record of one session id in a {@link KeyValueStorage}: read it, or check and write it atomically. */
 export class SessionStore {
@@ -30,19 +39,21 @@ export class SessionStore {
     this.#sessionId = sessionId
   }
 
-  /** Reads the session record; a corrupt or foreign one is deleted and reported. */
+  /** Reads the session record; a corrupt, foreign or undecryptable one is replaced by an end marker and reported. */
   async read(): Promise<SessionRead> {
     const value = await this.#wrap('read', () => this.storage.get(this.#key))
-    if (value === undefined) return { status: 'absent' }
+    if (value === undefined) return { status: 'absent', ended: false }
+    if (isSessionEnded(value)) return { status: 'absent', ended: true }
     const record = readSessionRecord(value)
     if (record) return { status: 'present', record }
-    await this.#wrap('delete', () => commit(this.storage, { delete: [this.#key] }))
-    return { status: 'invalid', error: invalidRecord() }
+    await this.#wrap('delete', () => commit(this.storage, { set: [[this.#key, sessionEnded(null, Date.now())]] }))
+    return { status: 'invalid', error: invalidRecord(value) }
   }
 
   /**
    * Reads the session record and applies `decide`'s changes in one transaction. A corrupt
-   * record is seen as absent and deleted.
+   * record is seen as absent and replaced. A session that is ended (`session: null`) leaves
+   * an end marker, so other tabs can tell a logout from an eviction.
    */
   transact<T>(decide: (current: SessionRecord | undefined) => SessionDecision<T>): Promise<T> {
     return this.#wrap('update', () =>
@@ -53,7 +64,9 @@ export class SessionStore {
         const set = [...(decision.changes?.set ?? [])]
         const remove = [...(decision.changes?.delete ?? [])]
         if (decision.session) set.push([this.#key, decision.session])
-        else if (decision.session === null || (value !== undefined && !current)) remove.push(this.#key)
+        else if (decision.session === null || (value !== undefined && !current && !isSessionEnded(value))) {
+          set.push([this.#key, sessionEnded(current?.signInId ?? null, Date.now())])
+        }
         // The DPoP key lives exactly as long as its session: whatever ends or replaces the
         // session (logout, another sign-in, a refused refresh) deletes it in the same step.
         const key = current?.tokens.dpopKey

@@ -16,9 +16,11 @@ import { SessionStore } from './session-store.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
 import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
+import { defaultPersistence, persistence } from './persistence.js'
+import { protectAtRest } from './sealed-storage.js'
 import { openDefaultStorage, type StorageKind } from './storage.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
-import { createDefaultChannel, onPageRestore, type TabChannel, type TabMessage } from './tab-sync.js'
+import { createDefaultChannel, onPageRestore, onPageVisible, type TabChannel, type TabMessage } from './tab-sync.js'
 import { realTimers } from './timers.js'
 
 /** A session: one user's token set for one authority and client, shared by the app's tabs. */
@@ -189,6 +191,13 @@ class TokenwardenSession implements Session {
         } else stateStore = createStateStore(storage, this.#id)
       } else stateStore = createStateStore(storage, this.#id)
       this.#storageKind = storage.kind
+      // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
+      const atRest = protectAtRest(storage, this.#id, options.encryptAtRest, globalThis.crypto?.subtle)
+      if (atRest.atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
+        warnedPlaintext.add(options.logger)
+        options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
+      }
+      storage = atRest.storage
       // DPoP is loaded only by the apps that turn it on: the others never download it. It
       // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
       const dpopModule = options.dpop ? await import('./dpop.js') : undefined
@@ -232,7 +241,7 @@ class TokenwardenSession implements Session {
       let refresher: Refresher | undefined
       const local = new LocalSession({
         snapshot: this.#snapshot,
-        storage: storage.kind,
+        storage: { storage: storage.kind, atRest: atRest.atRest },
         warn: (message) => options.logger.warn(message),
         onTokens: (current) => refresher?.schedule(current),
         loggingOut: () => this.#loggingOut !== undefined,
@@ -270,6 +279,9 @@ class TokenwardenSession implements Session {
       this.#cleanups.push(
         channel.subscribe((message) => this.#onMessage(parts, message)),
         onPageRestore(() => void this.#resync(parts, 'other-tab')),
+        // Eviction is noticed where it can be: the database closed under us, the tab shown again.
+        onPageVisible(() => void this.#resync(parts, 'other-tab')),
+        storage.onClosed?.(() => void this.#resync(parts, 'other-tab')) ?? (() => {}),
         outbox.listen(),
         () => channel.close(),
         () => refresher?.close(),
@@ -278,6 +290,7 @@ class TokenwardenSession implements Session {
       if (this.#disposed) this.#cleanup()
       await this.#resync(parts, 'initial')
       this.#built = parts
+      if (options.persistStorage) void this.#reportPersistence(local, false)
       return parts
     })()
     return this.#parts
@@ -295,8 +308,17 @@ class TokenwardenSession implements Session {
   }
 
   async handleCallback(url?: string): Promise<SessionSnapshot> {
-    const { signIn } = await this.#usableParts()
-    return handleCallback(signIn, url ?? currentUrl(), url === undefined)
+    const { signIn, local } = await this.#usableParts()
+    const snapshot = await handleCallback(signIn, url ?? currentUrl(), url === undefined)
+    // Not awaited: Firefox may ask the user, and sign-in must not wait for an answer.
+    if (this.#options.persistStorage) void this.#reportPersistence(local, true)
+    return snapshot
+  }
+
+  /** Asks for persistent storage (after sign-in) or reads whether it is granted, and shows the answer. */
+  async #reportPersistence(local: LocalSession, ask: boolean): Promise<void> {
+    const persisted = await persistence(defaultPersistence(), ask)
+    if (!this.#disposed) local.setPersisted(persisted)
   }
 
   async getAccessToken(): Promise<string> {
@@ -406,6 +428,9 @@ class TokenwardenSession implements Session {
     return this.#assemble()
   }
 }
+
+// Once per logger, as for the client secret: an app with many sessions is told once.
+const warnedPlaintext = new WeakSet<object>()
 
 /**
  * Creates a session. Touches no browser API until `start()` (or any other method) is called.

@@ -1,13 +1,34 @@
 import type { TokenwardenError } from './errors.js'
 import type { Profile } from './protocol.js'
+import type { AtRest } from './sealed-storage.js'
 import type { StorageKind } from './storage.js'
+
+/** How the session's records are kept: a part of every settled snapshot. */
+export interface StorageInfo {
+  /** Where the tokens are kept: `memory` when IndexedDB could not be used. */
+  readonly storage: StorageKind
+  /**
+   * `encrypted`: tokens are sealed under a non-extractable AES-GCM key; `off`: turned off with
+   * `encryptAtRest: false`; `unavailable`: no WebCrypto here (not a secure context), stored in plaintext.
+   */
+  readonly atRest: AtRest
+  /**
+   * The browser's answer to `navigator.storage.persist()` (asked after sign-in with
+   * `persistStorage: true`) or `persisted()`: undefined when not asked or not supported.
+   */
+  readonly persisted?: boolean
+}
 
 /**
  * Why the session is signed out:
  * - `initial`: nothing was stored;
  * - `logout`: `logout()` in this tab;
- * - `other-tab`: another tab logged out (or its session vanished from storage);
- * - `storage-invalid`: the stored record was corrupt or foreign and was discarded;
+ * - `other-tab`: another tab logged out (or the session otherwise ended elsewhere);
+ * - `storage-invalid`: the stored record was corrupt, foreign or could not be decrypted, and
+ *   was discarded;
+ * - `storage-lost`: the session vanished from storage without being ended: the browser
+ *   evicted the site's storage (Safari's 7-day rule, storage pressure) or the user cleared it.
+ *   Its refresh token went with it and could not be revoked;
  * - `expired`: the access token expired and there is no refresh token;
  * - `refresh-failed`: the server refused the refresh token (e.g. `invalid_grant`);
  * - `callback-failed`: the redirect back from sign-in was an error.
@@ -17,6 +38,7 @@ export type SignedOutReason =
   | 'logout'
   | 'other-tab'
   | 'storage-invalid'
+  | 'storage-lost'
   | 'expired'
   | 'refresh-failed'
   | 'callback-failed'
@@ -27,34 +49,33 @@ export type SignedOutReason =
  */
 export type SessionSnapshot =
   | { readonly status: 'loading' }
-  | {
+  | (StorageInfo & {
       readonly status: 'signed-in'
       /** ID token claims. */
       readonly profile: Profile
       /** When the access token expires, in milliseconds since the epoch. */
       readonly expiresAt: number | undefined
       readonly scope: string | undefined
-      /** Where the tokens are kept: `memory` when IndexedDB could not be used. */
-      readonly storage: StorageKind
-    }
-  | {
+    })
+  | (StorageInfo & {
       readonly status: 'signed-out'
       readonly reason: SignedOutReason
       readonly error?: TokenwardenError
-      readonly storage: StorageKind
-    }
+    })
+
+const sameStorage = (a: StorageInfo, b: StorageInfo) => a.storage === b.storage && a.atRest === b.atRest && a.persisted === b.persisted
 
 function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   if (a.status === 'signed-in' && b.status === 'signed-in') {
     return (
       a.expiresAt === b.expiresAt &&
       a.scope === b.scope &&
-      a.storage === b.storage &&
+      sameStorage(a, b) &&
       JSON.stringify(a.profile) === JSON.stringify(b.profile)
     )
   }
   if (a.status === 'signed-out' && b.status === 'signed-out') {
-    return a.reason === b.reason && a.error === b.error && a.storage === b.storage
+    return a.reason === b.reason && a.error === b.error && sameStorage(a, b)
   }
   return a.status === b.status
 }

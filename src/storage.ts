@@ -1,4 +1,4 @@
-import { createStore, entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
+import { entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
 import { TokenwardenError } from './errors.js'
 
 /** Where the records live: IndexedDB, or memory when IndexedDB cannot be used. */
@@ -28,6 +28,11 @@ export interface KeyValueStorage {
   /** Every entry whose key starts with `prefix`. */
   entries(prefix: string): Promise<Array<[string, unknown]>>
   transact<T>(keys: readonly string[], decide: (current: ReadonlyMap<string, unknown>) => TransactionOutcome<T>): Promise<T>
+  /**
+   * Calls `listener` when the database was closed under us: deleted, cleared by the user, or
+   * evicted by the browser. Its records may be gone. Returns the function that stops it.
+   */
+  onClosed?(listener: () => void): () => void
 }
 
 /** Applies `changes` in one transaction. */
@@ -56,17 +61,23 @@ export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyV
 
 /** The IndexedDB storage, on idb-keyval, in a database of our own (`databaseName`). */
 export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
-  // idb-keyval opens the database on first use and keeps the connection; creating the store
-  // here touches no browser global, so this is safe at import time and in plain Node.
-  let store: UseStore | undefined
-  const use = (): UseStore => (store ??= createStore(databaseName, 'records'))
+  // The database is opened on first use and the connection kept; nothing here touches a
+  // browser global, so this is safe at import time and in plain Node.
+  const closedListeners = new Set<() => void>()
+  const use = openStore(databaseName, () => {
+    for (const listener of [...closedListeners]) listener()
+  })
   return {
     kind: 'indexeddb',
-    get: (key) => get(key, use()),
+    onClosed: (listener) => {
+      closedListeners.add(listener)
+      return () => closedListeners.delete(listener)
+    },
+    get: (key) => get(key, use),
     entries: async (prefix) =>
-      (await entries<string, unknown>(use())).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
+      (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
     transact: (keys, decide) =>
-      use()('readwrite', (objectStore) => {
+      use('readwrite', (objectStore) => {
         const transaction = objectStore.transaction
         const current = new Map<string, unknown>()
         let outcome: TransactionOutcome<unknown> | undefined
@@ -106,6 +117,42 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
         )
       }),
   }
+}
+
+/**
+ * idb-keyval's `createStore`, plus what it leaves out: a connection that steps aside when
+ * the database is deleted or upgraded elsewhere (`versionchange`: without closing, we would
+ * block the deletion), and that tells `onClosed` when it is gone, so the session can check
+ * whether its records went with it. The next use opens the database again.
+ */
+function openStore(databaseName: string, onClosed: () => void): UseStore {
+  let connection: Promise<IDBDatabase> | undefined
+  const connect = (): Promise<IDBDatabase> => {
+    if (connection) return connection
+    const request = indexedDB.open(databaseName)
+    request.onupgradeneeded = () => request.result.createObjectStore('records')
+    const opening = promisifyRequest(request)
+    connection = opening
+    opening.then(
+      (db) => {
+        const lost = () => {
+          if (connection === opening) connection = undefined
+          onClosed()
+        }
+        db.onversionchange = () => {
+          db.close()
+          lost()
+        }
+        // Fired when the browser closes it: storage cleared or evicted (Safari sometimes closes it for no reason).
+        db.onclose = lost
+      },
+      () => {
+        if (connection === opening) connection = undefined
+      },
+    )
+    return connection
+  }
+  return (mode, callback) => connect().then((db) => callback(db.transaction('records', mode).objectStore('records')))
 }
 
 /**

@@ -99,3 +99,16 @@ export function onPageRestore(callback: () => void): () => void {
   addEventListener('pageshow', onPageShow)
   return () => removeEventListener('pageshow', onPageShow)
 }
+
+/**
+ * Calls `callback` when the page becomes visible again: a tab that sat in the background may
+ * have missed that its records were evicted or ended. Returns the function that stops it.
+ */
+export function onPageVisible(callback: () => void): () => void {
+  if (typeof document === 'undefined' || typeof document.addEventListener !== 'function') return () => {}
+  const onChange = () => {
+    if (document.visibilityState === 'visible') callback()
+  }
+  document.addEventListener('visibilitychange', onChange)
+  return () => document.removeEventListener('visibilitychange', onChange)
+}

@@ -28,7 +28,7 @@ function source(first: SessionSnapshot) {
 }
 
 const signedIn = (name: string): SessionSnapshot =>
-  Object.freeze({ status: 'signed-in', profile: { name }, expiresAt: undefined, scope: undefined, storage: 'memory' })
+  Object.freeze({ status: 'signed-in', profile: { name }, expiresAt: undefined, scope: undefined, storage: 'memory', atRest: 'encrypted' })
 
 describe('access token observer (core of useAccessToken in both bindings)', () => {
   it('follows a real session: the token, then the new one after refresh(), then nothing after logout', async () => {

@@ -208,8 +208,9 @@ describe('session with dpop: true', () => {
 
   it('a sign-in that replaces another session deletes the old key in the same step', async () => {
     const { world, overrides } = dpopWorld()
-    await world.signedInTab(overrides)
-    await world.signedInTab(overrides)
+    // Plaintext records, so the test can read which key the stored session names.
+    await world.signedInTab({ ...overrides, encryptAtRest: false })
+    await world.signedInTab({ ...overrides, encryptAtRest: false })
     const stored = world.records.get(recordKeys.session(sessionId)) as { tokens: { dpopKey: string } }
     expect([...world.records.keys()].filter((k) => k.startsWith('dpop:'))).toEqual([recordKeys.dpopKey(sessionId, stored.tokens.dpopKey)])
   })

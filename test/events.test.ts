@@ -93,7 +93,8 @@ describe('session events', () => {
     pageRestored()
     await authority.settle()
     expect(later).toContainEqual(expect.objectContaining({ type: 'storage', kind: 'lost' }))
-    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
+    // Vanished without a logout's end marker: eviction, its own reason (issue 14).
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'storage-lost' })
   })
 
   it('at start, expired outbox entries are dropped, and entries left from before outbox: false are revoked once, both reported', async () => {

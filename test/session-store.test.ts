@@ -29,16 +29,16 @@ describe('the session record in IndexedDB', () => {
     const session = sessionOn(name, warnings)
     await session.start()
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'storage-invalid', error: { code: 'storage-invalid' } })
-    await expect(storage.get(testSessionKey)).resolves.toBeUndefined()
+    await expect(storage.get(testSessionKey)).resolves.toMatchObject({ kind: 'tokenwarden/session-ended' })
     expect(warnings.some((w) => w.includes('discarded'))).toBe(true)
   })
 
-  it('a version 1 record (sign-in id named epoch) is read, and written back as version 2 on the next change', async () => {
+  it('a version 1 record (sign-in id named epoch) is read, and written back as version 2 on the next change (encryption off)', async () => {
     const name = freshDatabase()
     const storage = createIndexedDbStorage(name)
     const { signInId, ...current } = testRecord()
     await commit(storage, { set: [[testSessionKey, { ...current, v: 1, epoch: signInId }]] })
-    const session = sessionOn(name)
+    const session = sessionOn(name, [], { encryptAtRest: false })
     await session.start()
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-in' })
     await expect(session.getAccessToken()).resolves.toBe(current.tokens.accessToken)

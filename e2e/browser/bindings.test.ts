@@ -3,7 +3,7 @@ import {
   accessTokenOf,
   describeInEngine,
   expectBothRevoked,
-  indexedDbRecords,
+  tokenRecordPrefixes,
   markDocument,
   openSignedInTab,
   phoneWidthCheck,
@@ -67,7 +67,7 @@ describeInEngine('the React and Vue demo pages, built on tokenwarden/react and t
       expect(await textOf(page, '[data-token="access_token"]')).toBe('revoked')
 
       await expectBothRevoked(env.stack.auth, { access, refresh })
-      expect((await indexedDbRecords(page)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+      expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
       await waitInTab(page, () => document.querySelectorAll('#verdict tbody td.good').length === 2, undefined, { what: 'the verdict' })
       expect(await textOf(page, '#token')).toBe('—')
 

@@ -4,7 +4,7 @@ import {
   describeInEngine,
   engineName,
   expectBothRevoked,
-  indexedDbRecords,
+  tokenRecordPrefixes,
   logoutIn,
   markDocument,
   openSignedInTab,
@@ -57,7 +57,7 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     expect(Math.abs(received[0]!.at - received[1]!.at)).toBeLessThan(300)
     // One round trip: the latency once, not twice.
     expect(result.ms).toBeLessThan(600)
-    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(env.tab)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
@@ -136,7 +136,7 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
       access_token: { status: 'queued', code: 'timeout' },
     })
     expect(result.cleared).toBe(true)
-    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(env.tab)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
@@ -151,7 +151,7 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     expect(result.cleared).toBe(true)
     expect(env.stack.auth.revocations()).toHaveLength(0)
     await env.profile.setOffline(false)
-    expect((await indexedDbRecords(env.tab)).filter((r) => r.key.startsWith('session:'))).toEqual([])
+    expect((await tokenRecordPrefixes(env.tab)).filter((prefix) => prefix === 'session')).toEqual([])
     expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 

@@ -3,11 +3,11 @@ import {
   accessTokenOf,
   describeInEngine,
   engineName,
-  indexedDbRecords,
   logoutIn,
   openSignedInTab,
   signIn,
   snapshotOf,
+  tokenRecordPrefixes,
   useStack,
   waitForStatus,
   type DemoWindow,
@@ -75,7 +75,7 @@ describeInEngine('no zombie sessions, against node-oidc-provider', () => {
       .toBe('signed-out')
     await waitForStatus(other, 'signed-out')
     await waitForStatus(env.tab, 'signed-out')
-    await expect.poll(async () => (await indexedDbRecords(env.tab)).map((r) => r.key.split(':')[0]), { timeout: 10_000 }).toEqual([])
+    await expect.poll(() => tokenRecordPrefixes(env.tab), { timeout: 10_000 }).toEqual([])
     expect(env.profile.issued.length).toBe(2) // the sign-in, and the refresh that lost the race
     await expectAllDead()
   })
@@ -93,11 +93,11 @@ describeInEngine('no zombie sessions, against node-oidc-provider', () => {
       refresh_token: { status: 'queued', code: 'network' },
       access_token: { status: 'queued', code: 'network' },
     })
-    expect((await indexedDbRecords(env.tab)).map((r) => r.key.split(':')[0]).sort()).toEqual(['outbox', 'outbox'])
+    expect(await tokenRecordPrefixes(env.tab)).toEqual(['outbox', 'outbox'])
     expect(env.stack.auth.revocations()).toHaveLength(0)
     await env.profile.setOffline(false)
     await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length, { timeout: 10_000 }).toBe(2)
-    await expect.poll(async () => (await indexedDbRecords(env.tab)).length).toBe(0)
+    await expect.poll(() => tokenRecordPrefixes(env.tab)).toEqual([])
     await expectAllDead()
   })
 
@@ -114,7 +114,7 @@ describeInEngine('no zombie sessions, against node-oidc-provider', () => {
     expect(await snapshotOf(next)).toMatchObject({ status: 'signed-out', reason: 'initial' })
     // The dead tab's lease on the entries runs out (revocation.timeoutMs + 1 s), then they go.
     await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length, { timeout: 15_000 }).toBe(2)
-    await expect.poll(async () => (await indexedDbRecords(next)).length).toBe(0)
+    await expect.poll(() => tokenRecordPrefixes(next)).toEqual([])
     await expectAllDead()
   })
 

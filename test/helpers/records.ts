@@ -1,5 +1,14 @@
 import { createMemoryStorage, createSession, type KeyValueStorage, type SessionOptions } from '../../src/index.js'
-import { recordKeys, sessionIdOf, sessionRecord, type SessionRecord } from '../../src/records.js'
+import {
+  isOutboxEntry,
+  isSealedRecord,
+  isSessionEnded,
+  readSessionRecord,
+  recordKeys,
+  sessionIdOf,
+  sessionRecord,
+  type SessionRecord,
+} from '../../src/records.js'
 import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
 
@@ -36,8 +45,42 @@ export const freshDatabase = () => `tokenwarden-test-${++databaseCounter}-${Math
 export const outboxKeys = (records: Map<string, unknown>) =>
   [...records.keys()].filter((key) => key.startsWith(recordKeys.outboxPrefix(testSessionId)))
 
-/** Whether the records map holds the test session's record. */
-export const hasSessionRecord = (records: Map<string, unknown>) => records.has(testSessionKey)
+/** Whether the records map holds the test session's record (an end marker is no record). */
+export const hasSessionRecord = (records: Map<string, unknown>) =>
+  records.has(testSessionKey) && !isSessionEnded(records.get(testSessionKey))
+
+/** Whether a stored value holds a token: a session record or outbox entry, sealed or not. */
+export const holdsToken = (value: unknown) => readSessionRecord(value) !== undefined || isOutboxEntry(value) || isSealedRecord(value)
+
+/** The keys of every record that holds a token, of any session. */
+export const tokenRecordKeys = (records: Map<string, unknown>) =>
+  [...records].filter(([, value]) => holdsToken(value)).map(([key]) => key)
+
+/** The sign-in a stored session record (sealed or not) or end marker is about. */
+export const storedSignInId = (value: unknown): string | undefined => {
+  if (isSessionEnded(value)) return value.signInId ?? undefined
+  if (isSealedRecord(value) && value.kind === 'tokenwarden/session') return value.signInId
+  return readSessionRecord(value)?.signInId
+}
+
+/**
+ * Everything stored, as one text to search for token strings: every key and string, and every
+ * byte array decoded both as UTF-8 and byte by byte, so a token stored as bytes is found too.
+ */
+export function storedText(records: Iterable<[string, unknown]>): string {
+  const parts: string[] = []
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') parts.push(value)
+    else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      parts.push(new TextDecoder().decode(bytes), String.fromCharCode(...bytes))
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) parts.push(key), visit(inner)
+    } else parts.push(String(value))
+  }
+  for (const [key, value] of records) parts.push(key), visit(value)
+  return parts.join('\n')
+}
 
 /** Memory storage on `records` whose writes can be made to fail, as a full or broken disk would. */
 export function breakableStorage(records: Map<string, unknown>) {

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { persistence, type PersistenceManager } from '../src/persistence.js'
+import { resolveOptions } from '../src/options.js'
+import { createWorld } from './helpers/session.js'
+
+function manager(granted: boolean) {
+  const calls: string[] = []
+  const fake: PersistenceManager = {
+    persist: async () => {
+      calls.push('persist')
+      return granted
+    },
+    persisted: async () => {
+      calls.push('persisted')
+      return false
+    },
+  }
+  return { fake, calls }
+}
+
+describe('persistent storage (navigator.storage)', () => {
+  it('asking calls persist() and returns the browser answer; not asking only reads persisted()', async () => {
+    const granted = manager(true)
+    await expect(persistence(granted.fake, true)).resolves.toBe(true)
+    expect(granted.calls).toEqual(['persist'])
+    const refused = manager(false)
+    await expect(persistence(refused.fake, false)).resolves.toBe(false)
+    expect(refused.calls).toEqual(['persisted'])
+  })
+
+  it('no manager, or one that throws, gives no answer rather than an error', async () => {
+    await expect(persistence(undefined, true)).resolves.toBeUndefined()
+    const failing: PersistenceManager = { persist: () => Promise.reject(new Error('no')), persisted: () => Promise.reject(new Error('no')) }
+    await expect(persistence(failing, true)).resolves.toBeUndefined()
+  })
+
+  it('encryptAtRest defaults to on, persistStorage to off; both must be booleans', () => {
+    const base = { authority: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/cb' }
+    expect(resolveOptions(base)).toMatchObject({ encryptAtRest: true, persistStorage: false })
+    expect(() => resolveOptions({ ...base, encryptAtRest: 'yes' as never })).toThrow('`encryptAtRest` must be a boolean.')
+    expect(() => resolveOptions({ ...base, persistStorage: 1 as never })).toThrow('`persistStorage` must be a boolean.')
+  })
+})
+
+describe('persistStorage in a session', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  /** happy-dom has no navigator.storage: a browser's, answering `granted`, stands in. */
+  function browserStorage(granted: boolean) {
+    const { fake, calls } = manager(granted)
+    vi.stubGlobal('navigator', Object.assign(Object.create(navigator) as Navigator, { storage: fake }))
+    return calls
+  }
+
+  it('asks after sign-in and shows the answer in the snapshot; on start it only reads the state', async () => {
+    const calls = browserStorage(true)
+    const world = createWorld()
+    const session = await world.signedInTab({ persistStorage: true })
+    await vi.waitFor(() => expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', persisted: true }))
+    expect(calls).toEqual(['persisted', 'persist'])
+  })
+
+  it('a refusal is shown too, and without the option nothing is asked', async () => {
+    const refused = browserStorage(false)
+    const world = createWorld()
+    const session = await world.signedInTab({ persistStorage: true })
+    await vi.waitFor(() => expect(refused).toContain('persist'))
+    await vi.waitFor(() => expect(session.getSnapshot()).toMatchObject({ persisted: false }))
+    const untouched = browserStorage(true)
+    const quiet = await world.signedInTab()
+    expect(untouched).toEqual([])
+    expect(quiet.getSnapshot()).not.toHaveProperty('persisted')
+  })
+})
