@@ -130,6 +130,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
   return {
     kind: inner.kind,
     ...(inner.onClosed ? { onClosed: inner.onClosed.bind(inner) } : {}),
+    ...(inner.close ? { close: inner.close.bind(inner) } : {}),
     transact: (keys, decide) => inOrder(() => transact(keys, decide)),
     get: (key) => inOrder(async () => {
       // The key is read beside the record, not after it: one IndexedDB round trip less on start.

@@ -184,6 +184,8 @@ class TokenwardenSession implements Session {
       if (!storage) {
         const opened = await openDefaultStorage(options.databaseName)
         storage = opened.storage
+        // Ours to close: a disposed session must not block a deletion or upgrade of the database.
+        this.#cleanups.push(() => opened.storage.close?.())
         if (opened.fallbackReason) {
           options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
           emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: opened.fallbackReason.code })

@@ -33,6 +33,8 @@ export interface KeyValueStorage {
    * evicted by the browser. Its records may be gone. Returns the function that stops it.
    */
   onClosed?(listener: () => void): () => void
+  /** Closes the connection, so a deletion or upgrade of the database is never blocked by it (dispose). */
+  close?(): void
 }
 
 /** Applies `changes` in one transaction. */
@@ -69,6 +71,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
   })
   return {
     kind: 'indexeddb',
+    close: () => use.close(),
     onClosed: (listener) => {
       closedListeners.add(listener)
       return () => closedListeners.delete(listener)
@@ -125,7 +128,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
  * block the deletion), and that tells `onClosed` when it is gone, so the session can check
  * whether its records went with it. The next use opens the database again.
  */
-function openStore(databaseName: string, onClosed: () => void): UseStore {
+function openStore(databaseName: string, onClosed: () => void): UseStore & { close(): void } {
   let connection: Promise<IDBDatabase> | undefined
   const connect = (): Promise<IDBDatabase> => {
     if (connection) return connection
@@ -152,7 +155,16 @@ function openStore(databaseName: string, onClosed: () => void): UseStore {
     )
     return connection
   }
-  return (mode, callback) => connect().then((db) => callback(db.transaction('records', mode).objectStore('records')))
+  const use: UseStore = (mode, callback) => connect().then((db) => callback(db.transaction('records', mode).objectStore('records')))
+  const close = () => {
+    const open = connection
+    connection = undefined
+    void open?.then(
+      (db) => db.close(),
+      () => undefined,
+    )
+  }
+  return Object.assign(use, { close })
 }
 
 /**

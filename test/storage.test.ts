@@ -67,3 +67,36 @@ describe('no IndexedDB', () => {
     expect(opened.fallbackReason?.code).toBe('storage-unavailable')
   })
 })
+
+describe('the IndexedDB connection', () => {
+  const deleteDatabase = (name: string) =>
+    new Promise<'deleted' | 'blocked'>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name)
+      request.onblocked = () => resolve('blocked')
+      request.onsuccess = () => resolve('deleted')
+      request.onerror = () => reject(request.error)
+    })
+
+  it('is closed by dispose(), before anything else asks for it: a disposed session holds no connection', async () => {
+    const name = freshDatabase()
+    const session = sessionOn(name)
+    await session.start()
+    await session.handleCallback('https://app.example.test/callback?code=c&state=s')
+    const close = vi.spyOn(IDBDatabase.prototype, 'close')
+    try {
+      session.dispose()
+      await vi.waitFor(() => expect(close).toHaveBeenCalledTimes(1))
+      await expect(deleteDatabase(name)).resolves.toBe('deleted')
+    } finally {
+      close.mockRestore()
+    }
+  })
+
+  it('steps aside when another page deletes the database (versionchange), and opens again on the next use', async () => {
+    const name = freshDatabase()
+    const storage = createIndexedDbStorage(name)
+    await commit(storage, { set: [['a', 1]] })
+    await expect(deleteDatabase(name)).resolves.toBe('deleted')
+    await expect(storage.get('a')).resolves.toBeUndefined()
+  })
+})
