@@ -15,6 +15,8 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     postLogoutRedirectUri: base,
     scope: 'openid profile email offline_access',
     dpop: config.dpop,
+    // The demo shows encryption at rest (opt-in: README, "Encryption at rest").
+    encryptAtRest: true,
     ...overrides,
   })
 }

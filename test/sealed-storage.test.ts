@@ -16,6 +16,17 @@ import {
 } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
 
+/** A world whose tabs seal their records (encryption at rest is opt-in). */
+function sealedWorld(...args: Parameters<typeof createWorld>) {
+  const world = createWorld(...args)
+  type Overrides = Parameters<typeof world.tab>[0]
+  return {
+    ...world,
+    tab: (overrides: Overrides = {}) => world.tab({ encryptAtRest: true, ...overrides }),
+    signedInTab: (overrides: Overrides = {}) => world.signedInTab({ encryptAtRest: true, ...overrides }),
+  }
+}
+
 /** The token strings a session holds, read through its own API and the world's fake server. */
 async function tokensOf(session: Session, world: ReturnType<typeof createWorld>) {
   const accessToken = await session.getAccessToken()
@@ -29,7 +40,7 @@ afterEach(() => {
 
 describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   it('after sign-in, no token string is stored anywhere, and the snapshot says encrypted', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab()
     const { accessToken, record } = await tokensOf(session, world)
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', atRest: 'encrypted' })
@@ -41,7 +52,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
 
   it('an offline logout queues both tokens sealed; back online they are revoked and the outbox is emptied', async () => {
     let online = false
-    const world = createWorld(() => (online ? new Response('', { status: 200 }) : 'network-error'))
+    const world = sealedWorld(() => (online ? new Response('', { status: 200 }) : 'network-error'))
     const session = await world.signedInTab()
     const accessToken = await session.getAccessToken()
     const result = await session.logout()
@@ -59,7 +70,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('another tab reads the sealed session and shares it', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const first = await world.signedInTab()
     const second = world.tab()
     await second.start()
@@ -68,7 +79,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('a record whose ciphertext was altered is storage-invalid: discarded, signed out, nothing thrown', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     await world.signedInTab()
     const stored = world.records.get(testSessionKey) as SealedSessionRecord
     const data = stored.sealed.data.slice()
@@ -82,7 +93,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('a readable field changed on disk (the sign-in id) makes the record storage-invalid: identity is bound', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     await world.signedInTab()
     const stored = world.records.get(testSessionKey) as SealedSessionRecord
     world.records.set(testSessionKey, { ...stored, signInId: 'another-sign-in' })
@@ -105,9 +116,9 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('the wrong key (the key record replaced) makes the record storage-invalid', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     await world.signedInTab()
-    const foreign = createWorld()
+    const foreign = sealedWorld()
     await foreign.signedInTab()
     world.records.set(recordKeys.sealingKey(testSessionId), foreign.records.get(recordKeys.sealingKey(testSessionId)))
     const reader = world.tab()
@@ -116,7 +127,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('encryptAtRest: false stores plaintext and says off', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab({ encryptAtRest: false })
     expect(session.getSnapshot()).toMatchObject({ atRest: 'off' })
     expect(storedText(world.records)).toContain(await session.getAccessToken())
@@ -124,7 +135,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('without WebCrypto (an insecure context) it stores plaintext, says unavailable, and warns once per logger', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     // What a page on plain http sees: crypto without subtle.
     const real = await import('node:crypto')
     vi.stubGlobal('crypto', { randomUUID: () => real.randomUUID(), getRandomValues: (a: Uint8Array) => real.getRandomValues(a) })
@@ -145,7 +156,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('records written before encryption (a v2 session, a v1 outbox entry) are read and rewritten sealed', async () => {
-    const world = createWorld(() => 'network-error')
+    const world = sealedWorld(() => 'network-error')
     const record = testRecord()
     const queued = issueGrant().tokens.refreshToken!
     world.records.set(testSessionKey, record)
@@ -164,7 +175,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
   })
 
   it('a key deleted with everything under a running tab is stored again with the next write, so other tabs can read it', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab()
     world.records.clear()
     await session.handleCallback('https://app.example.test/callback?code=c&state=s')
@@ -177,7 +188,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
 
 describe('eviction noticed (storage-lost)', () => {
   it('a session gone from storage without an end marker is storage-lost when the tab is shown again', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab()
     world.records.clear()
     document.dispatchEvent(new Event('visibilitychange'))
@@ -186,7 +197,7 @@ describe('eviction noticed (storage-lost)', () => {
   })
 
   it('a logout in a tab whose message never arrived is still a logout elsewhere (other-tab), not storage-lost', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab()
     // A tab on a channel of its own: it hears nothing from the others.
     const { createChannelHub } = await import('./helpers/tabs.js')
@@ -199,7 +210,7 @@ describe('eviction noticed (storage-lost)', () => {
   })
 
   it('a refresh that finds the session evicted says storage-lost', async () => {
-    const world = createWorld()
+    const world = sealedWorld()
     const session = await world.signedInTab()
     world.records.clear()
     await expect(session.refresh()).rejects.toMatchObject({ code: 'signed-out' })
@@ -208,7 +219,7 @@ describe('eviction noticed (storage-lost)', () => {
 
   it('an IndexedDB database deleted under a running tab (fake-indexeddb) is noticed: storage-lost, without a reload', async () => {
     const name = freshDatabase()
-    const session = sessionOn(name)
+    const session = sessionOn(name, [], { encryptAtRest: true })
     await session.start()
     await session.handleCallback('https://app.example.test/callback?code=c&state=s')
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-in' })
@@ -224,7 +235,7 @@ describe('eviction noticed (storage-lost)', () => {
 
   it('a database with the session record still in it after a versionchange stays signed in', async () => {
     const name = freshDatabase()
-    const session = sessionOn(name)
+    const session = sessionOn(name, [], { encryptAtRest: true })
     await session.start()
     await session.handleCallback('https://app.example.test/callback?code=c&state=s')
     // Another tab opens the database at a higher version (a newer release, say): ours steps aside.
