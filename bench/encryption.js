@@ -13,11 +13,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
-import { build, preview } from 'vite'
 import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
+import { servePage } from './stack.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const root = join(here, '..')
 const pageRoot = join(here, 'encryption-page')
 const pageOut = join(here, '.tmp', 'encryption-page')
 
@@ -53,21 +52,7 @@ async function main() {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   log('bench: building the encryption bench page (tokenwarden from src/)')
-  await build({
-    configFile: false,
-    root: pageRoot,
-    logLevel: 'warn',
-    resolve: { alias: [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }] },
-    build: { outDir: pageOut, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: false, reportCompressedSize: false },
-  })
-  const server = await preview({
-    configFile: false,
-    root: pageRoot,
-    logLevel: 'warn',
-    build: { outDir: pageOut },
-    preview: { host: '127.0.0.1', port, strictPort: true },
-  })
-  cleanups.push(() => server.close())
+  cleanups.push(await servePage({ from: pageRoot, to: pageOut, port }))
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
   cleanups.push(() => browser.close())
   const context = await browser.newContext()

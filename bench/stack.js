@@ -18,6 +18,29 @@ export const root = join(here, '..')
 const pageRoot = join(here, 'page')
 export const pageOut = join(here, '.tmp', 'page')
 
+/**
+ * Builds a bench page (`tokenwarden` resolved to src/, minified as an app would ship it) and
+ * serves it on 127.0.0.1:`port`. Returns the function that stops the server.
+ * @param {{ from: string, to: string, port: number, sourcemap?: boolean }} page
+ */
+export async function servePage({ from, to, port, sourcemap = false }) {
+  await build({
+    configFile: false,
+    root: from,
+    logLevel: 'warn',
+    resolve: { alias: [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }] },
+    build: { outDir: to, emptyOutDir: true, target: 'es2022', minify: true, sourcemap, reportCompressedSize: false },
+  })
+  const server = await preview({
+    configFile: false,
+    root: from,
+    logLevel: 'warn',
+    build: { outDir: to },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  })
+  return () => server.close()
+}
+
 export const log = (line) => process.stderr.write(`${line}\n`)
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -45,22 +68,7 @@ export async function startStack({ latencyMs, cleanups }) {
   cleanups.push(() => auth.close())
 
   log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`)
-  const alias = [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }]
-  await build({
-    configFile: false,
-    root: pageRoot,
-    logLevel: 'warn',
-    resolve: { alias },
-    build: { outDir: pageOut, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: true, reportCompressedSize: false },
-  })
-  const server = await preview({
-    configFile: false,
-    root: pageRoot,
-    logLevel: 'warn',
-    build: { outDir: pageOut },
-    preview: { host: '127.0.0.1', port, strictPort: true },
-  })
-  cleanups.push(() => server.close())
+  cleanups.push(await servePage({ from: pageRoot, to: pageOut, port, sourcemap: true }))
 
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
   cleanups.push(() => browser.close())
