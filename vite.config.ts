@@ -101,6 +101,9 @@ export default defineConfig({
       })),
       {
         extends: true,
+        // profiles.test.ts drives logout() through the test kit, which imports the core by
+        // its package name: the sources here, never a dist/ that a clean checkout lacks.
+        resolve: { alias: unitAliases },
         test: {
           // Revocation against loopback servers that behave as Keycloak, Auth0, Cognito, Google,
           // Entra ID and Okta document (profiles/profiles.ts), over real HTTP with Node's fetch.
