@@ -52,6 +52,14 @@ async function logoutAndAsk(server: ProfileServer, signedIn: SignedIn, client: C
   return { result, report: report(result), verdict, lies: lies(result, verdict), leftInStorage, leaks, snapshot: signedIn.session.getSnapshot().status }
 }
 
+/**
+ * The promise of every logout, at every server: the report matches what the server says now
+ * (no lie), nothing is left in storage, no secret sits in the result, the tab is signed out.
+ */
+function expectTruthful(outcome: Awaited<ReturnType<typeof logoutAndAsk>>, expected: ReturnType<typeof report>, verdict: Awaited<ReturnType<typeof serverVerdict>>) {
+  expect(outcome).toMatchObject({ report: expected, verdict, lies: [], leftInStorage: [], leaks: [], snapshot: 'signed-out' })
+}
+
 /** revokeToken on its own, then what the server says about the token. */
 async function revokeAndAsk(server: ProfileServer, profile: Profile, tokenValue: string, kind: 'access_token' | 'refresh_token', client: Client, request: { client_id?: string } = { client_id: client.id }) {
   const outcome = await revokeToken(
@@ -69,14 +77,7 @@ describe('Keycloak (/protocol/openid-connect/revoke)', () => {
 
   it('logout: both revoked; refresh revocation ended the client session, so the access token dies too', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'revoked', access_token: 'revoked' },
-      verdict: { refresh_token: 'refused', access_token: 'refused' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-      snapshot: 'signed-out',
-    })
+    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'revoked' }, { refresh_token: 'refused', access_token: 'refused' })
     expect(ctx.server.revocationCalls().slice(-2).map((call) => [call.form.get('token_type_hint'), call.form.get('client_id')])).toEqual([
       ['refresh_token', 'spa'],
       ['access_token', 'spa'],
@@ -118,14 +119,7 @@ describe('Auth0 (/oauth/revoke: refresh tokens only)', () => {
 
   it('logout: refresh token revoked; access token failed (200 invalid_request) and still accepted until it expires', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'revoked', access_token: 'failed: revocation-failed 200 invalid_request' },
-      verdict: { refresh_token: 'refused', access_token: 'accepted' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-      snapshot: 'signed-out',
-    })
+    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'failed: revocation-failed 200 invalid_request' }, { refresh_token: 'refused', access_token: 'accepted' })
   })
 
   it('an access token: 200 with {"error":"invalid_request"} is failed, not revoked, and the server still accepts it', async () => {
@@ -156,13 +150,7 @@ describe('AWS Cognito (/oauth2/revoke: refresh tokens only)', () => {
 
   it('logout: refresh token revoked; access token unsupported, yet refused afterwards (revoking the refresh token revoked what it issued)', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'revoked', access_token: 'unsupported: revocation-unsupported 400 unsupported_token_type' },
-      verdict: { refresh_token: 'refused', access_token: 'refused' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-    })
+    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'unsupported: revocation-unsupported 400 unsupported_token_type' }, { refresh_token: 'refused', access_token: 'refused' })
   })
 
   it('an access token alone: unsupported, and the server still accepts it', async () => {
@@ -189,13 +177,7 @@ describe('Google (/revoke)', () => {
 
   it('logout: both revoked (the second finds the grant already gone: 400 invalid_token), both refused afterwards', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'revoked', access_token: 'revoked' },
-      verdict: { refresh_token: 'refused', access_token: 'refused' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-    })
+    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'revoked' }, { refresh_token: 'refused', access_token: 'refused' })
     const answers = ctx.server.revocationCalls().slice(-2)
     expect(answers).toHaveLength(2)
   })
@@ -216,14 +198,7 @@ describe('Microsoft Entra ID (no revocation_endpoint)', () => {
 
   it('logout: both failed revocation-unavailable, the session is cleared, and the server still accepts both', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'failed: revocation-unavailable', access_token: 'failed: revocation-unavailable' },
-      verdict: { refresh_token: 'accepted', access_token: 'accepted' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-      snapshot: 'signed-out',
-    })
+    expectTruthful(outcome, { refresh_token: 'failed: revocation-unavailable', access_token: 'failed: revocation-unavailable' }, { refresh_token: 'accepted', access_token: 'accepted' })
     expect(ctx.server.calls.filter((call) => call.method === 'POST' && call.path.includes('revoke'))).toEqual([])
   })
 })
@@ -233,13 +208,7 @@ describe('Okta (/oauth2/default/v1/revoke)', () => {
 
   it('logout: both revoked, both refused afterwards; client_id in the body', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'revoked', access_token: 'revoked' },
-      verdict: { refresh_token: 'refused', access_token: 'refused' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-    })
+    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'revoked' }, { refresh_token: 'refused', access_token: 'refused' })
     expect(ctx.server.revocationCalls().every((call) => call.form.get('client_id') === 'spa' && call.authorization === undefined)).toBe(true)
   })
 
@@ -269,13 +238,7 @@ describe('HTTP Basic is encoded two ways (RFC 6749 §2.3.1): oidc-client-ts at /
     const outcome = await logoutAndAsk(ctx.server, signedIn, reserved)
     const [revocation] = ctx.server.revocationCalls()
     expect(revocation!.authorization).toBe(`Basic ${btoa('conf+client:pa+ss%2Bword%2F1')}`)
-    expect(outcome).toMatchObject({
-      report: { refresh_token: 'failed: revocation-failed 401 invalid_client', access_token: 'failed: revocation-failed 401 invalid_client' },
-      verdict: { refresh_token: 'accepted', access_token: 'accepted' },
-      lies: [],
-      leftInStorage: [],
-      leaks: [],
-    })
+    expectTruthful(outcome, { refresh_token: 'failed: revocation-failed 401 invalid_client', access_token: 'failed: revocation-failed 401 invalid_client' }, { refresh_token: 'accepted', access_token: 'accepted' })
   })
 
   it('client_secret_post: both endpoints get the pair in the body, and the revocation works', async () => {
