@@ -5,10 +5,10 @@ import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
 import { LocalSession, signedOutError } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
-import { createOidcProtocol } from './oidc.js'
+import { createDefaultProtocol } from './default-protocol.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import { Outbox } from './outbox.js'
-import type { Protocol, SignInArgs, StateStore } from './protocol.js'
+import type { Protocol, ProtocolFactory, SignInArgs, StateStore } from './protocol.js'
 import { sessionIdOf } from './records.js'
 import { Refresher } from './refresh.js'
 import { createRevoker, targetsOf, type Revoker } from './revocation.js'
@@ -17,7 +17,8 @@ import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js
 import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
 import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
 import { defaultPersistence, persistence } from './persistence.js'
-import { protectAtRest } from './sealed-storage.js'
+import { loadOnDemand } from './on-demand.js'
+import type { AtRest } from './sealed-storage.js'
 import { openDefaultStorage, type StorageKind } from './storage.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
 import { createDefaultChannel, onPageRestore, onPageVisible, type TabChannel, type TabMessage } from './tab-sync.js'
@@ -76,6 +77,8 @@ interface Parts {
   local: LocalSession
   store: SessionStore
   protocol: Protocol
+  /** Fetches the protocol's code loaded on demand, when idle (nothing with the `protocol` seam). */
+  preloadProtocol: () => void
   outbox: Outbox
   refresher: Refresher
   revoke: Revoker
@@ -160,10 +163,13 @@ class TokenwardenSession implements Session {
   }
 
   async #start(): Promise<void> {
-    const { protocol, outbox, dpop } = await this.#assemble()
+    const { protocol, outbox, dpop, preloadProtocol } = await this.#assemble()
     // Discovery now, so that logout later costs one round trip. A failure is not fatal:
     // the session can be restored offline, and logout tries discovery again.
     await protocol.metadata().catch(() => undefined)
+    // A signed-in tab refreshes before long, perhaps in the background on a timer: have the
+    // refresh grant's code (oidc-client-ts) ready by then, fetched while the page is idle.
+    if (this.#options.autoRefresh && this.#snapshot.get().status === 'signed-in') preloadProtocol()
     // Keys of sign-ins that never completed (a tab closed during its callback).
     void dpop?.sweep().catch(() => undefined)
     // Revocations a previous page could not finish (offline, closed mid-logout).
@@ -194,21 +200,30 @@ class TokenwardenSession implements Session {
       } else stateStore = createStateStore(storage, this.#id)
       this.#storageKind = storage.kind
       // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
-      const atRest = protectAtRest(storage, this.#id, options.encryptAtRest, globalThis.crypto?.subtle)
-      if (atRest.atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
+      // The sealing code is loaded only by the apps that turn encryption on, and before any
+      // record is read: if it cannot load, start fails (typed) rather than store in plaintext.
+      const subtle = globalThis.crypto?.subtle
+      const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
+      if (atRest === 'encrypted') {
+        const sealed = await loadOnDemand('encryption at rest', () => import('./sealed-storage.js'))
+        storage = sealed.protectAtRest(storage, this.#id, true, subtle).storage
+      }
+      if (atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
         warnedPlaintext.add(options.logger)
         options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
       }
-      storage = atRest.storage
       // DPoP is loaded only by the apps that turn it on: the others never download it. It
       // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
-      const dpopModule = options.dpop ? await import('./dpop.js') : undefined
+      const dpopModule = options.dpop ? await loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
       await dpopModule?.assertDPoPSupport()
       const { now, revocation } = options
       const timers = options.timers ?? realTimers
       const lockFactory = options.lock ?? createDefaultLock
       const store = new SessionStore(storage, this.#id)
-      const baseProtocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: stateStore ?? createStateStore(storage, this.#id) })
+      const context = { options, stateStore: stateStore ?? createStateStore(storage, this.#id) }
+      // The seam (the test kit, tests) replaces the default protocol and loads no chunk.
+      const defaultProtocol = options.protocol ? undefined : createDefaultProtocol(context)
+      const baseProtocol = defaultProtocol ?? (options.protocol as ProtocolFactory)(context)
       const revoke = createRevoker({
         endpoint: async () => (await protocol.metadata()).revocationEndpoint,
         client_id: options.clientId,
@@ -243,7 +258,7 @@ class TokenwardenSession implements Session {
       let refresher: Refresher | undefined
       const local = new LocalSession({
         snapshot: this.#snapshot,
-        storage: { storage: storage.kind, atRest: atRest.atRest },
+        storage: { storage: storage.kind, atRest },
         warn: (message) => options.logger.warn(message),
         onTokens: (current) => refresher?.schedule(current),
         loggingOut: () => this.#loggingOut !== undefined,
@@ -277,7 +292,7 @@ class TokenwardenSession implements Session {
         snapshot: () => this.#snapshot.get(),
         emit,
       }
-      const parts: Parts = { signInStateSurvives: stateStore !== undefined, dpop, local, store, protocol, outbox, refresher, revoke, channel, signIn }
+      const parts: Parts = { signInStateSurvives: stateStore !== undefined, dpop, local, store, protocol, preloadProtocol: defaultProtocol?.preload ?? (() => {}), outbox, refresher, revoke, channel, signIn }
       this.#cleanups.push(
         channel.subscribe((message) => this.#onMessage(parts, message)),
         onPageRestore(() => void this.#resync(parts, 'other-tab')),
