@@ -56,6 +56,12 @@ describe('src/ architecture', () => {
     expect(importers).toEqual(['index.ts'])
   })
 
+  it('nothing but session.ts imports parts.ts (the wiring), and only those two and index.ts read the options', () => {
+    const importersOf = (target: string) => [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file).sort()
+    expect(importersOf('parts.ts')).toEqual(['session.ts'])
+    expect(importersOf('options.ts')).toEqual(['index.ts', 'parts.ts', 'session.ts'])
+  })
+
   it('each third-party library is imported by the files named for it, and no other', () => {
     const owners: Record<string, string[]> = {
       'oidc-client-ts': ['oidc.ts'],
@@ -81,7 +87,7 @@ describe('src/ architecture', () => {
   it('the parts loaded on demand are reached only by import(), never statically, so they stay out of the entry', () => {
     // oidc.ts (oidc-client-ts), dpop.ts and sealed-storage.ts are chunks of their own (bench/size.js
     // measures them apart): a static import anywhere would pull them back into the entry.
-    const lazy = { 'oidc.ts': ['default-protocol.ts'], 'dpop.ts': ['session.ts'], 'sealed-storage.ts': ['session.ts'] }
+    const lazy = { 'oidc.ts': ['default-protocol.ts'], 'dpop.ts': ['parts.ts'], 'sealed-storage.ts': ['parts.ts'] }
     for (const [file, loaders] of Object.entries(lazy)) {
       const staticImporters = [...staticGraph].filter(([, imports]) => imports.includes(file)).map(([from]) => from)
       expect(staticImporters, `${file} imported statically`).toEqual([])
