@@ -209,9 +209,9 @@ export async function measureSizes() {
     const over = limits.filter(([key, limit]) => row.size[key] > limit).map(([key, limit]) => `${key} ${row.size[key]} B > ${limit} B`)
     return { ...row, budget: budget ?? null, over }
   })
-  // Everything tokenwarden can load (start and every lazy chunk) minus what the dependencies
-  // weigh alone.
-  const everything = measure([...core.start, ...core.lazy.flatMap((chunk) => chunk.chunks)])
+  // Everything tokenwarden can load (start and every lazy chunk, compressed as one file so the
+  // figure does not grow with the number of chunks) minus what the dependencies weigh alone.
+  const everything = measure([Buffer.concat([...core.start, ...core.lazy.flatMap((chunk) => chunk.chunks)])])
   const ownCode = minus(everything, sizes.deps)
   return {
     entries,
@@ -240,7 +240,7 @@ export function sizeTable(report) {
   const o = report.ownCode
   lines.push(
     `| dependencies alone | what src/ imports from oidc-client-ts, ky, idb-keyval | ${kB(d.minified)} | ${kB(d.gzip)} | ${kB(d.brotli)} | | |`,
-    `| tokenwarden's own code | core and every lazy chunk, minus dependencies alone | ${signed(o.minified)} | ${signed(o.gzip)} | ${signed(o.brotli)} | | |`,
+    `| tokenwarden's own code | core and every lazy chunk as one file, minus dependencies alone | ${signed(o.minified)} | ${signed(o.gzip)} | ${signed(o.brotli)} | | |`,
   )
   const used = Object.entries(report.dependencies.used)
     .map(([from, names]) => `${from}: ${names.join(', ')}`)
@@ -248,7 +248,7 @@ export function sizeTable(report) {
   return [
     ...lines,
     '',
-    `Bundled with Vite's \`build()\` (lib mode, ES module, minified, target es2022; react and vue external), compressed with node:zlib (gzip level 9, brotli quality 11). 1 kB = 1000 bytes. Budgets: \`sizeLimits\` in package.json. Dependencies as src/ imports them: ${used}.`,
+    `Bundled with Vite's \`build()\` (lib mode, ES module, minified, target es2022; react and vue external), compressed with node:zlib (gzip level 9, brotli quality 11), each chunk on its own (a row sums its chunks). 1 kB = 1000 bytes. Budgets: \`sizeLimits\` in package.json. Dependencies as src/ imports them: ${used}.`,
   ].join('\n')
 }
 
