@@ -37,8 +37,8 @@ export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'
     if (content && !/^(accept|content-type)$/i.test(name)) headers[name] = content
   }
   const timeout = 'requestTimeoutInSeconds' in oidc ? oidc.requestTimeoutInSeconds : requestTimeoutSeconds
-  const fail = (message: string, details = {}) =>
-    new TokenwardenError('discovery-failed', `Could not load the authorization server metadata: ${message}.`, details)
+  const fail = (message: string, details = {}, code: 'discovery-failed' | 'network' | 'timeout' = 'discovery-failed') =>
+    new TokenwardenError(code, `Could not load the authorization server metadata: ${message}.`, details)
   let response: Response
   try {
     response = await fetch(url, {
@@ -47,10 +47,9 @@ export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'
       ...(timeout ? { signal: AbortSignal.timeout(timeout * 1000) } : {}),
     })
   } catch (cause) {
-    if ((cause as Error)?.name === 'TimeoutError') {
-      throw new TokenwardenError('timeout', 'Could not load the authorization server metadata: the server did not answer in time.', { cause })
-    }
-    throw new TokenwardenError('network', 'Could not load the authorization server metadata: the server could not be reached.', { cause })
+    throw (cause as Error)?.name === 'TimeoutError'
+      ? fail('the server did not answer in time', { cause }, 'timeout')
+      : fail('the server could not be reached', { cause }, 'network')
   }
   const type = response.headers.get('Content-Type')
   if (type && !/^application\/(jwk-set\+)?json/.test(type)) throw fail(`${url} answered ${type}, not JSON`, { status: response.status })
