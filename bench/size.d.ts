@@ -16,7 +16,8 @@ export interface SizeBudget {
 }
 
 export interface SizeEntry {
-  name: 'core' | 'react' | 'vue'
+  /** `core` (what an app loads at start), a binding, or a chunk loaded on demand (`dpop`, …). */
+  name: string
   entry: string
   what: string
   size: Size

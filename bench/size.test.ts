@@ -19,6 +19,13 @@ test('budgets cover the core and both bindings, in bytes of gzip', () => {
   expect(budgets.vue).toMatchObject({ relativeTo: 'core' })
 })
 
+test('every chunk loaded on demand is a row of its own, with a budget', () => {
+  const budgets = readBudgets()
+  const lazy = report.entries.filter((row) => !['core', 'react', 'vue'].includes(row.name))
+  expect(lazy.map((row) => row.name)).toContain('dpop')
+  for (const row of lazy) expect(budgets[row.name]?.gzip, `${row.name} has no gzip budget`).toBeTypeOf('number')
+})
+
 test('the dependency baseline is what src/ really imports, type-only imports left out', () => {
   expect(Object.keys(report.dependencies.used).sort()).toEqual(['idb-keyval', 'ky', 'oidc-client-ts'])
   expect(report.dependencies.used['oidc-client-ts']).toContain('OidcClient')

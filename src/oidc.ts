@@ -1,6 +1,7 @@
 import { DPoPState, ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
+import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
-import type { IssuedTokens, Profile, ProofKey, ProtocolFactory, ProtocolMetadata, TokenSet } from './protocol.js'
+import type { IssuedTokens, Profile, ProofKey, Protocol, ProtocolContext, TokenSet } from './protocol.js'
 
 /** oidc-client-ts `OidcClient` settings, passed through under their own names. */
 export type OidcSettings = Partial<OidcClientSettings>
@@ -35,8 +36,15 @@ function toError(code: TokenwardenErrorCode, message: string, cause: unknown): T
   return new TokenwardenError(code, `${message}.`, { cause })
 }
 
-/** The protocol on oidc-client-ts. This is the only file that imports it. */
-export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => {
+/** What oidc-client-ts does for tokenwarden: every protocol step but discovery (discovery.ts). */
+export type OidcSteps = Omit<Protocol, 'metadata'>
+
+/**
+ * The protocol steps on oidc-client-ts, on the metadata discovery.ts already loaded. This is the
+ * only file that imports oidc-client-ts, and it is loaded on demand (default-protocol.ts): only
+ * sign-in, the callback, the refresh grant and the end-session URL need it.
+ */
+export function createOidcSteps({ options, stateStore }: ProtocolContext, metadata: ServerMetadata): OidcSteps {
   const settings: OidcClientSettings = {
     authority: options.authority,
     client_id: options.clientId,
@@ -44,8 +52,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     scope: options.scope,
     response_type: 'code',
     loadUserInfo: false,
-    // oidc-client-ts waits forever by default; a hung refresh would hold the cross-tab lock.
-    requestTimeoutInSeconds: 10,
+    requestTimeoutInSeconds: requestTimeoutSeconds,
     ...(options.postLogoutRedirectUri ? { post_logout_redirect_uri: options.postLogoutRedirectUri } : {}),
     ...(options.clientSecret
       ? {
@@ -56,6 +63,8 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     ...(options.oidc as OidcSettings),
     // Ours, whatever `oidc` says: PKCE state must stay out of sessionStorage.
     stateStore,
+    // Discovered once, by discovery.ts, with these same settings: never fetched again here.
+    metadata: metadata as NonNullable<OidcClientSettings['metadata']>,
   }
   const client = new OidcClient(settings)
 
@@ -68,7 +77,6 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
    */
   async function clientFor(key: ProofKey | undefined): Promise<OidcClient> {
     if (!key) return client
-    const metadata = await client.metadataService.getMetadata()
     const tokenEndpoint = await client.metadataService.getTokenEndpoint(false)
     const state = () => new DPoPState(key.keys, key.nonce(tokenEndpoint))
     const store: NonNullable<OidcClientSettings['dpop']>['store'] = {
@@ -80,28 +88,10 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
       },
       remove: async () => state(),
     }
-    return new OidcClient({ ...settings, metadata, dpop: { store } })
+    return new OidcClient({ ...settings, dpop: { store } })
   }
 
-  let metadata: Promise<ProtocolMetadata> | undefined
   return {
-    metadata() {
-      metadata ??= client.metadataService.getMetadata().then(
-        (raw) => {
-          const dpopAlgs: unknown = (raw as { dpop_signing_alg_values_supported?: unknown }).dpop_signing_alg_values_supported
-          return {
-            ...(typeof raw.revocation_endpoint === 'string' ? { revocationEndpoint: raw.revocation_endpoint } : {}),
-            ...(typeof raw.end_session_endpoint === 'string' ? { endSessionEndpoint: raw.end_session_endpoint } : {}),
-            ...(Array.isArray(dpopAlgs) ? { dpopSigningAlgValues: dpopAlgs.filter((alg): alg is string => typeof alg === 'string') } : {}),
-          }
-        },
-        (cause: unknown) => {
-          metadata = undefined // let the next call try again
-          throw toError('discovery-failed', 'Could not load the authorization server metadata', cause)
-        },
-      )
-      return metadata
-    },
     async signInUrl(args) {
       try {
         const request = await client.createSigninRequest({
@@ -142,8 +132,7 @@ export const createOidcProtocol: ProtocolFactory = ({ options, stateStore }) => 
     // oidc-client-ts drops state older than `staleStateAgeInSeconds` (15 minutes by default).
     clearStaleState: () => client.clearStaleState(),
     async signOutUrl() {
-      const { endSessionEndpoint } = await this.metadata()
-      if (!endSessionEndpoint) return undefined
+      if (typeof metadata.end_session_endpoint !== 'string') return undefined
       // OIDC RP-Initiated Logout 1.0 §2: client_id (with post_logout_redirect_uri) instead of
       // id_token_hint, which would put the ID token in the URL and the browser history.
       const request = await client.createSignoutRequest({ client_id: options.clientId })

@@ -155,7 +155,7 @@ export interface SessionOptions {
   timers?: Timers
   /** Seam: how the browser is sent to the authorization server. @default location.assign */
   navigate?: (url: string) => void
-  /** Seam: the protocol adapter. @default oidc-client-ts (src/oidc.ts) */
+  /** Seam: the protocol adapter (replacing it also skips loading oidc-client-ts). @default oidc-client-ts (src/oidc.ts, loaded on first use) */
   protocol?: ProtocolFactory
 }
 

@@ -1,27 +1,19 @@
 import type { KyInstance } from 'ky'
-import type { DPoP, DPoPKeyInfo } from './dpop.js'
+import type { DPoPKeyInfo } from './dpop.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
-import { LocalSession, signedOutError } from './local-session.js'
+import { signedOutError, type LocalSession } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
-import { createOidcProtocol } from './oidc.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
-import { Outbox } from './outbox.js'
-import type { Protocol, SignInArgs, StateStore } from './protocol.js'
-import { sessionIdOf } from './records.js'
-import { Refresher } from './refresh.js'
-import { createRevoker, targetsOf, type Revoker } from './revocation.js'
-import { SessionStore } from './session-store.js'
-import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
-import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
-import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
+import { assembleParts, type Parts } from './parts.js'
 import { defaultPersistence, persistence } from './persistence.js'
-import { protectAtRest } from './sealed-storage.js'
-import { openDefaultStorage, type StorageKind } from './storage.js'
+import type { SignInArgs } from './protocol.js'
+import { sessionIdOf } from './records.js'
+import { currentUrl, handleCallback, login } from './sign-in.js'
+import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
 import { createDefaultLock, type TabLock } from './tab-lock.js'
-import { createDefaultChannel, onPageRestore, onPageVisible, type TabChannel, type TabMessage } from './tab-sync.js'
-import { realTimers } from './timers.js'
+import { onPageRestore, onPageVisible, type TabMessage } from './tab-sync.js'
 
 /** A session: one user's token set for one authority and client, shared by the app's tabs. */
 export interface Session {
@@ -68,21 +60,6 @@ export interface TokenBinding {
   readonly dpop?: DPoPKeyInfo
 }
 
-/** The parts of a session, built together once storage is open: none exists without the others. */
-interface Parts {
-  /** False when neither IndexedDB nor sessionStorage can hold the sign-in state over the redirect. */
-  signInStateSurvives: boolean
-  dpop: DPoP | undefined
-  local: LocalSession
-  store: SessionStore
-  protocol: Protocol
-  outbox: Outbox
-  refresher: Refresher
-  revoke: Revoker
-  channel: TabChannel
-  signIn: SignInPort
-}
-
 class TokenwardenSession implements Session {
   readonly http: KyInstance
   readonly #options: ResolvedOptions
@@ -100,8 +77,6 @@ class TokenwardenSession implements Session {
   #started: Promise<void> | undefined
   #loggingOut: Promise<LogoutResult> | undefined
   #disposed = false
-  /** Where the records are kept, once storage is open (for storage events). */
-  #storageKind: StorageKind = 'memory'
 
   constructor(options: ResolvedOptions) {
     this.#options = options
@@ -160,10 +135,13 @@ class TokenwardenSession implements Session {
   }
 
   async #start(): Promise<void> {
-    const { protocol, outbox, dpop } = await this.#assemble()
+    const { protocol, outbox, dpop, preloadProtocol } = await this.#assemble()
     // Discovery now, so that logout later costs one round trip. A failure is not fatal:
     // the session can be restored offline, and logout tries discovery again.
     await protocol.metadata().catch(() => undefined)
+    // A signed-in tab refreshes before long, perhaps in the background on a timer: have the
+    // refresh grant's code (oidc-client-ts) ready by then, fetched while the page is idle.
+    if (this.#options.autoRefresh && this.#snapshot.get().status === 'signed-in') preloadProtocol()
     // Keys of sign-ins that never completed (a tab closed during its callback).
     void dpop?.sweep().catch(() => undefined)
     // Revocations a previous page could not finish (offline, closed mid-logout).
@@ -172,127 +150,31 @@ class TokenwardenSession implements Session {
     void protocol.clearStaleState?.().catch(() => undefined)
   }
 
-  /** Opens storage, builds the parts, joins the other tabs and reads the stored session: once. */
+  /** Builds the parts (parts.ts), joins the other tabs and reads the stored session: once. */
   #assemble(): Promise<Parts> {
     this.#parts ??= (async () => {
-      const options = this.#options
-      const emit = this.#events.emit
-      let storage = options.storage
-      // The sign-in state must outlive the redirect: in IndexedDB, or in sessionStorage when
-      // IndexedDB fell back to memory; undefined when nothing would survive it.
-      let stateStore: StateStore | undefined
-      if (!storage) {
-        const opened = await openDefaultStorage(options.databaseName)
-        storage = opened.storage
-        // Ours to close: a disposed session must not block a deletion or upgrade of the database.
-        this.#cleanups.push(() => opened.storage.close?.())
-        if (opened.fallbackReason) {
-          options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
-          emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: opened.fallbackReason.code })
-          stateStore = createSessionStorageStateStore(this.#id)
-        } else stateStore = createStateStore(storage, this.#id)
-      } else stateStore = createStateStore(storage, this.#id)
-      this.#storageKind = storage.kind
-      // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
-      const atRest = protectAtRest(storage, this.#id, options.encryptAtRest, globalThis.crypto?.subtle)
-      if (atRest.atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
-        warnedPlaintext.add(options.logger)
-        options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
-      }
-      storage = atRest.storage
-      // DPoP is loaded only by the apps that turn it on: the others never download it. It
-      // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
-      const dpopModule = options.dpop ? await import('./dpop.js') : undefined
-      await dpopModule?.assertDPoPSupport()
-      const { now, revocation } = options
-      const timers = options.timers ?? realTimers
-      const lockFactory = options.lock ?? createDefaultLock
-      const store = new SessionStore(storage, this.#id)
-      const baseProtocol = (options.protocol ?? createOidcProtocol)({ options, stateStore: stateStore ?? createStateStore(storage, this.#id) })
-      const revoke = createRevoker({
-        endpoint: async () => (await protocol.metadata()).revocationEndpoint,
-        client_id: options.clientId,
-        client_secret: options.clientSecret,
-        clientAuthentication: options.clientAuthentication,
-        retryLimit: revocation.retryLimit,
-        maxRetryAfterMs: revocation.maxRetryAfterMs,
-        keepalive: revocation.keepalive,
-        allowInsecureHttp: options.allowInsecureHttp,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      })
-      const dpop = dpopModule ? new dpopModule.DPoP(storage, this.#id, now, new dpopModule.DPoPNonces()) : undefined
-      const protocol = dpopModule && dpop
-        ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
-            const { timeoutMs } = revocation
-            void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
-          })
-        : baseProtocol
-      const outbox = new Outbox({
-        storage,
-        sessionId: this.#id,
-        enabled: revocation.outbox,
-        lock: lockFactory(`tokenwarden:${this.#id}:outbox`),
-        revoke,
-        timeoutMs: revocation.timeoutMs,
-        maxAgeMs: revocation.outboxMaxAgeMs,
-        now,
-        timers,
-        emit,
-      })
-      const broadcast = (type: TabMessage['type'], signInId: string | null) => this.#broadcast(channel, type, signInId)
-      let refresher: Refresher | undefined
-      const local = new LocalSession({
+      const parts = await assembleParts({
+        options: this.#options,
+        id: this.#id,
+        tab: this.#tab,
         snapshot: this.#snapshot,
-        storage: { storage: storage.kind, atRest: atRest.atRest },
-        warn: (message) => options.logger.warn(message),
-        onTokens: (current) => refresher?.schedule(current),
+        events: this.#events,
+        lock: this.#lock,
         loggingOut: () => this.#loggingOut !== undefined,
+        onDispose: (cleanup) => this.#cleanups.push(cleanup),
       })
-      refresher = new Refresher({
-        store,
-        local,
-        lock: this.#lock,
-        protocol,
-        outbox,
-        broadcast,
-        warn: (message) => options.logger.warn(message),
-        leewayMs: options.refreshLeewaySeconds * 1000,
-        autoRefresh: options.autoRefresh,
-        now,
-        timers,
-        emit,
-      })
-      const channel = (options.channel ?? createDefaultChannel)(`tokenwarden:${this.#id}`)
-      const signIn: SignInPort = {
-        store,
-        local,
-        lock: this.#lock,
-        protocol,
-        outbox,
-        revoke,
-        revokeTimeoutMs: revocation.timeoutMs,
-        broadcast,
-        navigate: (url) => this.#navigate(url),
-        now,
-        snapshot: () => this.#snapshot.get(),
-        emit,
-      }
-      const parts: Parts = { signInStateSurvives: stateStore !== undefined, dpop, local, store, protocol, outbox, refresher, revoke, channel, signIn }
+      const resync = () => void this.#resync(parts, 'other-tab')
       this.#cleanups.push(
-        channel.subscribe((message) => this.#onMessage(parts, message)),
-        onPageRestore(() => void this.#resync(parts, 'other-tab')),
+        parts.channel.subscribe((message) => this.#onMessage(parts, message)),
+        onPageRestore(resync),
         // Eviction is noticed where it can be: the database closed under us, the tab shown again.
-        onPageVisible(() => void this.#resync(parts, 'other-tab')),
-        storage.onClosed?.(() => void this.#resync(parts, 'other-tab')) ?? (() => {}),
-        outbox.listen(),
-        () => channel.close(),
-        () => refresher?.close(),
-        () => outbox.close(),
+        onPageVisible(resync),
+        parts.storage.onClosed?.(resync) ?? (() => {}),
       )
       if (this.#disposed) this.#cleanup()
       await this.#resync(parts, 'initial')
       this.#built = parts
-      if (options.persistStorage) void this.#reportPersistence(local, false)
+      if (this.#options.persistStorage) void this.#reportPersistence(parts.local, false)
       return parts
     })()
     return this.#parts
@@ -350,24 +232,7 @@ class TokenwardenSession implements Session {
 
   async #logout(options: LogoutOptions): Promise<LogoutResult> {
     // No await before logout() when the parts exist: it signs out on screen in this very call.
-    const { local, store, outbox, refresher, revoke, channel, protocol } = this.#built ?? (await this.#assemble())
-    return logout(
-        {
-          store,
-          local,
-          lock: this.#lock,
-          outbox,
-          revoke,
-          cancelRefresh: () => refresher.cancel(),
-          unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
-          broadcast: (type, signInId) => this.#broadcast(channel, type, signInId),
-          protocol,
-          navigate: (url) => this.#navigate(url),
-          timeoutMs: this.#options.revocation.timeoutMs,
-          emit: this.#events.emit,
-        },
-        options,
-    )
+    return logout((this.#built ?? (await this.#assemble())).logout, options)
   }
 
   dispose(): void {
@@ -378,17 +243,8 @@ class TokenwardenSession implements Session {
     this.#events.clear()
   }
 
-  #broadcast(channel: TabChannel, type: TabMessage['type'], signInId: string | null): void {
-    channel.post({ type, signInId, tab: this.#tab })
-    this.#events.emit({ type: 'tab-message', direction: 'sent', message: type })
-  }
-
   #cleanup(): void {
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
-  }
-
-  #navigate(url: string): void {
-    ;(this.#options.navigate ?? ((target: string) => globalThis.location.assign(target)))(url)
   }
 
   /** Cross-tab reconciliation: what another tab said, checked against storage. */
@@ -405,9 +261,8 @@ class TokenwardenSession implements Session {
   }
 
   /** Re-reads storage and derives the snapshot from it. */
-  async #resync({ local, store }: Parts, reasonIfGone: SignedOutReason): Promise<void> {
+  async #resync({ local, store, storageKind: storage }: Parts, reasonIfGone: SignedOutReason): Promise<void> {
     if (this.#disposed) return
-    const storage = this.#storageKind
     try {
       const read = await store.read()
       if (read.status === 'invalid') this.#events.emit({ type: 'storage', kind: 'invalid-record', storage, code: read.error.code })
@@ -430,9 +285,6 @@ class TokenwardenSession implements Session {
     return this.#assemble()
   }
 }
-
-// Once per logger, as for the client secret: an app with many sessions is told once.
-const warnedPlaintext = new WeakSet<object>()
 
 /**
  * Creates a session. Touches no browser API until `start()` (or any other method) is called.

@@ -1,0 +1,206 @@
+import { createDefaultProtocol } from './default-protocol.js'
+import type { DPoP } from './dpop.js'
+import type { EventStream } from './events.js'
+import { LocalSession } from './local-session.js'
+import type { LogoutPort } from './logout.js'
+import { loadOnDemand } from './on-demand.js'
+import type { ResolvedOptions } from './options.js'
+import { Outbox } from './outbox.js'
+import type { Protocol, ProtocolFactory, StateStore } from './protocol.js'
+import { Refresher } from './refresh.js'
+import { createRevoker, targetsOf, type Revoker } from './revocation.js'
+import type { AtRest } from './sealed-storage.js'
+import { SessionStore } from './session-store.js'
+import type { SignInPort } from './sign-in.js'
+import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
+import type { SnapshotStore } from './snapshot.js'
+import { openDefaultStorage, type KeyValueStorage, type StorageKind } from './storage.js'
+import { createDefaultLock, type TabLock } from './tab-lock.js'
+import { createDefaultChannel, type TabChannel, type TabMessage } from './tab-sync.js'
+import { realTimers } from './timers.js'
+
+/** What a session lends the parts it builds: who it is, what it shows, and what it shares across them. */
+export interface PartsHost {
+  readonly options: ResolvedOptions
+  /** The session's id (authority + client), the prefix of its records, channel and locks. */
+  readonly id: string
+  /** This tab's random id, carried by its messages so it can ignore its own. */
+  readonly tab: string
+  readonly snapshot: SnapshotStore
+  readonly events: EventStream
+  /** Taken by refresh, sign-in and logout, in every tab. */
+  readonly lock: TabLock
+  /** True while `logout()` runs: a refresh landing then must not show tokens again. */
+  loggingOut(): boolean
+  /** Registers what `dispose()` must undo (close the database, the channel, the timers). */
+  onDispose(cleanup: () => void): void
+}
+
+/** The parts of a session, built together once storage is open: none exists without the others. */
+export interface Parts {
+  /** Where the records are kept (for storage events), and the storage itself (it may close under us). */
+  storageKind: StorageKind
+  storage: KeyValueStorage
+  /** False when neither IndexedDB nor sessionStorage can hold the sign-in state over the redirect. */
+  signInStateSurvives: boolean
+  dpop: DPoP | undefined
+  local: LocalSession
+  store: SessionStore
+  protocol: Protocol
+  /** Fetches the protocol's code loaded on demand, when idle (nothing with the `protocol` seam). */
+  preloadProtocol: () => void
+  outbox: Outbox
+  refresher: Refresher
+  revoke: Revoker
+  channel: TabChannel
+  signIn: SignInPort
+  logout: LogoutPort
+}
+
+// Once per logger, as for the client secret: an app with many sessions is told once.
+const warnedPlaintext = new WeakSet<object>()
+
+/**
+ * Opens storage and builds every part of a session on it, each given the narrow port it
+ * needs. Runs once per session; what it opens is registered with `host.onDispose`. The
+ * session's behaviour (reconciling tabs, the public methods) lives in session.ts.
+ */
+export async function assembleParts(host: PartsHost): Promise<Parts> {
+  const { options, id, lock } = host
+  const emit = host.events.emit
+  let storage = options.storage
+  // The sign-in state must outlive the redirect: in IndexedDB, or in sessionStorage when
+  // IndexedDB fell back to memory; undefined when nothing would survive it.
+  let stateStore: StateStore | undefined
+  if (!storage) {
+    const opened = await openDefaultStorage(options.databaseName)
+    storage = opened.storage
+    // Ours to close: a disposed session must not block a deletion or upgrade of the database.
+    host.onDispose(() => opened.storage.close?.())
+    if (opened.fallbackReason) {
+      options.logger.warn(`tokenwarden: ${opened.fallbackReason.message}`)
+      emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: opened.fallbackReason.code })
+      stateStore = createSessionStorageStateStore(id)
+    } else stateStore = createStateStore(storage, id)
+  } else stateStore = createStateStore(storage, id)
+  const storageKind = storage.kind
+  // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
+  // The sealing code is loaded only by the apps that turn encryption on, and before any
+  // record is read: if it cannot load, start fails (typed) rather than store in plaintext.
+  const subtle = globalThis.crypto?.subtle
+  const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
+  if (atRest === 'encrypted') {
+    const sealed = await loadOnDemand('encryption at rest', () => import('./sealed-storage.js'))
+    storage = sealed.protectAtRest(storage, id, true, subtle).storage
+  }
+  if (atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
+    warnedPlaintext.add(options.logger)
+    options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
+  }
+  // DPoP is loaded only by the apps that turn it on: the others never download it. It
+  // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
+  const dpopModule = options.dpop ? await loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
+  await dpopModule?.assertDPoPSupport()
+  const { now, revocation } = options
+  const timers = options.timers ?? realTimers
+  const lockFactory = options.lock ?? createDefaultLock
+  const warn = (message: string) => options.logger.warn(message)
+  const navigate = (url: string) => (options.navigate ?? ((target: string) => globalThis.location.assign(target)))(url)
+  const store = new SessionStore(storage, id)
+  const context = { options, stateStore: stateStore ?? createStateStore(storage, id) }
+  // The seam (the test kit, tests) replaces the default protocol and loads no chunk.
+  const defaultProtocol = options.protocol ? undefined : createDefaultProtocol(context)
+  const baseProtocol = defaultProtocol ?? (options.protocol as ProtocolFactory)(context)
+  const revoke = createRevoker({
+    endpoint: async () => (await protocol.metadata()).revocationEndpoint,
+    client_id: options.clientId,
+    client_secret: options.clientSecret,
+    clientAuthentication: options.clientAuthentication,
+    retryLimit: revocation.retryLimit,
+    maxRetryAfterMs: revocation.maxRetryAfterMs,
+    keepalive: revocation.keepalive,
+    allowInsecureHttp: options.allowInsecureHttp,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  })
+  const dpop = dpopModule ? new dpopModule.DPoP(storage, id, now, new dpopModule.DPoPNonces()) : undefined
+  const protocol = dpopModule && dpop
+    ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
+        const { timeoutMs } = revocation
+        void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
+      })
+    : baseProtocol
+  const outbox = new Outbox({
+    storage,
+    sessionId: id,
+    enabled: revocation.outbox,
+    lock: lockFactory(`tokenwarden:${id}:outbox`),
+    revoke,
+    timeoutMs: revocation.timeoutMs,
+    maxAgeMs: revocation.outboxMaxAgeMs,
+    now,
+    timers,
+    emit,
+  })
+  const channel = (options.channel ?? createDefaultChannel)(`tokenwarden:${id}`)
+  const broadcast = (type: TabMessage['type'], signInId: string | null) => {
+    channel.post({ type, signInId, tab: host.tab })
+    emit({ type: 'tab-message', direction: 'sent', message: type })
+  }
+  // The local session and the refresher need each other: new tokens (re)schedule the refresh.
+  let refresher: Refresher | undefined
+  const local = new LocalSession({
+    snapshot: host.snapshot,
+    storage: { storage: storageKind, atRest },
+    warn,
+    onTokens: (current) => refresher?.schedule(current),
+    loggingOut: host.loggingOut,
+  })
+  const refresh = new Refresher({
+    store,
+    local,
+    lock,
+    protocol,
+    outbox,
+    broadcast,
+    warn,
+    leewayMs: options.refreshLeewaySeconds * 1000,
+    autoRefresh: options.autoRefresh,
+    now,
+    timers,
+    emit,
+  })
+  refresher = refresh
+  host.onDispose(outbox.listen())
+  host.onDispose(() => channel.close())
+  host.onDispose(() => refresh.close())
+  host.onDispose(() => outbox.close())
+  return {
+    storageKind,
+    storage,
+    signInStateSurvives: stateStore !== undefined,
+    dpop,
+    local,
+    store,
+    protocol,
+    preloadProtocol: defaultProtocol?.preload ?? (() => {}),
+    outbox,
+    refresher: refresh,
+    revoke,
+    channel,
+    signIn: { store, local, lock, protocol, outbox, revoke, revokeTimeoutMs: revocation.timeoutMs, broadcast, navigate, now, snapshot: () => host.snapshot.get(), emit },
+    logout: {
+      store,
+      local,
+      lock,
+      outbox,
+      revoke,
+      cancelRefresh: () => refresh.cancel(),
+      unsavedTokens: (signInId) => refresh.unsavedTokens(signInId)?.tokens,
+      broadcast,
+      protocol,
+      navigate,
+      timeoutMs: revocation.timeoutMs,
+      emit,
+    },
+  }
+}
