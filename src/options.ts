@@ -3,6 +3,7 @@ import { TokenwardenError } from './errors.js'
 import type { OidcSettings } from './oidc.js'
 import type { ClientAuthentication, ProtocolConfig, ProtocolFactory } from './protocol.js'
 import { isAllowedEndpoint, resolveClientAuthentication } from './revocation.js'
+import type { SealingCrypto } from './sealing.js'
 import type { KeyValueStorage } from './storage.js'
 import type { TabChannelFactory } from './tab-sync.js'
 import type { TabLockFactory } from './tab-lock.js'
@@ -155,6 +156,8 @@ export interface SessionOptions {
   timers?: Timers
   /** Seam: how the browser is sent to the authorization server. @default location.assign */
   navigate?: (url: string) => void
+  /** Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`). @default crypto.subtle */
+  subtle?: SealingCrypto
   /** Seam: the protocol adapter. @default oidc-client-ts (src/oidc.ts) */
   protocol?: ProtocolFactory
 }
@@ -177,6 +180,7 @@ export interface ResolvedOptions extends ProtocolConfig {
   now: () => number
   timers: Timers | undefined
   navigate: ((url: string) => void) | undefined
+  subtle: SealingCrypto | undefined
   protocol: ProtocolFactory | undefined
 }
 
@@ -186,7 +190,7 @@ const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
   databaseName: true, dpop: true, encryptAtRest: true, persistStorage: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
-  timers: true, navigate: true, protocol: true,
+  timers: true, navigate: true, subtle: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
   timeoutMs: true, retryLimit: true, maxRetryAfterMs: true, keepalive: true, outbox: true, outboxMaxAgeMs: true,
@@ -227,6 +231,15 @@ function optionalTimers(value: unknown): Timers | undefined {
     throw invalid('`timers` must have `setTimeout` and `clearTimeout` methods.')
   }
   return timers as Timers
+}
+
+function optionalSubtle(value: unknown): SealingCrypto | undefined {
+  if (value === undefined) return undefined
+  const subtle = value as Partial<SealingCrypto> | null
+  if (typeof subtle?.generateKey !== 'function' || typeof subtle.encrypt !== 'function' || typeof subtle.decrypt !== 'function') {
+    throw invalid('`subtle` must have `generateKey`, `encrypt` and `decrypt` methods.')
+  }
+  return subtle as SealingCrypto
 }
 
 function positiveNumber(name: string, value: unknown, fallback: number, allowZero = false): number {
@@ -386,6 +399,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     now: optionalFunction('now', input.now) ?? Date.now,
     timers: optionalTimers(input.timers),
     navigate: optionalFunction('navigate', input.navigate),
+    subtle: optionalSubtle(input.subtle),
     protocol: optionalFunction('protocol', input.protocol),
   }
 }

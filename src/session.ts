@@ -194,7 +194,7 @@ class TokenwardenSession implements Session {
       } else stateStore = createStateStore(storage, this.#id)
       this.#storageKind = storage.kind
       // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
-      const atRest = protectAtRest(storage, this.#id, options.encryptAtRest, globalThis.crypto?.subtle)
+      const atRest = protectAtRest(storage, this.#id, options.encryptAtRest, options.subtle ?? globalThis.crypto?.subtle)
       if (atRest.atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
         warnedPlaintext.add(options.logger)
         options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
