@@ -233,15 +233,6 @@ function optionalTimers(value: unknown): Timers | undefined {
   return timers as Timers
 }
 
-function optionalSubtle(value: unknown): SealingCrypto | undefined {
-  if (value === undefined) return undefined
-  const subtle = value as Partial<SealingCrypto> | null
-  if (typeof subtle?.generateKey !== 'function' || typeof subtle.encrypt !== 'function' || typeof subtle.decrypt !== 'function') {
-    throw invalid('`subtle` must have `generateKey`, `encrypt` and `decrypt` methods.')
-  }
-  return subtle as SealingCrypto
-}
-
 function positiveNumber(name: string, value: unknown, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
@@ -399,7 +390,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     now: optionalFunction('now', input.now) ?? Date.now,
     timers: optionalTimers(input.timers),
     navigate: optionalFunction('navigate', input.navigate),
-    subtle: optionalSubtle(input.subtle),
+    subtle: input.subtle,
     protocol: optionalFunction('protocol', input.protocol),
   }
 }

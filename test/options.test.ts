@@ -39,7 +39,6 @@ describe('createSession options', () => {
     ['basic without a secret', { ...valid, clientAuthentication: 'client_secret_basic' }, /needs a `clientSecret`/],
     ['an unknown authentication', { ...valid, clientAuthentication: 'private_key_jwt' }, /clientAuthentication/],
     ['fetch that is not a function', { ...valid, fetch: 'fetch' }, /fetch/],
-    ['a subtle without decrypt', { ...valid, subtle: { generateKey() {}, encrypt() {} } }, /`subtle` must have/],
     ['PKCE switched off through oidc', { ...valid, oidc: { disablePKCE: true } }, /disablePKCE/],
     ['the code in the fragment through oidc', { ...valid, oidc: { response_mode: 'fragment' } }, /response_mode/],
     ['an implicit flow through oidc', { ...valid, oidc: { response_type: 'token' } }, /response_type/],
