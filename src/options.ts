@@ -109,9 +109,8 @@ export interface SessionOptions {
    * key kept in the same database. Protects copies of the disk, backups and synced profile
    * folders; not script running in the page. Where WebCrypto is missing (not a secure
    * context) records are stored in plaintext, the snapshot says `atRest: 'unavailable'` and
-   * the logger is told once. Off by default for now: the race property test found a rare
-   * interleaving with sealed records that is not fixed yet (README, "Encryption at rest").
-   * @default false
+   * the logger is told once. `false` stores them in plaintext (`atRest: 'off'`).
+   * @default true
    */
   encryptAtRest?: boolean
   /**
