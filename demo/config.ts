@@ -15,7 +15,7 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     postLogoutRedirectUri: base,
     scope: 'openid profile email offline_access',
     dpop: config.dpop,
-    // The demo shows encryption at rest (opt-in: README, "Encryption at rest").
+    // The default, written out because the demo shows it (README, "Encryption at rest").
     encryptAtRest: true,
     ...overrides,
   })

@@ -16,7 +16,7 @@ export const defaults = {
   autoRefresh: true,
   databaseName: 'tokenwarden',
   dpop: false,
-  encryptAtRest: false,
+  encryptAtRest: true,
   persistStorage: false,
   revocation: {
     timeoutMs: 5000,

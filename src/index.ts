@@ -21,6 +21,7 @@ export type { TabChannel, TabChannelFactory, TabMessage } from './tab-sync.js'
 export { createLockQueue } from './tab-lock.js'
 export type { TabLock, TabLockFactory } from './tab-lock.js'
 export type { Timers } from './timers.js'
+export type { SealingCrypto } from './sealing.js'
 export type { OidcSettings } from './oidc.js'
 export type {
   ClientAuthentication,

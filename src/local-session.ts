@@ -17,7 +17,12 @@ export class LocalSession {
   /** Called when the access token held in memory changes (a new one, or none). */
   readonly #onTokens: (current: SessionRecord | undefined) => void
   readonly #loggingOut: () => boolean
-  /** Sign-ins logged out in this tab: never adopted again, whatever a late refresh or message says. */
+  /**
+   * Sign-ins this tab saw end (logged out here; signed out by another tab, the server, expiry
+   * or storage): never adopted again. No ended sign-in comes back to storage, but a storage
+   * read takes time (IndexedDB, decryption) and one begun before the end may finish after it
+   * with the old record; a late refresh or message may too.
+   */
   readonly #ended = new Set<string>()
   #current: SessionRecord | undefined
 
@@ -77,6 +82,7 @@ export class LocalSession {
   }
 
   signOut(reason: SignedOutReason, error?: TokenwardenError): void {
+    if (this.#current) this.#ended.add(this.#current.signInId)
     const had = this.#current !== undefined
     this.#current = undefined
     if (had) this.#onTokens(undefined)

@@ -3,6 +3,7 @@ import { TokenwardenError } from './errors.js'
 import type { OidcSettings } from './oidc.js'
 import type { ClientAuthentication, ProtocolConfig, ProtocolFactory } from './protocol.js'
 import { isAllowedEndpoint, resolveClientAuthentication } from './revocation.js'
+import type { SealingCrypto } from './sealing.js'
 import type { KeyValueStorage } from './storage.js'
 import type { TabChannelFactory } from './tab-sync.js'
 import type { TabLockFactory } from './tab-lock.js'
@@ -108,9 +109,8 @@ export interface SessionOptions {
    * key kept in the same database. Protects copies of the disk, backups and synced profile
    * folders; not script running in the page. Where WebCrypto is missing (not a secure
    * context) records are stored in plaintext, the snapshot says `atRest: 'unavailable'` and
-   * the logger is told once. Off by default for now: the race property test found a rare
-   * interleaving with sealed records that is not fixed yet (README, "Encryption at rest").
-   * @default false
+   * the logger is told once. `false` stores them in plaintext (`atRest: 'off'`).
+   * @default true
    */
   encryptAtRest?: boolean
   /**
@@ -155,6 +155,8 @@ export interface SessionOptions {
   timers?: Timers
   /** Seam: how the browser is sent to the authorization server. @default location.assign */
   navigate?: (url: string) => void
+  /** Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`). @default crypto.subtle */
+  subtle?: SealingCrypto
   /** Seam: the protocol adapter (replacing it also skips loading oidc-client-ts). @default oidc-client-ts (src/oidc.ts, loaded on first use) */
   protocol?: ProtocolFactory
 }
@@ -177,6 +179,7 @@ export interface ResolvedOptions extends ProtocolConfig {
   now: () => number
   timers: Timers | undefined
   navigate: ((url: string) => void) | undefined
+  subtle: SealingCrypto | undefined
   protocol: ProtocolFactory | undefined
 }
 
@@ -186,7 +189,7 @@ const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
   clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
   databaseName: true, dpop: true, encryptAtRest: true, persistStorage: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
-  timers: true, navigate: true, protocol: true,
+  timers: true, navigate: true, subtle: true, protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
   timeoutMs: true, retryLimit: true, maxRetryAfterMs: true, keepalive: true, outbox: true, outboxMaxAgeMs: true,
@@ -386,6 +389,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     now: optionalFunction('now', input.now) ?? Date.now,
     timers: optionalTimers(input.timers),
     navigate: optionalFunction('navigate', input.navigate),
+    subtle: input.subtle,
     protocol: optionalFunction('protocol', input.protocol),
   }
 }

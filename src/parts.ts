@@ -87,7 +87,7 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
   // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
   // The sealing code is loaded only by the apps that turn encryption on, and before any
   // record is read: if it cannot load, start fails (typed) rather than store in plaintext.
-  const subtle = globalThis.crypto?.subtle
+  const subtle = options.subtle ?? globalThis.crypto?.subtle
   const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
   if (atRest === 'encrypted') {
     const sealed = await loadOnDemand('encryption at rest', () => import('./sealed-storage.js'))

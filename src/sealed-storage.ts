@@ -7,7 +7,7 @@ import {
   unsealed,
   type SealingKeyRecord,
 } from './records.js'
-import { Sealer } from './sealing.js'
+import { Sealer, type SealingCrypto } from './sealing.js'
 import type { KeyValueStorage, StorageChanges } from './storage.js'
 
 /** How tokens are kept at rest: `encrypted`, or why not (`off`: the option; `unavailable`: no WebCrypto). */
@@ -170,7 +170,7 @@ export function protectAtRest(
   storage: KeyValueStorage,
   sessionId: string,
   encrypt: boolean,
-  subtle: SubtleCrypto | undefined,
+  subtle: SealingCrypto | undefined,
 ): { storage: KeyValueStorage; atRest: AtRest } {
   if (!encrypt) return { storage, atRest: 'off' }
   if (!subtle) return { storage, atRest: 'unavailable' }

@@ -2,6 +2,16 @@ import { isSealingKeyRecord, recordKeys, sealingKeyRecord, type Sealed, type Sea
 import type { KeyValueStorage } from './storage.js'
 
 /**
+ * The WebCrypto calls sealing makes: `crypto.subtle` fits. A seam, so a test can order their
+ * completion (the race property test runs real AES-GCM, finished when its scheduler says).
+ */
+export interface SealingCrypto {
+  generateKey(algorithm: AesKeyGenParams, extractable: boolean, keyUsages: KeyUsage[]): Promise<CryptoKey>
+  encrypt(algorithm: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>
+  decrypt(algorithm: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>
+}
+
+/**
  * The AES-GCM key token-bearing records are sealed under, and sealing itself. The key is
  * generated with `extractable: false` and stored in our own storage as a `CryptoKey`: IndexedDB
  * keeps it as the browser's internal handle, so neither the page nor anyone reading the
@@ -10,12 +20,12 @@ import type { KeyValueStorage } from './storage.js'
  */
 export class Sealer {
   readonly #storage: KeyValueStorage
-  readonly #subtle: SubtleCrypto
+  readonly #subtle: SealingCrypto
   /** Where the key record lives in storage. */
   readonly recordKey: string
   #key: Promise<SealingKeyRecord | undefined> | undefined
 
-  constructor(storage: KeyValueStorage, sessionId: string, subtle: SubtleCrypto) {
+  constructor(storage: KeyValueStorage, sessionId: string, subtle: SealingCrypto) {
     this.#storage = storage
     this.#subtle = subtle
     this.recordKey = recordKeys.sealingKey(sessionId)

@@ -34,9 +34,9 @@ describe('persistent storage (navigator.storage)', () => {
     await expect(persistence(failing, true)).resolves.toBeUndefined()
   })
 
-  it('encryptAtRest and persistStorage default to off; both must be booleans', () => {
+  it('encryptAtRest defaults to on and persistStorage to off; both must be booleans', () => {
     const base = { authority: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/cb' }
-    expect(resolveOptions(base)).toMatchObject({ encryptAtRest: false, persistStorage: false })
+    expect(resolveOptions(base)).toMatchObject({ encryptAtRest: true, persistStorage: false })
     expect(() => resolveOptions({ ...base, encryptAtRest: 'yes' as never })).toThrow('`encryptAtRest` must be a boolean.')
     expect(() => resolveOptions({ ...base, persistStorage: 1 as never })).toThrow('`persistStorage` must be a boolean.')
   })

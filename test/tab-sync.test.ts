@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage, type KeyValueStorage } from '../src/index.js'
 import { createFakeServer } from './helpers/fake-server.js'
 import { createWorld } from './helpers/session.js'
 
@@ -65,6 +66,45 @@ describe('cross-tab', () => {
     Object.defineProperty(event, 'persisted', { value: true })
     window.dispatchEvent(event)
     await vi.waitFor(() => expect(frozen.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+  })
+
+  it('a storage read that began before another tab logged out cannot sign this tab in again when it ends late', async () => {
+    const world = createWorld()
+    const a = await world.signedInTab()
+    // B's reads take as long as the test says, as IndexedDB reads and decryption take real time.
+    const inner = createMemoryStorage(world.records)
+    let gate: Promise<void> | undefined
+    let release!: () => void
+    let readHeld!: () => void
+    const held = new Promise<void>((resolve) => (readHeld = resolve))
+    let readEnded!: () => void
+    const ended = new Promise<void>((resolve) => (readEnded = resolve))
+    const slow: KeyValueStorage = {
+      ...inner,
+      get: async (key) => {
+        const value = await inner.get(key)
+        if (!gate) return value
+        readHeld()
+        await gate
+        readEnded()
+        return value
+      },
+    }
+    const b = world.tab({ storage: slow })
+    await b.start()
+    expect(b.getSnapshot().status).toBe('signed-in')
+
+    gate = new Promise((resolve) => (release = resolve))
+    await a.refresh() // B hears it and re-reads storage: that read sees the refreshed session, and is held
+    await held
+    await a.logout()
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+
+    release()
+    await ended
+    await new Promise((resolve) => setTimeout(resolve, 0)) // the read's continuations are microtasks
+    expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' })
+    await expect(b.getAccessToken()).rejects.toMatchObject({ code: 'not-signed-in' })
   })
 
   it('a disposed tab stops listening', async () => {
