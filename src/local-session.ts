@@ -76,6 +76,11 @@ export class LocalSession {
     if (!this.#current || this.#current.signInId === signInId) this.signOut('logout')
   }
 
+  /** Another tab ended the sign-in `signInId` (its record is gone): it is never adopted here. */
+  ended(signInId: string): void {
+    this.#ended.add(signInId)
+  }
+
   signOut(reason: SignedOutReason, error?: TokenwardenError): void {
     const had = this.#current !== undefined
     this.#current = undefined
