@@ -58,6 +58,16 @@ function renderLogout(r) {
     ['first request starts → last answer received', 'requestsInFlight'],
     ['last answer → logout settled', 'afterLastAnswer'],
   ].map(([title, key]) => `| ${title} | ${LIBRARIES.map((lib) => phaseCell(lib, key)).join(' | ')} |`)
+  const inside = latency.libraries.tokenwarden.phases?.inside
+  const insideRows = inside
+    ? [
+        ['call → tokens taken (the storage transaction has read the newest tokens and issued its writes) and every tab told', inside.tokensTaken],
+        ['tokens taken → first revocation request starts (request set-up: ky, fetch)', inside.takenToFirstRequest],
+        ['last answer received → answers read (ky, the outcome of each token)', inside.lastAnswerToAnswersRead],
+        ['answers read → outbox clean-up issued', inside.answersReadToOutboxSettled],
+        ['outbox clean-up issued → `logout()` settled', inside.outboxSettledToSettled],
+      ].map(([title, value]) => `| ${title} | ${ms(value)} |`)
+    : []
   const twHere = latency.libraries.tokenwarden
   const profile = lo.profile
   const profileRows = profile
@@ -103,7 +113,13 @@ From the browser's Resource Timing of the revocation requests, on the page's clo
 |---|---:|---:|---:|
 ${phaseRows.join('\n')}
 | revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} |
-${profile ? `
+${inside ? `
+tokenwarden's own part of that time, split by its events (\`session.on\`, which never carries a token: the \`signed-out\` tab message sent, the \`revocation\` events, \`logout-finished\`), medians of the same runs on the same clock. The storage transaction's commit is not on the path: the requests leave once its writes are issued, and \`logout()\` settles once the outbox clean-up is issued (README, "How logout works"):
+
+| tokenwarden phase | median |
+|---|---:|
+${insideRows.join('\n')}
+` : ''}${profile ? `
 The main thread during those milliseconds: a V8 CPU profile of ${profile.runs} more tokenwarden logouts (${profile.samplingIntervalUs} µs sampling; the profiler slows them: median ${ms(profile.settledMs.median)} settled), self time per source file through the page's source map, mean per logout over the ${ms(profile.totalMs)} sampled. "Browser built-ins" are native functions called from JavaScript (fetch, IndexedDB, locks, postMessage…); "bench page" is the measuring code around the call (it also starts the profiler):
 
 | Spent on | ms per logout |

@@ -81,6 +81,11 @@ export class LocalSession {
     if (!this.#current || this.#current.signInId === signInId) this.signOut('logout')
   }
 
+  /** Another tab ended the sign-in `signInId` (its record is gone): it is never adopted here. */
+  ended(signInId: string): void {
+    this.#ended.add(signInId)
+  }
+
   signOut(reason: SignedOutReason, error?: TokenwardenError): void {
     if (this.#current) this.#ended.add(this.#current.signInId)
     const had = this.#current !== undefined

@@ -5,7 +5,7 @@ import type { Outbox, Queued } from './outbox.js'
 import type { Protocol, TokenSet } from './protocol.js'
 import { targetsOf, type RevocationOutcome, type Revoker, type RevocationStatus, type TokenTypeHint } from './revocation.js'
 import type { SessionStore } from './session-store.js'
-import type { TabLock } from './tab-lock.js'
+import { transactIssued, type IssuedTransaction } from './storage.js'
 import type { TabMessage } from './tab-sync.js'
 
 /** Options of `logout()`. */
@@ -42,8 +42,6 @@ export interface LogoutResult {
 export interface LogoutPort {
   store: SessionStore
   local: LocalSession
-  /** The lock refresh and sign-in take too. */
-  lock: TabLock
   outbox: Outbox
   revoke: Revoker
   /** Stops the proactive refresh before the tokens are taken. */
@@ -53,7 +51,7 @@ export interface LogoutPort {
   broadcast(type: TabMessage['type'], signInId: string | null): void
   protocol: Pick<Protocol, 'signOutUrl'>
   navigate(url: string): void
-  /** The one bound for everything logout waits on: the lock, discovery, revocation. */
+  /** The one bound for everything logout waits on: discovery and revocation. */
   timeoutMs: number
   emit: Emit
 }
@@ -68,7 +66,6 @@ interface Taken {
   tokens: TokenSet | undefined
   signInId: string | undefined
   queued: Queued
-  storageError?: TokenwardenError
 }
 
 /**
@@ -83,11 +80,19 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   const startedAt = Date.now()
   port.emit({ type: 'logout-started' })
   port.cancelRefresh()
+  // What this tab holds, should storage fail: read before the snapshot lets go of it.
+  const held = { tokens: port.unsavedTokens(local.current?.signInId) ?? local.current?.tokens, signInId: local.current?.signInId }
   // The user asked to leave: this tab shows it now, not after the server answers. No token is
   // handed out from here on (the session's logging-out flag and the ended sign-in see to it).
   local.end()
 
-  const taken = await take(port)
+  const { issued, committed } = take(port)
+  const storageError = committed.then(
+    () => undefined,
+    (error: TokenwardenError) => error,
+  )
+  // Storage failed before the take was issued: revoke what this tab held, queue nothing.
+  const taken = await issued.catch((): Taken => ({ ...held, queued: {} }))
   // The logout took effect when it took the tokens: the sign-in it removed is over here too
   // (another tab may have stored it since), and every tab hears it before any request leaves.
   // A sign-in that completes after this is a newer session, and it stays.
@@ -103,9 +108,12 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
       return [hint, index < 0 ? { status: 'not-present' } : outcomes[index]!]
     }),
   ) as Record<TokenTypeHint, TokenOutcome>
-  const reported = await settle(port.outbox, taken.queued, results)
+  // The answers took a round trip: the take committed long before, or failed. If it failed,
+  // nothing was queued, and the session record may still be there (`cleared: false`).
+  const failed = await storageError
+  const reported = await settle(port.outbox, failed ? {} : taken.queued, results)
 
-  port.emit({ type: 'logout-finished', durationMs: Date.now() - startedAt, cleared: taken.storageError === undefined, revocation: reported.revocation })
+  port.emit({ type: 'logout-finished', durationMs: Date.now() - startedAt, cleared: failed === undefined, revocation: reported.revocation })
 
   let endSessionUrl: string | undefined
   if (options.redirect) {
@@ -114,42 +122,37 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   }
   return {
     ...reported,
-    cleared: taken.storageError === undefined,
-    ...(taken.storageError ? { storageError: taken.storageError } : {}),
+    cleared: failed === undefined,
+    ...(failed ? { storageError: failed } : {}),
     ...(endSessionUrl ? { endSessionUrl } : {}),
   }
 }
 
 /**
- * Crash safety: the tokens leave the session record and enter the outbox in one transaction.
- * A page that dies after this is signed out on its next start, and that start sends the
- * revocations. The newest tokens are the stored ones: another tab may have refreshed since
- * this one last looked.
+ * Crash safety: the tokens leave the session record and enter the outbox in one transaction,
+ * which reads the newest tokens first (another tab may have refreshed since this one last
+ * looked). `issued` resolves as soon as that transaction has decided and issued its writes;
+ * on IndexedDB (and memory) nothing can then stop it from committing but a storage failure,
+ * and every transaction begun after it, in any tab, sees the session gone (see
+ * `issuesWithDecision`). So the revocations may leave at once, while it commits: a page that
+ * dies from here on is signed out on its next start, and that start sends what is queued.
+ *
+ * No cross-tab lock is taken: a refresh in flight elsewhere cannot write the session back
+ * (its write checks the sign-in in the same transaction, and queues the tokens it got for
+ * revocation instead), so waiting for it would only keep the other tabs from hearing, and the
+ * requests from leaving, for up to a token round trip.
  */
-async function take(port: LogoutPort): Promise<Taken> {
-  const { store, local, outbox, lock, timeoutMs } = port
-  const transaction = () =>
-    store
-      .transact((current) => {
-        const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens ?? local.current?.tokens
-        const queued = tokens ? outbox.enqueue(tokens) : undefined
-        const result: Taken = { tokens, signInId: (current ?? local.current)?.signInId, queued: queued?.entries ?? {} }
-        return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
-      })
-      .catch((storageError: TokenwardenError): Taken => ({
-        tokens: local.current?.tokens,
-        signInId: local.current?.signInId,
-        queued: {},
-        storageError,
-      }))
-  try {
-    // Half the bound at most for the lock, so the revocations keep time of their own.
-    return await lock(transaction, { signal: AbortSignal.timeout(timeoutMs / 2) })
-  } catch {
-    // The lock was not ours in time (a refresh hangs in some tab): go ahead without it.
-    // That refresh finds no session when it tries to write, and revokes what it got.
-    return transaction()
-  }
+function take(port: LogoutPort): IssuedTransaction<Taken> {
+  const { store, outbox } = port
+  return transactIssued(store.storage, (onDecided) =>
+    store.transact((current) => {
+      const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens
+      const queued = tokens ? outbox.enqueue(tokens) : undefined
+      const result: Taken = { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} }
+      onDecided(result)
+      return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
+    }),
+  )
 }
 
 /** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
@@ -164,8 +167,9 @@ async function settle(
     return item && outcome.status !== 'not-present' ? [{ ...item, outcome }] : []
   })
   if (attempts.length) {
-    await outbox.settle(attempts).catch(() => undefined)
-    outbox.schedule()
+    const gone = await outbox.settle(attempts).catch(() => 0)
+    // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
+    if (gone < attempts.length) outbox.schedule()
   }
   const status = (hint: TokenTypeHint): RevocationStatus => {
     const outcome = results[hint]

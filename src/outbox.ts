@@ -2,7 +2,7 @@ import { revocationEvent, type Emit } from './events.js'
 import { isOutboxEntry, isSealedRecord, outboxEntry, recordKeys, type OutboxEntry } from './records.js'
 import { targetsOf, type RevocationOutcome, type Revoker, type TokenTypeHint } from './revocation.js'
 import type { TokenSet } from './protocol.js'
-import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
+import { commit, transactIssued, type KeyValueStorage, type StorageChanges } from './storage.js'
 import type { TabLock } from './tab-lock.js'
 import { Alarm, type Timers } from './timers.js'
 
@@ -88,7 +88,12 @@ export class Outbox {
     return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
   }
 
-  /** Records what became of attempted entries: done ones go, retryable ones back off. Returns how many went. */
+  /**
+   * Records what became of attempted entries: done ones go, retryable ones back off. Returns
+   * how many went, once the changes are issued: on IndexedDB every read begun after that, in
+   * any tab, finds them gone, so logout need not wait another round trip for the commit (see
+   * `issuesWithDecision`); on other storages, once committed.
+   */
   async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<number> {
     if (attempts.length === 0) return 0
     const now = this.#port.now()
@@ -105,7 +110,14 @@ export class Outbox {
         done.push(key)
       }
     }
-    await commit(this.#port.storage, { set: retry, delete: done })
+    // A failure after the changes were issued leaves entries that are revoked or backed off
+    // already: the next drain sends them again (revocation is idempotent) and drops them.
+    await transactIssued<void>(this.#port.storage, (onDecided) =>
+      this.#port.storage.transact([], () => {
+        onDecided(undefined)
+        return { changes: { set: retry, delete: done }, result: undefined }
+      }),
+    ).issued
     if (retry.length) this.#port.emit({ type: 'outbox', action: 'queued', count: retry.length })
     return done.length
   }

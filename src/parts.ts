@@ -191,7 +191,6 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
     logout: {
       store,
       local,
-      lock,
       outbox,
       revoke,
       cancelRefresh: () => refresh.cancel(),

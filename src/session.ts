@@ -251,10 +251,16 @@ class TokenwardenSession implements Session {
   #onMessage({ local, ...parts }: Parts, message: TabMessage): void {
     if (this.#disposed || message.tab === this.#tab) return
     this.#events.emit({ type: 'tab-message', direction: 'received', message: message.type, from: message.tab })
-    if (message.type === 'signed-out' && local.current && message.signInId === local.current.signInId) {
-      // Drop at once, before any storage read: this tab must not use the tokens any more.
-      local.signOut('other-tab')
-      return
+    if (message.type === 'signed-out' && message.signInId !== null) {
+      // That sign-in's record is gone for good: whatever of it this tab is about to adopt (its
+      // own sign-in or refresh whose commit is still being reported, a read already under
+      // way) must not show. Logout tells the tabs while its transaction commits.
+      local.ended(message.signInId)
+      if (message.signInId === local.current?.signInId) {
+        // Drop at once, before any storage read: this tab must not use the tokens any more.
+        local.signOut('other-tab')
+        return
+      }
     }
     // About another sign-in, or a sign-in or refresh: storage says what is true now.
     void this.#resync({ local, ...parts }, 'other-tab')

@@ -24,6 +24,16 @@ export interface TransactionOutcome<T> {
  */
 export interface KeyValueStorage {
   readonly kind: StorageKind
+  /**
+   * True when `transact` calls `decide` once and issues the changes it returns in the same
+   * synchronous step, before anything else can run (IndexedDB, memory). From then on the
+   * transaction commits unless storage itself fails, and every transaction begun later, in any
+   * tab, sees its changes: IndexedDB runs transactions over the same keys in the order they were
+   * created, and a page that goes away lets the transactions it issued finish. So a caller may
+   * act on a decision (send the revocations it queued, say) while the commit is still under way;
+   * see {@link transactIssued}. Absent: a wrapper that writes later (sealed storage seals first).
+   */
+  readonly issuesWithDecision?: boolean
   get(key: string): Promise<unknown>
   /** Every entry whose key starts with `prefix`. */
   entries(prefix: string): Promise<Array<[string, unknown]>>
@@ -42,6 +52,33 @@ export function commit(storage: KeyValueStorage, changes: StorageChanges): Promi
   return storage.transact([], () => ({ changes, result: undefined }))
 }
 
+/** A transaction seen at two moments: its changes issued, and its changes committed. */
+export interface IssuedTransaction<T> {
+  /**
+   * `decide`'s result once its changes are issued: on a storage that
+   * {@link KeyValueStorage.issuesWithDecision}, before the commit; otherwise when committed.
+   * Rejects if the transaction fails before that.
+   */
+  issued: Promise<T>
+  /** Settles when the transaction committed, or failed. */
+  committed: Promise<T>
+}
+
+/**
+ * Runs a transaction through `run`, whose `decide` must pass its result to `onDecided`, and
+ * reports when its changes are issued as well as when they committed. The caller's next step
+ * thus need not wait for the commit where storage guarantees it (see `issuesWithDecision`).
+ */
+export function transactIssued<T>(storage: KeyValueStorage, run: (onDecided: (result: T) => void) => Promise<T>): IssuedTransaction<T> {
+  let resolveIssued!: (result: T) => void
+  const early = new Promise<T>((resolve) => (resolveIssued = resolve))
+  const committed = run((result) => {
+    // A microtask runs after the synchronous step that issues the changes `decide` returned.
+    if (storage.issuesWithDecision) queueMicrotask(() => resolveIssued(result))
+  })
+  return { issued: Promise.race([early, committed]), committed }
+}
+
 /**
  * A storage in memory. Pass the same `map` to several sessions to let them share it, as tabs
  * share IndexedDB.
@@ -49,6 +86,7 @@ export function commit(storage: KeyValueStorage, changes: StorageChanges): Promi
 export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyValueStorage {
   return {
     kind: 'memory',
+    issuesWithDecision: true,
     get: async (key) => structuredClone(map.get(key)),
     entries: async (prefix) =>
       [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
@@ -71,6 +109,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
   })
   return {
     kind: 'indexeddb',
+    issuesWithDecision: true,
     close: () => use.close(),
     onClosed: (listener) => {
       closedListeners.add(listener)
@@ -95,6 +134,10 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
           }
           for (const key of outcome.changes?.delete ?? []) objectStore.delete(key)
           for (const [key, value] of outcome.changes?.set ?? []) objectStore.put(value, key)
+          // Nothing more will be asked of this transaction: commit now rather than after one
+          // more round trip to learn that the writes succeeded (IndexedDB 3.0; older browsers
+          // commit on their own once the requests are done).
+          transaction.commit?.()
         }
         let pending = keys.length
         let failure: unknown

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { isTokenwardenError, type Session } from '../src/index.js'
-import { deferred, oauthError, ok, type Answer } from './helpers/fake-server.js'
+import { createLockQueue, createMemoryStorage, isTokenwardenError, type KeyValueStorage, type Session } from '../src/index.js'
+import { deferred, oauthError, ok, switchable, type Answer } from './helpers/fake-server.js'
 import { revocationEndpoint } from './helpers/protocol.js'
 import { outboxKeys, hasSessionRecord, tokenRecordKeys } from './helpers/records.js'
 import { createWorld, outcomes } from './helpers/session.js'
@@ -338,5 +338,133 @@ describe('signed out on screen before the network', () => {
     await pending
     expect(statuses.every((status) => status === 'signed-out')).toBe(true)
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'logout' })
+  })
+})
+
+/**
+ * Memory storage on `records` whose writes are applied when `decide` returns (as IndexedDB
+ * issues them) but whose transactions are reported committed only when the test says so.
+ * `issuesWithDecision: false` makes it a storage that cannot promise that (a sealing wrapper).
+ */
+function slowCommitStorage(records: Map<string, unknown>, issuesWithDecision = true) {
+  const inner = createMemoryStorage(records)
+  const control = { hold: false, only: (_keys: readonly string[]) => true, release: deferred<void>(), held: 0 }
+  const storage: KeyValueStorage = {
+    ...inner,
+    issuesWithDecision,
+    transact: (keys, decide) => {
+      const done = inner.transact(keys, decide)
+      if (!control.hold || !control.only(keys)) return done
+      control.held += 1
+      return control.release.promise.then(() => done)
+    },
+  }
+  return { storage, control }
+}
+
+describe('logout: the lock, the storage transaction and the requests off each other’s path', () => {
+  it('the revocations leave as soon as the take has issued its writes, before that transaction commits', async () => {
+    const world = createWorld()
+    const { storage, control } = slowCommitStorage(world.records)
+    const session = await world.signedInTab({ storage })
+    const { access, refresh } = await tokensOf(session)
+    control.hold = true
+    const pending = session.logout()
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    // The take has not reported its commit, yet its writes are in: the session record is
+    // gone and both tokens wait in the outbox. A page dying now is signed out on restart.
+    expect(control.held).toBe(1)
+    expect(hasSessionRecord(world.records)).toBe(false)
+    expect(outboxKeys(world.records)).toHaveLength(2)
+    expect(world.server.requests.map((r) => r.form.get('token')).sort()).toEqual([access, refresh].sort())
+    control.release.resolve()
+    await expect(pending).resolves.toMatchObject({ revocation: { refresh_token: 'revoked', access_token: 'revoked' }, cleared: true })
+    expect(tokenRecordKeys(world.records)).toEqual([])
+  })
+
+  it('on a storage that writes later than it decides, the revocations wait for the take to commit', async () => {
+    const world = createWorld()
+    const { storage, control } = slowCommitStorage(world.records, false)
+    const session = await world.signedInTab({ storage })
+    control.hold = true
+    const pending = session.logout()
+    await vi.waitFor(() => expect(control.held).toBe(1))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(world.server.requests).toHaveLength(0)
+    control.release.resolve()
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    await expect(pending).resolves.toMatchObject({ revocation: { refresh_token: 'revoked', access_token: 'revoked' }, cleared: true })
+  })
+
+  it('a page that dies after the requests left but before the take committed is signed out on its next start, which sends them again', async () => {
+    let clock = Date.now()
+    const server = switchable(() => 'hang')
+    const world = createWorld(server.handler)
+    const { storage, control } = slowCommitStorage(world.records)
+    const dying = await world.signedInTab({ storage, now: () => clock })
+    const access = await dying.getAccessToken()
+    control.hold = true // the commit never reports: the page dies first
+    void dying.logout()
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    dying.dispose()
+
+    server.set(() => ok())
+    world.server.requests.length = 0
+    clock += 60_000 // past the dead tab's lease on the entries
+    const next = world.tab({ now: () => clock })
+    await next.start()
+    expect(next.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'initial' })
+    await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
+    expect(world.server.requests.map((r) => r.form.get('token')).sort()).toEqual([access, access.replace('at-', 'rt-')].sort())
+    expect(tokenRecordKeys(world.records)).toEqual([])
+  })
+
+  it('logout resolves once the outbox clean-up is issued; by then no read finds a token', async () => {
+    const world = createWorld()
+    const { storage, control } = slowCommitStorage(world.records)
+    const session = await world.signedInTab({ storage })
+    control.hold = true
+    control.only = (keys) => keys.length === 0 // the clean-up: writes, no reads
+    const result = await session.logout()
+    // The clean-up has not reported its commit, and logout has resolved: what any later
+    // transaction reads is already without a token.
+    expect(control.held).toBe(1)
+    expect(result).toMatchObject({ revocation: { refresh_token: 'revoked', access_token: 'revoked' }, cleared: true })
+    expect(tokenRecordKeys(world.records)).toEqual([])
+    control.release.resolve()
+  })
+
+  it('does not wait for a refresh that holds the lock in another tab: every tab hears at once, and the refresh writes nothing back', async () => {
+    const entered = deferred<void>()
+    const gate = deferred<void>()
+    const world = createWorld()
+    const slow = (context: Parameters<typeof world.protocol.factory>[0]) => {
+      const inner = world.protocol.factory(context)
+      return {
+        ...inner,
+        refresh: async (current: Parameters<typeof inner.refresh>[0]) => {
+          entered.resolve()
+          await gate.promise
+          return inner.refresh(current)
+        },
+      }
+    }
+    // One lock queue for both tabs, as Web Locks are for the tabs of an origin.
+    const lock = createLockQueue()
+    const a = await world.signedInTab({ lock })
+    const b = world.tab({ lock, protocol: slow })
+    await b.start()
+    const refreshing = b.refresh().catch((error: unknown) => error)
+    await entered.promise // b holds the lock, waiting for the token endpoint
+    const pending = a.logout()
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'other-tab' }))
+    await expect(pending).resolves.toMatchObject({ revocation: { refresh_token: 'revoked', access_token: 'revoked' } })
+    gate.resolve()
+    await expect(refreshing).resolves.toMatchObject({ code: 'signed-out' })
+    // The tokens the refresh got were queued, not stored, and are revoked.
+    expect(hasSessionRecord(world.records)).toBe(false)
+    await vi.waitFor(() => expect(tokenRecordKeys(world.records)).toEqual([]))
+    expect(world.server.requests).toHaveLength(4)
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { commit, createIndexedDbStorage, openDefaultStorage } from '../src/storage.js'
+import { commit, createIndexedDbStorage, createMemoryStorage, openDefaultStorage, transactIssued, type KeyValueStorage } from '../src/storage.js'
 import { freshDatabase, sessionOn } from './helpers/records.js'
 
 afterEach(() => {
@@ -40,6 +40,59 @@ describe('IndexedDB storage', () => {
     await second.start()
     expect(second.getSnapshot()).toMatchObject({ status: 'signed-in', storage: 'indexeddb' })
     await expect(second.getAccessToken()).resolves.toBe(token)
+  })
+})
+
+describe('transactIssued: a decision acted on while it commits', () => {
+  it('on IndexedDB the decision is reported before the commit, and any transaction begun after it reads its changes', async () => {
+    const storage = createIndexedDbStorage(freshDatabase())
+    await commit(storage, { set: [['session', 'tokens']] })
+    const order: string[] = []
+    const { issued, committed } = transactIssued<string>(storage, (onDecided) =>
+      storage.transact(['session'], (current) => {
+        onDecided(String(current.get('session')))
+        return { changes: { set: [['outbox', current.get('session')]], delete: ['session'] }, result: 'taken' }
+      }),
+    )
+    void committed.then(() => order.push('committed'))
+    const taken = await issued
+    order.push('issued')
+    // Begun before the commit is reported: IndexedDB runs it after the transaction before it.
+    const read = Promise.all([storage.get('session'), storage.get('outbox')])
+    await committed
+    expect(taken).toBe('tokens')
+    expect(order).toEqual(['issued', 'committed'])
+    await expect(read).resolves.toEqual([undefined, 'tokens'])
+  })
+
+  it('on a storage that does not issue its writes with the decision, it waits for the commit', async () => {
+    const inner = createMemoryStorage()
+    let commit!: () => void
+    const storage: KeyValueStorage = {
+      ...inner,
+      issuesWithDecision: false,
+      transact: (keys, decide) => new Promise((resolve) => (commit = () => resolve(inner.transact(keys, decide)))),
+    }
+    let issued = false
+    const transaction = transactIssued<void>(storage, (onDecided) =>
+      storage.transact([], () => {
+        onDecided(undefined)
+        return { result: undefined }
+      }),
+    )
+    void transaction.issued.then(() => (issued = true))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(issued).toBe(false)
+    commit()
+    await transaction.issued
+    expect(issued).toBe(true)
+  })
+
+  it('a failing transaction rejects both', async () => {
+    const storage: KeyValueStorage = { ...createMemoryStorage(), transact: () => Promise.reject(new Error('disk')) }
+    const { issued, committed } = transactIssued(storage, (onDecided) => storage.transact([], () => (onDecided(1), { result: 1 })))
+    await expect(issued).rejects.toThrow('disk')
+    await expect(committed).rejects.toThrow('disk')
   })
 })
 

@@ -329,6 +329,13 @@ export interface LogoutMeasure {
   requests: Array<{ start: number; end: number }>
   /** What the library reported (tokenwarden: its per-token result; axa: its logoutAsync_error events). */
   report: string
+  /**
+   * tokenwarden only: ms after the call at which its own events said where the logout was
+   * (session.on, which never carries a token): the tokens taken and the other tabs told (the
+   * `signed-out` tab message sent), the answers read (`revocation` events), the outbox settled
+   * (`logout-finished`).
+   */
+  marks?: { taken?: number; answersRead?: number; outboxSettled?: number }
 }
 
 /**
@@ -384,6 +391,16 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
   const stopWatching = onSignedOut(lib, () => {
     onScreenAt = performance.now()
   })
+  const marks: NonNullable<LogoutMeasure['marks']> = {}
+  const stopMarks =
+    lib === 'tokenwarden'
+      ? state.tw!.on((event) => {
+          const at = performance.now() - started
+          if (event.type === 'tab-message' && event.direction === 'sent' && event.message === 'signed-out') marks.taken ??= at
+          else if (event.type === 'revocation' && event.source === 'logout') marks.answersRead = at
+          else if (event.type === 'logout-finished') marks.outboxSettled = at
+        })
+      : () => {}
   // With `profile`, the CPU profile (taken by bench/run.js through the DevTools protocol) covers
   // exactly the call up to settling.
   if (profile) console.profile('logout')
@@ -413,6 +430,7 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
   // The snapshot may turn signed-out in the same task as the promise settles: give it that turn.
   await new Promise((resolve) => setTimeout(resolve, 0))
   stopWatching()
+  stopMarks()
   stopErrors()
   const requests = performance.getEntriesByType('resource')
     .filter((entry) => entry.name.endsWith('/token/revocation'))
@@ -423,6 +441,7 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
     settledMs: outcome ? outcome.at - started : null,
     onScreenMs: end === null ? null : end - started,
     requests,
+    ...(lib === 'tokenwarden' ? { marks } : {}),
     report: `${outcome ? outcome.report : `not settled after ${capMs} ms`}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`,
   }
 }

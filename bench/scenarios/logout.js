@@ -75,6 +75,7 @@ async function oneRun(stack, lib, a, b, { answered, profile = false }) {
     onScreenMs: measure.onScreenMs,
     otherTabMs: heardAt === undefined ? undefined : heardAt === null ? null : heardAt - measure.calledAt,
     requests: measure.requests,
+    marks: measure.marks,
     report: measure.report,
   }
   if (answered) {
@@ -111,12 +112,25 @@ function phases(runs) {
     const sorted = [...r.requests].sort((x, y) => x.start - y.start)
     return sorted.length > 1 && sorted[1].start >= sorted[0].end
   }).length
+  // tokenwarden's own events split its part of the time: before the requests (the tokens taken,
+  // the other tabs told) and after the last answer (the answers read, the outbox settled).
+  const marked = rows.filter((r) => r.marks?.taken !== undefined && r.marks.answersRead !== undefined && r.marks.outboxSettled !== undefined)
+  const inside = marked.length
+    ? {
+        tokensTaken: median(marked.map((r) => r.marks.taken)),
+        takenToFirstRequest: median(marked.map((r) => first(r) - r.marks.taken)),
+        lastAnswerToAnswersRead: median(marked.map((r) => r.marks.answersRead - last(r))),
+        answersReadToOutboxSettled: median(marked.map((r) => r.marks.outboxSettled - r.marks.answersRead)),
+        outboxSettledToSettled: median(marked.map((r) => r.settledMs - r.marks.outboxSettled)),
+      }
+    : null
   return {
     beforeFirstRequest: median(rows.map(first)),
     requestsInFlight: median(rows.map((r) => last(r) - first(r))),
     afterLastAnswer: median(rows.map((r) => r.settledMs - last(r))),
     requestsPerLogout: mean(rows.map((r) => r.requests.length)),
     runsWithSequentialRequests: sequential,
+    inside,
   }
 }
 
