@@ -363,10 +363,12 @@ function slowCommitStorage(records: Map<string, unknown>, issuesWithDecision = t
 }
 
 describe('logout: the lock, the storage transaction and the requests off each other’s path', () => {
+  // Plaintext records (encryptAtRest: false): the sealing wrapper seals before it writes, so it
+  // does not promise issuesWithDecision and its logout waits for the commit (the second test).
   it('the revocations leave as soon as the take has issued its writes, before that transaction commits', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records)
-    const session = await world.signedInTab({ storage })
+    const session = await world.signedInTab({ storage, encryptAtRest: false })
     const { access, refresh } = await tokensOf(session)
     control.hold = true
     const pending = session.logout()
@@ -385,7 +387,7 @@ describe('logout: the lock, the storage transaction and the requests off each ot
   it('on a storage that writes later than it decides, the revocations wait for the take to commit', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records, false)
-    const session = await world.signedInTab({ storage })
+    const session = await world.signedInTab({ storage, encryptAtRest: false })
     control.hold = true
     const pending = session.logout()
     await vi.waitFor(() => expect(control.held).toBe(1))
@@ -401,7 +403,7 @@ describe('logout: the lock, the storage transaction and the requests off each ot
     const server = switchable(() => 'hang')
     const world = createWorld(server.handler)
     const { storage, control } = slowCommitStorage(world.records)
-    const dying = await world.signedInTab({ storage, now: () => clock })
+    const dying = await world.signedInTab({ storage, encryptAtRest: false, now: () => clock })
     const access = await dying.getAccessToken()
     control.hold = true // the commit never reports: the page dies first
     void dying.logout()
@@ -411,7 +413,7 @@ describe('logout: the lock, the storage transaction and the requests off each ot
     server.set(() => ok())
     world.server.requests.length = 0
     clock += 60_000 // past the dead tab's lease on the entries
-    const next = world.tab({ now: () => clock })
+    const next = world.tab({ now: () => clock, encryptAtRest: false })
     await next.start()
     expect(next.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'initial' })
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
@@ -422,7 +424,7 @@ describe('logout: the lock, the storage transaction and the requests off each ot
   it('logout resolves once the outbox clean-up is issued; by then no read finds a token', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records)
-    const session = await world.signedInTab({ storage })
+    const session = await world.signedInTab({ storage, encryptAtRest: false })
     control.hold = true
     control.only = (keys) => keys.length === 0 // the clean-up: writes, no reads
     const result = await session.logout()
