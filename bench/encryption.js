@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
-import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
+import { chromiumArgs, findChromium, onFreePort } from '../e2e/environment.js'
 import { servePage } from './stack.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -49,10 +49,11 @@ async function main() {
   const chromiumPath = findChromium()
   if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
   const started = Date.now()
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
   log('bench: building the encryption bench page (tokenwarden from src/)')
-  cleanups.push(await servePage({ from: pageRoot, to: pageOut, port }))
+  const origin = await onFreePort(async (port) => {
+    cleanups.push(await servePage({ from: pageRoot, to: pageOut, port }))
+    return `http://127.0.0.1:${port}`
+  })
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
   cleanups.push(() => browser.close())
   const context = await browser.newContext()

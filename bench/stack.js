@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { build, preview } from 'vite'
 import { signInHeadless, startAuthServer } from '../demo/server/auth-server.js'
-import { chromiumArgs, findChromium, freePort } from '../e2e/environment.js'
+import { chromiumArgs, findChromium, onFreePort } from '../e2e/environment.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const root = join(here, '..')
@@ -61,14 +61,21 @@ function claimsOf(idToken) {
 export async function startStack({ latencyMs, cleanups }) {
   const chromiumPath = findChromium()
   if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-
-  const auth = await startAuthServer({ spaOrigins: [origin], latencyMs })
-  cleanups.push(() => auth.close())
-
   log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`)
-  cleanups.push(await servePage({ from: pageRoot, to: pageOut, port, sourcemap: true }))
+  // The page's origin is registered with the server before the page is served: chosen first,
+  // and chosen again if something takes the port in between.
+  const { origin, auth } = await onFreePort(async (port) => {
+    const origin = `http://127.0.0.1:${port}`
+    const auth = await startAuthServer({ spaOrigins: [origin], latencyMs })
+    try {
+      cleanups.push(await servePage({ from: pageRoot, to: pageOut, port, sourcemap: true }))
+    } catch (error) {
+      await auth.close()
+      throw error
+    }
+    cleanups.push(() => auth.close())
+    return { origin, auth }
+  })
 
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
   cleanups.push(() => browser.close())

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vi
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
 import { startDemoServer } from '../demo/dev-server.js'
 import { engineName, launchEngine, missingEngine, waitInTab, type Engine, type Profile, type Tab } from './engines/index.js'
-import { freePort } from './environment.js'
+import { onFreePort } from './environment.js'
 
 export { engineName, type Profile, type Tab }
 
@@ -62,22 +62,25 @@ export interface StackOptions extends AuthServerOptions {
 }
 
 /** The dev authorization server and the demo page, on loopback ports of their own. */
-export async function startStack({ appDpop = false, ...options }: StackOptions = {}): Promise<Stack> {
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-  const auth = await startAuthServer({ spaOrigins: [origin], ...options })
-  const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : auth.clientId
-  const demo = await startDemoServer({ port, issuer: auth.issuer, clientId, dpop: appDpop }).catch(async (error: unknown) => {
-    await auth.close()
-    throw error
+export function startStack({ appDpop = false, ...options }: StackOptions = {}): Promise<Stack> {
+  // The page's origin must be known before either server is built (the authorization server
+  // registers it, the page is built with the issuer), so its port is chosen first.
+  return onFreePort(async (port) => {
+    const origin = `http://127.0.0.1:${port}`
+    const auth = await startAuthServer({ spaOrigins: [origin], ...options })
+    const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : auth.clientId
+    const demo = await startDemoServer({ port, issuer: auth.issuer, clientId, dpop: appDpop }).catch(async (error: unknown) => {
+      await auth.close()
+      throw error
+    })
+    return {
+      auth,
+      origin,
+      close: async () => {
+        await Promise.allSettled([demo.close(), auth.close()])
+      },
+    }
   })
-  return {
-    auth,
-    origin,
-    close: async () => {
-      await Promise.allSettled([demo.close(), auth.close()])
-    },
-  }
 }
 
 /**
