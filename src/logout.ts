@@ -131,11 +131,12 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
 /**
  * Crash safety: the tokens leave the session record and enter the outbox in one transaction,
  * which reads the newest tokens first (another tab may have refreshed since this one last
- * looked). `issued` resolves as soon as that transaction has decided and issued its writes;
- * on IndexedDB (and memory) nothing can then stop it from committing but a storage failure,
- * and every transaction begun after it, in any tab, sees the session gone (see
- * `issuesWithDecision`). So the revocations may leave at once, while it commits: a page that
- * dies from here on is signed out on its next start, and that start sends what is queued.
+ * looked). `issued` resolves as soon as that transaction has issued its writes (sealed
+ * storage: once the entries are sealed and written); on IndexedDB (and memory) nothing can
+ * then stop it from committing but a storage failure, and every transaction begun after it,
+ * in any tab, sees the session gone (see `onIssued` of `KeyValueStorage.transact`). So the
+ * revocations may leave at once, while it commits: a page that dies from here on is signed
+ * out on its next start, and that start sends what is queued.
  *
  * No cross-tab lock is taken: a refresh in flight elsewhere cannot write the session back
  * (its write checks the sign-in in the same transaction, and queues the tokens it got for
@@ -144,14 +145,13 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
  */
 function take(port: LogoutPort): IssuedTransaction<Taken> {
   const { store, outbox } = port
-  return transactIssued(store.storage, (onDecided) =>
+  return transactIssued((onIssued) =>
     store.transact((current) => {
       const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens
       const queued = tokens ? outbox.enqueue(tokens) : undefined
       const result: Taken = { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} }
-      onDecided(result)
       return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
-    }),
+    }, onIssued),
   )
 }
 

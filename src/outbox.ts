@@ -92,7 +92,7 @@ export class Outbox {
    * Records what became of attempted entries: done ones go, retryable ones back off. Returns
    * how many went, once the changes are issued: on IndexedDB every read begun after that, in
    * any tab, finds them gone, so logout need not wait another round trip for the commit (see
-   * `issuesWithDecision`); on other storages, once committed.
+   * `onIssued` of `KeyValueStorage.transact`); on other storages, once committed.
    */
   async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<number> {
     if (attempts.length === 0) return 0
@@ -112,11 +112,8 @@ export class Outbox {
     }
     // A failure after the changes were issued leaves entries that are revoked or backed off
     // already: the next drain sends them again (revocation is idempotent) and drops them.
-    await transactIssued<void>(this.#port.storage, (onDecided) =>
-      this.#port.storage.transact([], () => {
-        onDecided(undefined)
-        return { changes: { set: retry, delete: done }, result: undefined }
-      }),
+    await transactIssued<void>((onIssued) =>
+      this.#port.storage.transact([], () => ({ changes: { set: retry, delete: done }, result: undefined }), onIssued),
     ).issued
     if (retry.length) this.#port.emit({ type: 'outbox', action: 'queued', count: retry.length })
     return done.length

@@ -56,7 +56,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
   const known = new Map<string, { print: string; plain: unknown }>()
   const remember = (key: string, stored: unknown, plain: unknown) => known.set(key, { print: fingerprint(stored), plain })
 
-  const transact: KeyValueStorage['transact'] = async (keys, decide) => {
+  const transact: KeyValueStorage['transact'] = async (keys, decide, onIssued) => {
     for (let attempt = 1; ; attempt++) {
       let seen: Map<string, { print: string; plain: unknown }>
       if (attempt === 1 && keys.every((key) => known.has(key))) {
@@ -78,6 +78,9 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
       const sealed = await Promise.all(plainSet.map(async ([key, value]) => [key, await seal(key, value)] as const))
       const used = sealed.flatMap(([, { key }]) => (key ? [key] : []))
       const usedKey = used[0]
+      // Issued when the inner storage issues the sealed writes, and only then: a conflict
+      // writes nothing, and `decide` runs again, perhaps to another result.
+      const issued = onIssued && ((verdict: unknown) => verdict === undefined && onIssued(outcome.result))
       const conflict = await inner.transact([...keys, sealer.recordKey], (current) => {
         if (keys.some((key) => fingerprint(current.get(key)) !== seen.get(key)!.print)) return { result: 'changed' as const }
         const stored = current.get(sealer.recordKey)
@@ -94,7 +97,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
           ...(outcome.changes?.delete ? { delete: outcome.changes.delete } : {}),
         }
         return { changes, result: undefined }
-      })
+      }, issued)
       if (conflict === undefined) {
         for (const key of outcome.changes?.delete ?? []) remember(key, undefined, undefined)
         sealed.forEach(([key, { value }], index) => remember(key, value, plainSet[index]![1]))
@@ -131,7 +134,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
     kind: inner.kind,
     ...(inner.onClosed ? { onClosed: inner.onClosed.bind(inner) } : {}),
     ...(inner.close ? { close: inner.close.bind(inner) } : {}),
-    transact: (keys, decide) => inOrder(() => transact(keys, decide)),
+    transact: (keys, decide, onIssued) => inOrder(() => transact(keys, decide, onIssued)),
     get: (key) => inOrder(async () => {
       // The key is read beside the record, not after it: one IndexedDB round trip less on start.
       const [value] = await Promise.all([inner.get(key), sealer.key(false).catch(() => undefined)])

@@ -53,11 +53,14 @@ export class SessionStore {
   /**
    * Reads the session record and applies `decide`'s changes in one transaction. A corrupt
    * record is seen as absent and replaced. A session that is ended (`session: null`) leaves
-   * an end marker, so other tabs can tell a logout from an eviction.
+   * an end marker, so other tabs can tell a logout from an eviction. `onIssued`: see
+   * {@link KeyValueStorage.transact}.
    */
-  transact<T>(decide: (current: SessionRecord | undefined) => SessionDecision<T>): Promise<T> {
+  transact<T>(decide: (current: SessionRecord | undefined) => SessionDecision<T>, onIssued?: (result: T) => void): Promise<T> {
     return this.#wrap('update', () =>
-      this.storage.transact([this.#key], (values) => {
+      this.storage.transact(
+        [this.#key],
+        (values) => {
         const value = values.get(this.#key)
         const current = readSessionRecord(value)
         const decision = decide(current)
@@ -73,7 +76,9 @@ export class SessionStore {
         const next = decision.session === undefined ? current : decision.session
         if (key && next?.tokens.dpopKey !== key) remove.push(recordKeys.dpopKey(this.#sessionId, key))
         return { changes: { set, delete: remove }, result: decision.result }
-      }),
+        },
+        onIssued,
+      ),
     )
   }
 

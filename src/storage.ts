@@ -21,23 +21,25 @@ export interface TransactionOutcome<T> {
  * applies what `decide` returns in one atomic step, so a tab can write "only if the session
  * is still the one I refreshed", or move tokens from the session into the outbox, without
  * another tab slipping in between. `decide` must be synchronous.
+ *
+ * `onIssued`, when the storage can promise it, is called with the result once the changes are
+ * issued: from then on the transaction commits unless storage itself fails, and every
+ * transaction begun later, in any tab, sees its changes. IndexedDB runs transactions over the
+ * same keys in the order they were created, and a page that goes away lets the transactions
+ * it issued finish; memory applies them at once. So a caller may act on a decision (send the
+ * revocations it queued, say) while the commit is still under way; see {@link transactIssued}.
+ * A storage that cannot promise it never calls `onIssued`, and its callers wait for the commit.
  */
 export interface KeyValueStorage {
   readonly kind: StorageKind
-  /**
-   * True when `transact` calls `decide` once and issues the changes it returns in the same
-   * synchronous step, before anything else can run (IndexedDB, memory). From then on the
-   * transaction commits unless storage itself fails, and every transaction begun later, in any
-   * tab, sees its changes: IndexedDB runs transactions over the same keys in the order they were
-   * created, and a page that goes away lets the transactions it issued finish. So a caller may
-   * act on a decision (send the revocations it queued, say) while the commit is still under way;
-   * see {@link transactIssued}. Absent: a wrapper that writes later (sealed storage seals first).
-   */
-  readonly issuesWithDecision?: boolean
   get(key: string): Promise<unknown>
   /** Every entry whose key starts with `prefix`. */
   entries(prefix: string): Promise<Array<[string, unknown]>>
-  transact<T>(keys: readonly string[], decide: (current: ReadonlyMap<string, unknown>) => TransactionOutcome<T>): Promise<T>
+  transact<T>(
+    keys: readonly string[],
+    decide: (current: ReadonlyMap<string, unknown>) => TransactionOutcome<T>,
+    onIssued?: (result: T) => void,
+  ): Promise<T>
   /**
    * Calls `listener` when the database was closed under us: deleted, cleared by the user, or
    * evicted by the browser. Its records may be gone. Returns the function that stops it.
@@ -55,8 +57,8 @@ export function commit(storage: KeyValueStorage, changes: StorageChanges): Promi
 /** A transaction seen at two moments: its changes issued, and its changes committed. */
 export interface IssuedTransaction<T> {
   /**
-   * `decide`'s result once its changes are issued: on a storage that
-   * {@link KeyValueStorage.issuesWithDecision}, before the commit; otherwise when committed.
+   * The transaction's result once its changes are issued: before the commit on a storage that
+   * says so (see `onIssued` of {@link KeyValueStorage.transact}), otherwise when committed.
    * Rejects if the transaction fails before that.
    */
   issued: Promise<T>
@@ -65,17 +67,14 @@ export interface IssuedTransaction<T> {
 }
 
 /**
- * Runs a transaction through `run`, whose `decide` must pass its result to `onDecided`, and
- * reports when its changes are issued as well as when they committed. The caller's next step
- * thus need not wait for the commit where storage guarantees it (see `issuesWithDecision`).
+ * Runs a transaction through `run`, which must hand `onIssued` to the storage's `transact`,
+ * and reports when its changes are issued as well as when they committed. The caller's next
+ * step thus need not wait for the commit where storage guarantees it.
  */
-export function transactIssued<T>(storage: KeyValueStorage, run: (onDecided: (result: T) => void) => Promise<T>): IssuedTransaction<T> {
-  let resolveIssued!: (result: T) => void
-  const early = new Promise<T>((resolve) => (resolveIssued = resolve))
-  const committed = run((result) => {
-    // A microtask runs after the synchronous step that issues the changes `decide` returned.
-    if (storage.issuesWithDecision) queueMicrotask(() => resolveIssued(result))
-  })
+export function transactIssued<T>(run: (onIssued: (result: T) => void) => Promise<T>): IssuedTransaction<T> {
+  let onIssued!: (result: T) => void
+  const early = new Promise<T>((resolve) => (onIssued = resolve))
+  const committed = run(onIssued)
   return { issued: Promise.race([early, committed]), committed }
 }
 
@@ -86,14 +85,14 @@ export function transactIssued<T>(storage: KeyValueStorage, run: (onDecided: (re
 export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyValueStorage {
   return {
     kind: 'memory',
-    issuesWithDecision: true,
     get: async (key) => structuredClone(map.get(key)),
     entries: async (prefix) =>
       [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
-    transact: async (keys, decide) => {
+    transact: async (keys, decide, onIssued) => {
       const { changes = {}, result } = decide(new Map(keys.map((key) => [key, structuredClone(map.get(key))])))
       for (const key of changes.delete ?? []) map.delete(key)
       for (const [key, value] of changes.set ?? []) map.set(key, structuredClone(value))
+      onIssued?.(result)
       return result
     },
   }
@@ -109,7 +108,6 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
   })
   return {
     kind: 'indexeddb',
-    issuesWithDecision: true,
     close: () => use.close(),
     onClosed: (listener) => {
       closedListeners.add(listener)
@@ -118,7 +116,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
     get: (key) => get(key, use),
     entries: async (prefix) =>
       (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
-    transact: (keys, decide) =>
+    transact: (keys, decide, onIssued) =>
       use('readwrite', (objectStore) => {
         const transaction = objectStore.transaction
         const current = new Map<string, unknown>()
@@ -138,6 +136,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
           // more round trip to learn that the writes succeeded (IndexedDB 3.0; older browsers
           // commit on their own once the requests are done).
           transaction.commit?.()
+          onIssued?.(outcome.result as never)
         }
         let pending = keys.length
         let failure: unknown

@@ -1,8 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createLockQueue, createMemoryStorage, isTokenwardenError, type KeyValueStorage, type Session } from '../src/index.js'
+import { isSessionEnded } from '../src/records.js'
+import type { StorageChanges } from '../src/storage.js'
 import { deferred, oauthError, ok, switchable, type Answer } from './helpers/fake-server.js'
 import { revocationEndpoint } from './helpers/protocol.js'
-import { outboxKeys, hasSessionRecord, tokenRecordKeys } from './helpers/records.js'
+import { outboxKeys, hasSessionRecord, testSessionKey, tokenRecordKeys } from './helpers/records.js'
 import { createWorld, outcomes } from './helpers/session.js'
 
 async function tokensOf(session: Session) {
@@ -343,18 +345,28 @@ describe('signed out on screen before the network', () => {
 
 /**
  * Memory storage on `records` whose writes are applied when `decide` returns (as IndexedDB
- * issues them) but whose transactions are reported committed only when the test says so.
- * `issuesWithDecision: false` makes it a storage that cannot promise that (a sealing wrapper).
+ * issues them) but whose writing transactions are reported committed only when the test says
+ * so (`control.only` picks which). `reportsIssued: false` makes it a storage that cannot say
+ * when its writes are issued: it never calls `onIssued`.
  */
-function slowCommitStorage(records: Map<string, unknown>, issuesWithDecision = true) {
+function slowCommitStorage(records: Map<string, unknown>, reportsIssued = true) {
   const inner = createMemoryStorage(records)
-  const control = { hold: false, only: (_keys: readonly string[]) => true, release: deferred<void>(), held: 0 }
+  const control = { hold: false, only: (_changes: StorageChanges) => true, release: deferred<void>(), held: 0 }
   const storage: KeyValueStorage = {
     ...inner,
-    issuesWithDecision,
-    transact: (keys, decide) => {
-      const done = inner.transact(keys, decide)
-      if (!control.hold || !control.only(keys)) return done
+    transact: (keys, decide, onIssued) => {
+      let changes: StorageChanges | undefined
+      const done = inner.transact(
+        keys,
+        (current) => {
+          const outcome = decide(current)
+          changes = outcome.changes
+          return outcome
+        },
+        reportsIssued ? onIssued : undefined,
+      )
+      const writes = Boolean(changes?.set?.length || changes?.delete?.length)
+      if (!control.hold || !writes || !control.only(changes!)) return done
       control.held += 1
       return control.release.promise.then(() => done)
     },
@@ -362,15 +374,22 @@ function slowCommitStorage(records: Map<string, unknown>, issuesWithDecision = t
   return { storage, control }
 }
 
-describe('logout: the lock, the storage transaction and the requests off each other’s path', () => {
-  // Plaintext records (encryptAtRest: false): the sealing wrapper seals before it writes, so it
-  // does not promise issuesWithDecision and its logout waits for the commit (the second test).
+/** The logout's take: it ends the session record (an end marker), and queues the tokens. */
+const isTake = (changes: StorageChanges) => (changes.set ?? []).some(([key, value]) => key === testSessionKey && isSessionEnded(value))
+
+// With records sealed at rest (the default) and in plaintext: sealing wrapped around storage
+// reports the take issued once it has sealed the entries and the inner storage has issued them.
+describe.each([
+  { atRest: 'sealed', encryptAtRest: true },
+  { atRest: 'plaintext', encryptAtRest: false },
+])('logout: the storage transaction and the requests off each other’s path ($atRest records)', ({ encryptAtRest }) => {
   it('the revocations leave as soon as the take has issued its writes, before that transaction commits', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records)
-    const session = await world.signedInTab({ storage, encryptAtRest: false })
+    const session = await world.signedInTab({ storage, encryptAtRest })
     const { access, refresh } = await tokensOf(session)
     control.hold = true
+    control.only = isTake
     const pending = session.logout()
     await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
     // The take has not reported its commit, yet its writes are in: the session record is
@@ -387,8 +406,9 @@ describe('logout: the lock, the storage transaction and the requests off each ot
   it('on a storage that writes later than it decides, the revocations wait for the take to commit', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records, false)
-    const session = await world.signedInTab({ storage, encryptAtRest: false })
+    const session = await world.signedInTab({ storage, encryptAtRest })
     control.hold = true
+    control.only = isTake
     const pending = session.logout()
     await vi.waitFor(() => expect(control.held).toBe(1))
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -403,9 +423,10 @@ describe('logout: the lock, the storage transaction and the requests off each ot
     const server = switchable(() => 'hang')
     const world = createWorld(server.handler)
     const { storage, control } = slowCommitStorage(world.records)
-    const dying = await world.signedInTab({ storage, encryptAtRest: false, now: () => clock })
+    const dying = await world.signedInTab({ storage, encryptAtRest, now: () => clock })
     const access = await dying.getAccessToken()
-    control.hold = true // the commit never reports: the page dies first
+    control.hold = true // the take's commit never reports: the page dies first
+    control.only = isTake
     void dying.logout()
     await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
     dying.dispose()
@@ -413,7 +434,7 @@ describe('logout: the lock, the storage transaction and the requests off each ot
     server.set(() => ok())
     world.server.requests.length = 0
     clock += 60_000 // past the dead tab's lease on the entries
-    const next = world.tab({ now: () => clock, encryptAtRest: false })
+    const next = world.tab({ now: () => clock, encryptAtRest })
     await next.start()
     expect(next.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'initial' })
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
@@ -424,9 +445,9 @@ describe('logout: the lock, the storage transaction and the requests off each ot
   it('logout resolves once the outbox clean-up is issued; by then no read finds a token', async () => {
     const world = createWorld()
     const { storage, control } = slowCommitStorage(world.records)
-    const session = await world.signedInTab({ storage, encryptAtRest: false })
+    const session = await world.signedInTab({ storage, encryptAtRest })
     control.hold = true
-    control.only = (keys) => keys.length === 0 // the clean-up: writes, no reads
+    control.only = (changes) => !isTake(changes) // the clean-up: drops the entries
     const result = await session.logout()
     // The clean-up has not reported its commit, and logout has resolved: what any later
     // transaction reads is already without a token.

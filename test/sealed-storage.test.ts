@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryStorage, type Session } from '../src/index.js'
+import { createMemoryStorage, type KeyValueStorage, type Session } from '../src/index.js'
 import { isSealedRecord, isSealingKeyRecord, outboxEntry, recordKeys, type SealedSessionRecord } from '../src/records.js'
 import { protectAtRest } from '../src/sealed-storage.js'
 import { commit } from '../src/storage.js'
@@ -183,6 +183,33 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
     const reader = world.tab()
     await reader.start()
     expect(reader.getSnapshot()).toMatchObject({ status: 'signed-in' })
+  })
+})
+
+describe('the sealing wrapper says when its writes are issued', () => {
+  it('once, with the result of the pass that wrote: a pass that met another writer reports nothing and decides again', async () => {
+    const records = new Map<string, unknown>([['k', 'a']])
+    const memory = createMemoryStorage(records)
+    let writes = 0
+    // Another tab writes between this tab's read and its first write.
+    const inner: KeyValueStorage = {
+      ...memory,
+      transact: (keys, decide, onIssued) => {
+        if (keys.length > 1 && ++writes === 1) records.set('k', 'b')
+        return memory.transact(keys, decide, onIssued)
+      },
+    }
+    const { storage } = protectAtRest(inner, testSessionId, true, crypto.subtle)
+    const issued: unknown[] = []
+    const result = await storage.transact(
+      ['k'],
+      (current) => ({ changes: { set: [['k', `${String(current.get('k'))}!`]] }, result: current.get('k') }),
+      (decided) => issued.push(decided),
+    )
+    expect(writes).toBe(2)
+    expect(result).toBe('b')
+    expect(issued).toEqual(['b'])
+    expect(records.get('k')).toBe('b!')
   })
 })
 

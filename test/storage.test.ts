@@ -48,11 +48,12 @@ describe('transactIssued: a decision acted on while it commits', () => {
     const storage = createIndexedDbStorage(freshDatabase())
     await commit(storage, { set: [['session', 'tokens']] })
     const order: string[] = []
-    const { issued, committed } = transactIssued<string>(storage, (onDecided) =>
-      storage.transact(['session'], (current) => {
-        onDecided(String(current.get('session')))
-        return { changes: { set: [['outbox', current.get('session')]], delete: ['session'] }, result: 'taken' }
-      }),
+    const { issued, committed } = transactIssued<string>((onIssued) =>
+      storage.transact(
+        ['session'],
+        (current) => ({ changes: { set: [['outbox', current.get('session')]], delete: ['session'] }, result: String(current.get('session')) }),
+        onIssued,
+      ),
     )
     void committed.then(() => order.push('committed'))
     const taken = await issued
@@ -65,21 +66,16 @@ describe('transactIssued: a decision acted on while it commits', () => {
     await expect(read).resolves.toEqual([undefined, 'tokens'])
   })
 
-  it('on a storage that does not issue its writes with the decision, it waits for the commit', async () => {
+  it('on a storage that cannot say when its writes are issued, it waits for the commit', async () => {
     const inner = createMemoryStorage()
     let commit!: () => void
+    // Takes `onIssued` and never calls it, as a storage that writes later would.
     const storage: KeyValueStorage = {
       ...inner,
-      issuesWithDecision: false,
       transact: (keys, decide) => new Promise((resolve) => (commit = () => resolve(inner.transact(keys, decide)))),
     }
     let issued = false
-    const transaction = transactIssued<void>(storage, (onDecided) =>
-      storage.transact([], () => {
-        onDecided(undefined)
-        return { result: undefined }
-      }),
-    )
+    const transaction = transactIssued<void>((onIssued) => storage.transact([], () => ({ result: undefined }), onIssued))
     void transaction.issued.then(() => (issued = true))
     await new Promise((resolve) => setTimeout(resolve, 5))
     expect(issued).toBe(false)
@@ -90,7 +86,7 @@ describe('transactIssued: a decision acted on while it commits', () => {
 
   it('a failing transaction rejects both', async () => {
     const storage: KeyValueStorage = { ...createMemoryStorage(), transact: () => Promise.reject(new Error('disk')) }
-    const { issued, committed } = transactIssued(storage, (onDecided) => storage.transact([], () => (onDecided(1), { result: 1 })))
+    const { issued, committed } = transactIssued((onIssued) => storage.transact([], () => ({ result: 1 }), onIssued))
     await expect(issued).rejects.toThrow('disk')
     await expect(committed).rejects.toThrow('disk')
   })

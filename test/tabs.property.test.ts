@@ -166,18 +166,22 @@ describe('tabs, interleaved at random (property)', () => {
           const memory = createMemoryStorage(records)
           const storage: KeyValueStorage = {
             ...memory,
-            transact: (keys, decide) =>
-              memory.transact(keys, (current) => {
-                const outcome = decide(current)
-                // An ended session leaves an end marker: that is its removal.
-                for (const key of outcome.changes?.delete ?? []) {
-                  if (isSessionKey(key)) history.push({ op: 'delete', signInId: storedSignInId(current.get(key)) })
-                }
-                for (const [key, value] of outcome.changes?.set ?? []) {
-                  if (isSessionKey(key)) history.push({ op: isSessionEnded(value) ? 'delete' : 'set', signInId: storedSignInId(value) })
-                }
-                return outcome
-              }),
+            transact: (keys, decide, onIssued) =>
+              memory.transact(
+                keys,
+                (current) => {
+                  const outcome = decide(current)
+                  // An ended session leaves an end marker: that is its removal.
+                  for (const key of outcome.changes?.delete ?? []) {
+                    if (isSessionKey(key)) history.push({ op: 'delete', signInId: storedSignInId(current.get(key)) })
+                  }
+                  for (const [key, value] of outcome.changes?.set ?? []) {
+                    if (isSessionKey(key)) history.push({ op: isSessionEnded(value) ? 'delete' : 'set', signInId: storedSignInId(value) })
+                  }
+                  return outcome
+                },
+                onIssued,
+              ),
           }
           // Real AES-GCM, but each WebCrypto call finishes when the scheduler says: on its own
           // it finishes on Node's thread pool, in an order no seed can replay.

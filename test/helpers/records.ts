@@ -88,8 +88,10 @@ export function breakableStorage(records: Map<string, unknown>) {
   const control = { failWrites: false }
   const storage: KeyValueStorage = {
     ...inner,
-    transact: (keys, decide) =>
-      control.failWrites ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : inner.transact(keys, decide),
+    transact: (keys, decide, onIssued) =>
+      control.failWrites
+        ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+        : inner.transact(keys, decide, onIssued),
   }
   return { storage, control }
 }
