@@ -206,7 +206,9 @@ const maxBodyBytes = 64 * 1024
  */
 async function readBody(response: Response, signal: AbortSignal): Promise<string | undefined> {
   const stream = response.body
-  if (!stream) return ''
+  // The usual answer (RFC 7009 §2.2: "the content of the response body is ignored by the
+  // client"): nothing to read, so no stream read on logout's path.
+  if (!stream || response.headers.get('content-length') === '0') return ''
   const reader = stream.getReader()
   const onAbort = () => void reader.cancel().catch(() => undefined)
   if (signal.aborted) onAbort()

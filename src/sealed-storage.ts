@@ -81,7 +81,10 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
       // Issued when the inner storage issues the sealed writes, and only then: a conflict
       // writes nothing, and `decide` runs again, perhaps to another result.
       const issued = onIssued && ((verdict: unknown) => verdict === undefined && onIssued(outcome.result))
-      const conflict = await inner.transact([...keys, sealer.recordKey], (current) => {
+      // The key record is read only when something was sealed: a write that seals nothing
+      // (deletions, an end marker) needs no key, and with no keys to check either it is
+      // issued at once, without a read first (logout's outbox clean-up).
+      const conflict = await inner.transact(usedKey ? [...keys, sealer.recordKey] : keys, (current) => {
         if (keys.some((key) => fingerprint(current.get(key)) !== seen.get(key)!.print)) return { result: 'changed' as const }
         const stored = current.get(sealer.recordKey)
         // Everything must be sealed under the one key storage holds, or no other tab could open it.

@@ -12,6 +12,27 @@ async function tokensOf(session: Session) {
   return { access, refresh: access.replace('at-', 'rt-') }
 }
 
+/**
+ * The world's protocol, with a refresh that stops at the token endpoint until `gate` opens
+ * (`entered` says it got there): a refresh in flight, holding the lock, when logout is called.
+ */
+function gatedRefresh(world: ReturnType<typeof createWorld>) {
+  const entered = deferred<void>()
+  const gate = deferred<void>()
+  const protocol = (context: Parameters<typeof world.protocol.factory>[0]) => {
+    const inner = world.protocol.factory(context)
+    return {
+      ...inner,
+      refresh: async (current: Parameters<typeof inner.refresh>[0]) => {
+        entered.resolve()
+        await gate.promise
+        return inner.refresh(current)
+      },
+    }
+  }
+  return { protocol, entered, gate }
+}
+
 describe('logout sends both revocations', () => {
   it('refresh and access token, each with its hint and client_id, both in flight before either is answered', async () => {
     const gate = deferred<void>()
@@ -314,20 +335,8 @@ describe('signed out on screen before the network', () => {
   })
 
   it('a refresh that finishes during the logout never brings the ended sign-in back on screen', async () => {
-    const gate = deferred<void>()
-    const entered = deferred<void>()
     const world = createWorld()
-    const slow = (context: Parameters<typeof world.protocol.factory>[0]) => {
-      const inner = world.protocol.factory(context)
-      return {
-        ...inner,
-        refresh: async (current: Parameters<typeof inner.refresh>[0]) => {
-          entered.resolve()
-          await gate.promise
-          return inner.refresh(current)
-        },
-      }
-    }
+    const { protocol: slow, entered, gate } = gatedRefresh(world)
     const session = await world.signedInTab({ protocol: slow })
     const refreshing = session.refresh().catch((error: unknown) => error)
     // The refresh holds the lock and waits for the token endpoint when logout is called.
@@ -458,20 +467,8 @@ describe.each([
   })
 
   it('does not wait for a refresh that holds the lock in another tab: every tab hears at once, and the refresh writes nothing back', async () => {
-    const entered = deferred<void>()
-    const gate = deferred<void>()
     const world = createWorld()
-    const slow = (context: Parameters<typeof world.protocol.factory>[0]) => {
-      const inner = world.protocol.factory(context)
-      return {
-        ...inner,
-        refresh: async (current: Parameters<typeof inner.refresh>[0]) => {
-          entered.resolve()
-          await gate.promise
-          return inner.refresh(current)
-        },
-      }
-    }
+    const { protocol: slow, entered, gate } = gatedRefresh(world)
     // One lock queue for both tabs, as Web Locks are for the tabs of an origin.
     const lock = createLockQueue()
     const a = await world.signedInTab({ lock })

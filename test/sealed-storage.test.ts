@@ -190,12 +190,12 @@ describe('the sealing wrapper says when its writes are issued', () => {
   it('once, with the result of the pass that wrote: a pass that met another writer reports nothing and decides again', async () => {
     const records = new Map<string, unknown>([['k', 'a']])
     const memory = createMemoryStorage(records)
-    let writes = 0
-    // Another tab writes between this tab's read and its first write.
+    let calls = 0
+    // Another tab writes between this tab's read (the first inner transaction) and its write.
     const inner: KeyValueStorage = {
       ...memory,
       transact: (keys, decide, onIssued) => {
-        if (keys.length > 1 && ++writes === 1) records.set('k', 'b')
+        if (++calls === 2) records.set('k', 'b')
         return memory.transact(keys, decide, onIssued)
       },
     }
@@ -206,10 +206,23 @@ describe('the sealing wrapper says when its writes are issued', () => {
       (current) => ({ changes: { set: [['k', `${String(current.get('k'))}!`]] }, result: current.get('k') }),
       (decided) => issued.push(decided),
     )
-    expect(writes).toBe(2)
+    expect(calls).toBe(4) // read, write refused, read again, write
     expect(result).toBe('b')
     expect(issued).toEqual(['b'])
     expect(records.get('k')).toBe('b!')
+  })
+
+  it('a write that seals nothing and reads nothing (an outbox clean-up) goes straight through, key record unread', async () => {
+    const records = new Map<string, unknown>([['entry', 'x']])
+    const memory = createMemoryStorage(records)
+    const asked: Array<readonly string[]> = []
+    const inner: KeyValueStorage = { ...memory, transact: (keys, decide, onIssued) => (asked.push(keys), memory.transact(keys, decide, onIssued)) }
+    const { storage } = protectAtRest(inner, testSessionId, true, crypto.subtle)
+    let issued = false
+    await storage.transact([], () => ({ changes: { delete: ['entry'] }, result: undefined }), () => (issued = true))
+    expect(asked).toEqual([[]])
+    expect(issued).toBe(true)
+    expect(records.has('entry')).toBe(false)
   })
 })
 
