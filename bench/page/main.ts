@@ -432,8 +432,14 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
   stopWatching()
   stopMarks()
   stopErrors()
-  const requests = performance.getEntriesByType('resource')
-    .filter((entry) => entry.name.endsWith('/token/revocation'))
+  // A request's Resource Timing entry is added a little after its answer is handed to the
+  // page: wait (briefly, and only after the logout settled) until both revocations have one,
+  // or the count would miss the last of them now and then.
+  const revocationEntries = () => performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/token/revocation'))
+  for (let waited = 0; outcome && revocationEntries().length < 2 && waited < 200; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  const requests = revocationEntries()
     .map((entry) => ({ start: entry.startTime - started, end: (entry as PerformanceResourceTiming).responseEnd - started }))
   const end = onScreenAt as number | null
   return {

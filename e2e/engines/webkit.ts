@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { remote } from 'webdriverio'
-import { freePort } from '../environment.js'
+import { onFreePort } from '../environment.js'
 import type { Engine, IssuedTokens, Profile, Tab } from './engine.js'
 
 type WdioBrowser = Awaited<ReturnType<typeof remote>>
@@ -84,12 +84,20 @@ async function startXvfb(xvfb: string): Promise<{ display: string; process: Chil
   return { display, process: child }
 }
 
-async function startDriver(driver: string, display: string): Promise<{ port: number; process: ChildProcess }> {
-  const port = await freePort()
+function startDriver(driver: string, display: string): Promise<{ port: number; process: ChildProcess }> {
+  return onFreePort((port) => startDriverOn(driver, display, port))
+}
+
+async function startDriverOn(driver: string, display: string, port: number): Promise<{ port: number; process: ChildProcess }> {
   const child = start(driver, [`--port=${port}`, '--host=127.0.0.1'], { ...process.env, DISPLAY: display })
   const deadline = Date.now() + 10_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${child.exitCode}: ${stderrTail.get(child) ?? ''}`)
+    if (child.exitCode !== null) {
+      const said = stderrTail.get(child) ?? ''
+      const error = new Error(`WebKitWebDriver exited with ${child.exitCode}: ${said}`)
+      // "FATAL: Unable to listen for HTTP server at host 127.0.0.1 and port N": taken meanwhile.
+      throw /unable to listen/i.test(said) ? Object.assign(error, { code: 'EADDRINUSE' }) : error
+    }
     const ready = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false)
     if (ready) return { port, process: child }
     if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer /status within 10 s')
