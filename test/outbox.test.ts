@@ -97,11 +97,14 @@ describe('revocation outbox', () => {
     const session = await world.signedInTab(options)
     const result = await session.logout()
     expect(result.errors.refresh_token).toMatchObject({ code: 'network', message: expect.stringMatching(/CORS/) })
+    const attemptsSoFar = () => outboxKeys(world.records).map((key) => (world.records.get(key) as { attempts: number }).attempts)
     for (let attempt = 2; attempt <= 3; attempt++) {
       clock += backoffMs(attempt - 1)
       const tab = world.tab(options)
       await tab.start()
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      // Each try is sent and settled before the clock moves on: backed off again, or given up.
+      await vi.waitFor(() => expect(world.server.requests).toHaveLength(2 * attempt))
+      await vi.waitFor(() => expect(attemptsSoFar()).toEqual(attempt < 3 ? [attempt, attempt] : []))
     }
     expect(outboxKeys(world.records)).toHaveLength(0)
     expect(world.server.requests).toHaveLength(6)
