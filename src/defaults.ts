@@ -7,7 +7,7 @@ export const maxTimerMs = 2_147_483_647
 /**
  * Every default of tokenwarden, in one place. `options.ts` applies them, `revokeToken` uses
  * the `revocation` ones, and README's options table is generated from this object
- * (`npm run docs`; test/defaults.test.ts fails when the README or a `@default` tag disagrees).
+ * (`npm run docs`; test/docs.test.ts fails when the README or a `@default` tag disagrees).
  */
 export const defaults = {
   scope: 'openid profile offline_access',

@@ -28,7 +28,7 @@ export interface PartsHost {
   readonly tab: string
   readonly snapshot: SnapshotStore
   readonly events: EventStream
-  /** Taken by refresh, sign-in and logout, in every tab. */
+  /** Taken by refresh and sign-in, in every tab (logout does without it: see logout.ts). */
   readonly lock: TabLock
   /** True while `logout()` runs: a refresh landing then must not show tokens again. */
   loggingOut(): boolean
@@ -68,6 +68,17 @@ const warnedPlaintext = new WeakSet<object>()
 export async function assembleParts(host: PartsHost): Promise<Parts> {
   const { options, id, lock } = host
   const emit = host.events.emit
+  // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
+  // The sealing code is loaded only by the apps that turn encryption on (and DPoP's only by
+  // those that turn it on), and before any record is read: if it cannot load, start fails
+  // (typed) rather than store in plaintext. Both load while the database opens, not after
+  // it: a cold start waits for the slower of the two, not for their sum.
+  const subtle = options.subtle ?? globalThis.crypto?.subtle
+  const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
+  const sealing = atRest === 'encrypted' ? loadOnDemand('encryption at rest', () => import('./sealed-storage.js')) : undefined
+  const dpopLoading = options.dpop ? loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
+  // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
+  for (const loading of [sealing, dpopLoading]) loading?.catch(() => undefined)
   let storage = options.storage
   // The sign-in state must outlive the redirect: in IndexedDB, or in sessionStorage when
   // IndexedDB fell back to memory; undefined when nothing would survive it.
@@ -84,29 +95,20 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
     } else stateStore = createStateStore(storage, id)
   } else stateStore = createStateStore(storage, id)
   const storageKind = storage.kind
-  // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
-  // The sealing code is loaded only by the apps that turn encryption on, and before any
-  // record is read: if it cannot load, start fails (typed) rather than store in plaintext.
-  const subtle = options.subtle ?? globalThis.crypto?.subtle
-  const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
-  if (atRest === 'encrypted') {
-    const sealed = await loadOnDemand('encryption at rest', () => import('./sealed-storage.js'))
-    storage = sealed.protectAtRest(storage, id, true, subtle).storage
-  }
+  if (sealing) storage = (await sealing).protectAtRest(storage, id, true, subtle).storage
   if (atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
     warnedPlaintext.add(options.logger)
     options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
   }
-  // DPoP is loaded only by the apps that turn it on: the others never download it. It
-  // fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
-  const dpopModule = options.dpop ? await loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
+  // DPoP fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
+  const dpopModule = await dpopLoading
   await dpopModule?.assertDPoPSupport()
   const { now, revocation } = options
   const timers = options.timers ?? realTimers
   const lockFactory = options.lock ?? createDefaultLock
   const warn = (message: string) => options.logger.warn(message)
   const navigate = (url: string) => (options.navigate ?? ((target: string) => globalThis.location.assign(target)))(url)
-  const store = new SessionStore(storage, id)
+  const store = new SessionStore(storage, id, now)
   const context = { options, stateStore: stateStore ?? createStateStore(storage, id) }
   // The seam (the test kit, tests) replaces the default protocol and loads no chunk.
   const defaultProtocol = options.protocol ? undefined : createDefaultProtocol(context)

@@ -13,7 +13,7 @@ import { Alarm, type Timers } from './timers.js'
 export interface RefreshPort {
   store: SessionStore
   local: LocalSession
-  /** Taken by refresh, sign-in and logout, in every tab. */
+  /** Taken by refresh and sign-in, in every tab (logout does without it: see logout.ts). */
   lock: TabLock
   protocol: Pick<Protocol, 'refresh'>
   outbox: Outbox

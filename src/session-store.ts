@@ -1,6 +1,6 @@
 import { TokenwardenError } from './errors.js'
 import { isSealedRecord, isSessionEnded, readSessionRecord, recordKeys, sessionEnded, type SessionRecord } from './records.js'
-import { commit, type KeyValueStorage, type StorageChanges } from './storage.js'
+import type { KeyValueStorage, StorageChanges } from './storage.js'
 
 export type SessionRead =
   | { status: 'present'; record: SessionRecord }
@@ -27,27 +27,42 @@ const invalidRecord = (value: unknown) =>
       : 'The stored session record was corrupt or foreign and was discarded.',
   )
 
+/** What a stored value says of the session. */
+function readValue(value: unknown): SessionRead {
+  if (value === undefined) return { status: 'absent', ended: false }
+  if (isSessionEnded(value)) return { status: 'absent', ended: true }
+  const record = readSessionRecord(value)
+  return record ? { status: 'present', record } : { status: 'invalid', error: invalidRecord(value) }
+}
+
 /** The session record of one session id in a {@link KeyValueStorage}: read it, or check and write it atomically. */
 export class SessionStore {
   readonly storage: KeyValueStorage
   readonly #key: string
   readonly #sessionId: string
+  readonly #now: () => number
 
-  constructor(storage: KeyValueStorage, sessionId: string) {
+  constructor(storage: KeyValueStorage, sessionId: string, now: () => number = Date.now) {
     this.storage = storage
     this.#key = recordKeys.session(sessionId)
     this.#sessionId = sessionId
+    this.#now = now
   }
 
   /** Reads the session record; a corrupt, foreign or undecryptable one is replaced by an end marker and reported. */
   async read(): Promise<SessionRead> {
     const value = await this.#wrap('read', () => this.storage.get(this.#key))
-    if (value === undefined) return { status: 'absent', ended: false }
-    if (isSessionEnded(value)) return { status: 'absent', ended: true }
-    const record = readSessionRecord(value)
-    if (record) return { status: 'present', record }
-    await this.#wrap('delete', () => commit(this.storage, { set: [[this.#key, sessionEnded(null, Date.now())]] }))
-    return { status: 'invalid', error: invalidRecord(value) }
+    const read = readValue(value)
+    if (read.status !== 'invalid') return read
+    // Replaced only if it is still the record read: another tab may have signed in or
+    // refreshed since, and its session (tokens nobody else holds) must not be overwritten.
+    return this.#wrap('delete', () =>
+      this.storage.transact<SessionRead>([this.#key], (values) => {
+        const current = readValue(values.get(this.#key))
+        if (current.status !== 'invalid') return { result: current }
+        return { changes: { set: [[this.#key, sessionEnded(null, this.#now())]] }, result: current }
+      }),
+    )
   }
 
   /**
@@ -68,7 +83,7 @@ export class SessionStore {
         const remove = [...(decision.changes?.delete ?? [])]
         if (decision.session) set.push([this.#key, decision.session])
         else if (decision.session === null || (value !== undefined && !current && !isSessionEnded(value))) {
-          set.push([this.#key, sessionEnded(current?.signInId ?? null, Date.now())])
+          set.push([this.#key, sessionEnded(current?.signInId ?? null, this.#now())])
         }
         // The DPoP key lives exactly as long as its session: whatever ends or replaces the
         // session (logout, another sign-in, a refused refresh) deletes it in the same step.

@@ -68,7 +68,7 @@ class TokenwardenSession implements Session {
   readonly #tab = crypto.randomUUID()
   readonly #snapshot = new SnapshotStore()
   readonly #events: EventStream
-  /** Taken by refresh, sign-in and logout, in every tab. */
+  /** Taken by refresh and sign-in, in every tab (logout does without it: see logout.ts). */
   readonly #lock: TabLock
   readonly #cleanups: Array<() => void> = []
   #parts: Promise<Parts> | undefined

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SessionStore } from '../src/session-store.js'
-import { commit, createIndexedDbStorage } from '../src/storage.js'
+import { commit, createIndexedDbStorage, createMemoryStorage, type KeyValueStorage } from '../src/storage.js'
 import { freshDatabase, sessionOn, testRecord, testSessionId, testSessionKey } from './helpers/records.js'
 
 describe('the session record in IndexedDB', () => {
@@ -31,6 +31,32 @@ describe('the session record in IndexedDB', () => {
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'storage-invalid', error: { code: 'storage-invalid' } })
     await expect(storage.get(testSessionKey)).resolves.toMatchObject({ kind: 'tokenwarden/session-ended' })
     expect(warnings.some((w) => w.includes('discarded'))).toBe(true)
+  })
+
+  it('a corrupt record that another tab replaced with a new session before it was discarded is kept: that session is read, not overwritten', async () => {
+    const records = new Map<string, unknown>([[testSessionKey, 'garbage']])
+    const memory = createMemoryStorage(records)
+    const fresh = testRecord({ signInId: 'sign-in-2' })
+    // Another tab signs in between this tab's read and its clean-up.
+    const storage: KeyValueStorage = {
+      ...memory,
+      get: async (key) => {
+        const value = await memory.get(key)
+        records.set(testSessionKey, fresh)
+        return value
+      },
+    }
+    const ended = 1_700_000_000_000
+    const store = new SessionStore(storage, testSessionId, () => ended)
+    await expect(store.read()).resolves.toEqual({ status: 'present', record: fresh })
+    expect(records.get(testSessionKey)).toEqual(fresh)
+  })
+
+  it('the end marker that replaces a corrupt record carries the clock seam\'s time', async () => {
+    const records = new Map<string, unknown>([[testSessionKey, 'garbage']])
+    const store = new SessionStore(createMemoryStorage(records), testSessionId, () => 42)
+    await expect(store.read()).resolves.toMatchObject({ status: 'invalid', error: { code: 'storage-invalid' } })
+    expect(records.get(testSessionKey)).toMatchObject({ kind: 'tokenwarden/session-ended', endedAt: 42 })
   })
 
   it('a version 1 record (sign-in id named epoch) is read, and written back as version 2 on the next change (encryption off)', async () => {
