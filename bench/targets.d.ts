@@ -14,6 +14,8 @@ export interface LogoutFigures {
     key: string
     title: string
     libraries: Record<string, { settled: Figures; onScreen: Figures; otherTab: Figures | null }>
+    /** The two revocations as bare fetch() calls, in the same run (conditions with answers). */
+    floor?: Figures | null
   }>
 }
 

@@ -24,6 +24,19 @@ export function judgeTargets(logout) {
     figure: settledAtLatency,
     pass: settledAtLatency <= L + SETTLED_SLACK_MS,
   })
+  // The issue counts "1 RTT" as the injected latency; on this machine the same two requests
+  // sent as bare fetch() calls, nothing before or after, take longer than that (loopback and
+  // the server's own work on two revocations). Judged beside it, not instead of it: the same
+  // 5 ms over the floor measured in the same run.
+  const floor = byKey.latency.floor?.median
+  if (floor !== undefined) {
+    targets.push({
+      target: `logout settled at ${L} ms ≤ the floor (the two requests as bare fetch() calls, same run) + ${SETTLED_SLACK_MS} ms (median; ours, beside the issue's bound${floor > L + SETTLED_SLACK_MS ? ', which is below that floor' : ''})`,
+      bound: floor + SETTLED_SLACK_MS,
+      figure: settledAtLatency,
+      pass: settledAtLatency <= floor + SETTLED_SLACK_MS,
+    })
+  }
   for (const lib of ['axa', 'oidc-client-ts']) {
     const other = peer('latency', lib).settled.median
     targets.push({
