@@ -1,15 +1,19 @@
 // `node bench/render.js`: writes bench/results.md again from bench/results.json, the targets
-// judged again, for when only the report's wording or the targets changed. Every figure comes
-// from the measured run in results.json; nothing is measured here. Then `node
+// judged again and the bundle sizes built again (deterministic: the same sources give the same
+// bytes), for when only the report, the targets or the code's size changed. Every timing comes
+// from the measured run in results.json; no timing is measured here. Then `node
 // bench/update-readme.js` carries it into the README.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { render } from './report.js'
+import { measureSizes } from './size.js'
+import { resultsFromJson, resultsToJson } from './stats.js'
 import { judgeTargets } from './targets.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const results = JSON.parse(readFileSync(`${here}results.json`, 'utf8'))
+const results = resultsFromJson(readFileSync(`${here}results.json`, 'utf8'))
 results.targets = judgeTargets(results.logout)
-writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`)
+results.size = await measureSizes()
+writeFileSync(`${here}results.json`, resultsToJson(results))
 writeFileSync(`${here}results.md`, render(results))
-process.stderr.write('bench: results.md written again from results.json (no new measurements)\n')
+process.stderr.write('bench: results.md written again from results.json (timings as measured; sizes built again)\n')

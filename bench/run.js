@@ -20,6 +20,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { render } from './report.js'
+import { resultsToJson } from './stats.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
 import { runLogout } from './scenarios/logout.js'
@@ -116,7 +117,7 @@ async function main() {
 
   const markdown = render(results)
   mkdirSync(outDir, { recursive: true })
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(join(outDir, 'results.json'), resultsToJson(results))
   writeFileSync(join(outDir, 'results.md'), markdown)
   process.stdout.write(markdown)
   for (const t of results.targets) log(`bench: target ${t.pass ? 'pass' : 'MISS'}: ${t.target}: ${t.figure} ms (bound ${t.bound} ms)`)

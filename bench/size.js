@@ -169,7 +169,6 @@ export function dependencyEntry() {
  */
 const LAZY = {
   'src/oidc.ts': { name: 'oidc', what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts' },
-  'src/sealed-storage.ts': { name: 'sealing', what: 'loaded at start, unless `encryptAtRest: false` (the default is on)' },
   'src/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`' },
 }
 

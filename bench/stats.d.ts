@@ -26,3 +26,5 @@ export function percentile(samples: number[], p: number): number
 export function summary(samples: number[]): Summary
 export function summaryWithMissing(samples: Array<number | null>): SummaryWithMissing
 export function mean(values: number[]): number | null
+export function resultsToJson(results: unknown): string
+export function resultsFromJson(text: string): any

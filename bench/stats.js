@@ -56,3 +56,23 @@ export function summaryWithMissing(samples) {
     samples: samples.map((s) => (s === null ? null : round(s))),
   }
 }
+
+/**
+ * results.json as text: JSON has no Infinity (a figure that never happened within the bound),
+ * so it is written as the string "Infinity" and read back as the number.
+ */
+export function resultsToJson(results) {
+  return `${JSON.stringify(results, (_, value) => (value === Number.POSITIVE_INFINITY ? 'Infinity' : value), 2)}\n`
+}
+
+/** The inverse of {@link resultsToJson}; also reads files written before it, where Infinity became null. */
+export function resultsFromJson(text) {
+  return JSON.parse(text, (_, value) => {
+    if (value === 'Infinity') return Number.POSITIVE_INFINITY
+    // A summary with runs missing: its median and p95 were Infinity when they are null now.
+    if (value && typeof value === 'object' && typeof value.missing === 'number' && value.runs > 0) {
+      for (const key of ['median', 'p95']) if (value[key] === null) value[key] = Number.POSITIVE_INFINITY
+    }
+    return value
+  })
+}

@@ -9,7 +9,7 @@ import { Outbox } from './outbox.js'
 import type { Protocol, ProtocolFactory, StateStore } from './protocol.js'
 import { Refresher } from './refresh.js'
 import { createRevoker, targetsOf, type Revoker } from './revocation.js'
-import type { AtRest } from './sealed-storage.js'
+import { protectAtRest, type AtRest } from './sealed-storage.js'
 import { SessionStore } from './session-store.js'
 import type { SignInPort } from './sign-in.js'
 import { createSessionStorageStateStore, createStateStore } from './sign-in-state.js'
@@ -68,17 +68,13 @@ const warnedPlaintext = new WeakSet<object>()
 export async function assembleParts(host: PartsHost): Promise<Parts> {
   const { options, id, lock } = host
   const emit = host.events.emit
-  // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
-  // The sealing code is loaded only by the apps that turn encryption on (and DPoP's only by
-  // those that turn it on), and before any record is read: if it cannot load, start fails
-  // (typed) rather than store in plaintext. Both load while the database opens, not after
-  // it: a cold start waits for the slower of the two, not for their sum.
-  const subtle = options.subtle ?? globalThis.crypto?.subtle
-  const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
-  const sealing = atRest === 'encrypted' ? loadOnDemand('encryption at rest', () => import('./sealed-storage.js')) : undefined
+  // DPoP's code is loaded only by the apps that turn it on, while the database opens (not
+  // after it); if it cannot load, start fails, typed. The sealing code is part of the entry:
+  // encryption at rest is on by default, and as a chunk of its own it cost every default app
+  // a request at start (7-9 ms added to a cold start in bench/encryption.md).
   const dpopLoading = options.dpop ? loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
   // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
-  for (const loading of [sealing, dpopLoading]) loading?.catch(() => undefined)
+  dpopLoading?.catch(() => undefined)
   let storage = options.storage
   // The sign-in state must outlive the redirect: in IndexedDB, or in sessionStorage when
   // IndexedDB fell back to memory; undefined when nothing would survive it.
@@ -95,7 +91,10 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
     } else stateStore = createStateStore(storage, id)
   } else stateStore = createStateStore(storage, id)
   const storageKind = storage.kind
-  if (sealing) storage = (await sealing).protectAtRest(storage, id, true, subtle).storage
+  // Tokens are sealed on their way into storage; the sign-in state has none and skips it.
+  const subtle = options.subtle ?? globalThis.crypto?.subtle
+  const atRest: AtRest = !options.encryptAtRest ? 'off' : subtle ? 'encrypted' : 'unavailable'
+  if (atRest === 'encrypted') storage = protectAtRest(storage, id, true, subtle).storage
   if (atRest === 'unavailable' && !warnedPlaintext.has(options.logger)) {
     warnedPlaintext.add(options.logger)
     options.logger.warn('tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
