@@ -1,5 +1,6 @@
 // Which engine a test file drives, and how to launch it. The engine comes from the Vitest
 // project (vite.config.ts provides it); the binaries are Debian's (see ../environment.js).
+import { execFileSync } from 'node:child_process'
 import { inject } from 'vitest'
 import { findChromium, findFirefox, findWebKit } from '../environment.js'
 import type { Engine, EngineName } from './engine.js'
@@ -21,10 +22,25 @@ const install: Record<EngineName, string> = {
   webkit: '`apt-get install webkit2gtk-driver xvfb`',
 }
 
+/**
+ * playwright-core 1.64.1 drives Firefox over WebDriver BiDi commands that Firefox ESR 140 lacks
+ * (its launch fails: "Protocol error (network.addDataCollector): unknown command"); ESR 153 has
+ * them. Debian bookworm ships 140 in main and 153 in bookworm-security.
+ */
+const minimumFirefoxMajor = 153
+
 /** Why this engine cannot run here, or undefined when it can. */
 export function missingEngine(name: EngineName = engineName): string | undefined {
   const found = name === 'chromium' ? findChromium() : name === 'firefox' ? findFirefox() : findWebKit()
-  return found ? undefined : `No ${name} found: ${install[name]}.`
+  if (!found) return `No ${name} found: ${install[name]}.`
+  if (name === 'firefox') {
+    const version = execFileSync(found as string, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim()
+    const major = Number(/(\d+)\./.exec(version)?.[1] ?? 0)
+    if (major < minimumFirefoxMajor) {
+      return `${version} is too old for playwright-core's WebDriver BiDi (Firefox ${minimumFirefoxMajor} or newer): \`apt-get update && apt-get install firefox-esr\`, or set FIREFOX_PATH.`
+    }
+  }
+  return undefined
 }
 
 export async function launchEngine(name: EngineName = engineName): Promise<Engine> {
