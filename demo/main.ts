@@ -41,6 +41,7 @@ function describeEvent(event: SessionEvent): string {
     case 'tab-message':
       return `${event.direction === 'sent' ? 'told the other tabs' : 'heard from another tab'}: ${event.message}`
     case 'storage':
+      if (event.kind === 'persistence') return `storage ${event.persisted ? 'persistent' : 'best-effort'} (${event.asked ? 'asked' : 'read'})`
       return `storage ${event.kind} (${event.storage}${event.code ? `, ${event.code}` : ''})`
   }
 }

@@ -76,6 +76,18 @@ export type SessionEvent =
       readonly storage: StorageKind
       readonly code?: TokenwardenErrorCode
     })
+  | (EventBase & {
+      readonly type: 'storage'
+      /** The browser's answer about persistent storage (`persistStorage: true`). */
+      readonly kind: 'persistence'
+      readonly storage: StorageKind
+      /** True: granted, so the browser will not evict the records under storage pressure. */
+      readonly persisted: boolean
+      /** True after sign-in, when persistence was asked for; false at start, when only read. */
+      readonly asked: boolean
+      /** Never set: here so `event.code` reads on every `storage` event without narrowing. */
+      readonly code?: never
+    })
 
 /** The `revocation` event for one settled request: the outcome and the error's code, never the token. */
 export function revocationEvent(hint: TokenTypeHint, outcome: RevocationOutcome, source: 'logout' | 'outbox'): EmittedEvent {

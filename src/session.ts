@@ -3,7 +3,7 @@ import type { DPoPKeyInfo } from './dpop.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
-import { signedOutError, type LocalSession } from './local-session.js'
+import { signedOutError } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import { assembleParts, type Parts } from './parts.js'
@@ -174,7 +174,7 @@ class TokenwardenSession implements Session {
       if (this.#disposed) this.#cleanup()
       await this.#resync(parts, 'initial')
       this.#built = parts
-      if (this.#options.persistStorage) void this.#reportPersistence(parts.local, false)
+      if (this.#options.persistStorage) void this.#reportPersistence(parts, false)
       return parts
     })()
     return this.#parts
@@ -192,17 +192,19 @@ class TokenwardenSession implements Session {
   }
 
   async handleCallback(url?: string): Promise<SessionSnapshot> {
-    const { signIn, local } = await this.#usableParts()
-    const snapshot = await handleCallback(signIn, url ?? currentUrl(), url === undefined)
+    const parts = await this.#usableParts()
+    const snapshot = await handleCallback(parts.signIn, url ?? currentUrl(), url === undefined)
     // Not awaited: Firefox may ask the user, and sign-in must not wait for an answer.
-    if (this.#options.persistStorage) void this.#reportPersistence(local, true)
+    if (this.#options.persistStorage) void this.#reportPersistence(parts, true)
     return snapshot
   }
 
-  /** Asks for persistent storage (after sign-in) or reads whether it is granted, and shows the answer. */
-  async #reportPersistence(local: LocalSession, ask: boolean): Promise<void> {
+  /** Asks for persistent storage (after sign-in) or reads whether it is granted; shows and tells the answer. */
+  async #reportPersistence({ local, storageKind }: Parts, ask: boolean): Promise<void> {
     const persisted = await persistence(defaultPersistence(), ask)
-    if (!this.#disposed) local.setPersisted(persisted)
+    if (this.#disposed) return
+    local.setPersisted(persisted)
+    if (persisted !== undefined) this.#events.emit({ type: 'storage', kind: 'persistence', storage: storageKind, persisted, asked: ask })
   }
 
   async getAccessToken(): Promise<string> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { persistence, type PersistenceManager } from '../src/persistence.js'
 import { resolveOptions } from '../src/options.js'
+import type { SessionEvent } from '../src/index.js'
 import { createWorld } from './helpers/session.js'
 
 function manager(granted: boolean) {
@@ -60,6 +61,28 @@ describe('persistStorage in a session', () => {
     const session = await world.signedInTab({ persistStorage: true })
     await vi.waitFor(() => expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', persisted: true }))
     expect(calls).toEqual(['persisted', 'persist'])
+  })
+
+  it('each answer is a storage event too: read at start, asked after sign-in; none without the option', async () => {
+    browserStorage(true)
+    const world = createWorld()
+    const first = world.tab({ persistStorage: true })
+    const events: SessionEvent[] = []
+    first.on((event) => void events.push(event))
+    await first.start()
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'storage')).toHaveLength(1))
+    await first.handleCallback('https://app.example.test/callback?code=c&state=s')
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'storage')).toHaveLength(2))
+    expect(events.filter((e) => e.type === 'storage')).toEqual([
+      // Not persistent until asked: the fake browser grants it only when persist() is called.
+      expect.objectContaining({ type: 'storage', kind: 'persistence', storage: 'memory', persisted: false, asked: false }),
+      expect.objectContaining({ type: 'storage', kind: 'persistence', storage: 'memory', persisted: true, asked: true }),
+    ])
+    const quiet = world.tab()
+    const none: SessionEvent[] = []
+    quiet.on((event) => void none.push(event))
+    await quiet.start()
+    expect(none.filter((e) => e.type === 'storage')).toEqual([])
   })
 
   it('a refusal is shown too, and without the option nothing is asked', async () => {
