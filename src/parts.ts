@@ -71,7 +71,7 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
   // DPoP's code is loaded only by the apps that turn it on, while the database opens (not
   // after it); if it cannot load, start fails, typed. The sealing code is part of the entry:
   // encryption at rest is on by default, and as a chunk of its own it cost every default app
-  // a request at start (7-9 ms added to a cold start in bench/encryption.md).
+  // a request at start (7-9 ms added to a cold start, measured by bench/encryption.js; ~1 ms now).
   const dpopLoading = options.dpop ? loadOnDemand('DPoP', () => import('./dpop.js')) : undefined
   // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
   dpopLoading?.catch(() => undefined)
