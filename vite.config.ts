@@ -8,14 +8,16 @@ import pkg from './package.json' with { type: 'json' }
 // those engines only, for local work; `npm test` runs all three.
 const allEngines = ['chromium', 'firefox', 'webkit'] as const
 const engines = process.env.E2E_ENGINES
-  ? allEngines.filter((engine) => process.env.E2E_ENGINES!.split(',').map((name) => name.trim()).includes(engine))
+  ? allEngines.filter((engine) =>
+      process.env
+        .E2E_ENGINES!.split(',')
+        .map((name) => name.trim())
+        .includes(engine),
+    )
   : allEngines
 if (engines.length === 0) throw new Error(`E2E_ENGINES=${process.env.E2E_ENGINES} names none of ${allEngines.join(', ')}`)
 
-const external = [
-  ...Object.keys(pkg.dependencies ?? {}),
-  ...Object.keys(pkg.peerDependencies ?? {}),
-]
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
 
 // The bindings import the core by its package name, as apps do, and README's examples import
 // the subpaths: here those are the sources.

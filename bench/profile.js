@@ -89,6 +89,8 @@ export function meanBuckets(attributions) {
     totalMs: round(attributions.reduce((a, b) => a + b.totalMs, 0) / n),
     buckets: meanOf('buckets'),
     // The functions with the most self time (names as the minified bundle has them).
-    topFunctions: meanOf('functions').filter((f) => !f.name.startsWith('(idle)')).slice(0, 15),
+    topFunctions: meanOf('functions')
+      .filter((f) => !f.name.startsWith('(idle)'))
+      .slice(0, 15),
   }
 }

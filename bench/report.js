@@ -40,10 +40,15 @@ function renderLogout(r) {
         const theirs = condition.libraries[lib][measure.key]
         return ours && theirs ? ratio(theirs.median, ours.median) : '—'
       }
-      rows.push(`| ${condition.title}: ${measure.title} | ${LIBRARIES.map(cell).join(' | ')} | ${ratioCell('oidc-client-ts')} | ${ratioCell('axa')} |`)
+      rows.push(
+        `| ${condition.title}: ${measure.title} | ${LIBRARIES.map(cell).join(' | ')} | ${ratioCell('oidc-client-ts')} | ${ratioCell('axa')} |`,
+      )
     }
   }
-  const targetRows = r.targets.map((t) => `| ${t.target} | ${bound(t.figure, lo.capMs)} | ${Number.isFinite(t.bound) ? ms(t.bound) : 'never'} | ${t.pass ? '**pass**' : '**miss**'} |`)
+  const targetRows = r.targets.map(
+    (t) =>
+      `| ${t.target} | ${bound(t.figure, lo.capMs)} | ${Number.isFinite(t.bound) ? ms(t.bound) : 'never'} | ${t.pass ? '**pass**' : '**miss**'} |`,
+  )
   const latency = lo.conditions.find((c) => c.key === 'latency')
   const phaseCell = (lib, key) => {
     const p = latency.libraries[lib].phases
@@ -51,7 +56,9 @@ function renderLogout(r) {
   }
   const sequentialCell = (lib) => {
     const p = latency.libraries[lib].phases
-    return p ? `${p.requestsPerLogout}${p.runsWithSequentialRequests ? ` (one after the other in ${p.runsWithSequentialRequests} of ${latency.runs} runs)` : ' (together)'}` : '—'
+    return p
+      ? `${p.requestsPerLogout}${p.runsWithSequentialRequests ? ` (one after the other in ${p.runsWithSequentialRequests} of ${latency.runs} runs)` : ' (together)'}`
+      : '—'
   }
   const phaseRows = [
     ['call → first revocation request starts', 'beforeFirstRequest'],
@@ -61,7 +68,10 @@ function renderLogout(r) {
   const inside = latency.libraries.tokenwarden.phases?.inside
   const insideRows = inside
     ? [
-        ['call → tokens taken (the storage transaction has read the newest tokens and issued its writes) and every tab told', inside.tokensTaken],
+        [
+          'call → tokens taken (the storage transaction has read the newest tokens and issued its writes) and every tab told',
+          inside.tokensTaken,
+        ],
         ['tokens taken → first revocation request starts (request set-up: ky, fetch)', inside.takenToFirstRequest],
         ['last answer received → answers read (ky, the outcome of each token)', inside.lastAnswerToAnswersRead],
         ['answers read → outbox clean-up issued', inside.answersReadToOutboxSettled],
@@ -70,10 +80,9 @@ function renderLogout(r) {
     : []
   const twHere = latency.libraries.tokenwarden
   const profile = lo.profile
-  const profileRows = profile
-    ? profile.buckets.filter((b) => b.ms >= 0.01).map((b) => `| ${b.name} | ${ms(b.ms)} |`)
-    : []
-  const reports = (condition) => LIBRARIES.map((lib) => `${NAMES[lib]}: ${condition.libraries[lib].reports.map((x) => `\`${x}\``).join(', ')}`).join('; ')
+  const profileRows = profile ? profile.buckets.filter((b) => b.ms >= 0.01).map((b) => `| ${b.name} | ${ms(b.ms)} |`) : []
+  const reports = (condition) =>
+    LIBRARIES.map((lib) => `${NAMES[lib]}: ${condition.libraries[lib].reports.map((x) => `\`${x}\``).join(', ')}`).join('; ')
   const stillActive = lo.conditions
     .filter((c) => c.revocation === 'ok')
     .map((c) => `${c.title}: ${LIBRARIES.map((lib) => `${NAMES[lib]} ${c.libraries[lib].runsWithATokenStillActive}`).join(', ')}`)
@@ -113,21 +122,33 @@ From the browser's Resource Timing of the revocation requests, on the page's clo
 |---|---:|---:|---:|
 ${phaseRows.join('\n')}
 | revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} |
-${inside ? `
+${
+  inside
+    ? `
 tokenwarden's own part of that time, split by its events (\`session.on\`, which never carries a token: the \`signed-out\` tab message sent, the \`revocation\` events, \`logout-finished\`), medians of the same runs on the same clock. The storage transaction's commit is not on the path: the requests leave once its writes are issued, and \`logout()\` settles once the outbox clean-up is issued (README, "How logout works"):
 
 | tokenwarden phase | median |
 |---|---:|
 ${insideRows.join('\n')}
-` : ''}${profile ? `
+`
+    : ''
+}${
+  profile
+    ? `
 The main thread during those milliseconds: a V8 CPU profile of ${profile.runs} more tokenwarden logouts (${profile.samplingIntervalUs} µs sampling; the profiler slows them: median ${ms(profile.settledMs.median)} settled), self time per source file through the page's source map, mean per logout over the ${ms(profile.totalMs)} sampled. "Browser built-ins" are native functions called from JavaScript (fetch, IndexedDB, locks, postMessage…); "bench page" is the measuring code around the call (it also starts the profiler):
 
 | Spent on | ms per logout |
 |---|---:|
 ${profileRows.join('\n')}
 
-Largest single items (function [where]; the bundle is minified, so tokenwarden's own functions carry short names): ${profile.topFunctions.filter((f) => !f.name.startsWith('(program)')).slice(0, 8).map((f) => `${f.name} ${ms(f.ms)}`).join('; ')}.
-` : ''}
+Largest single items (function [where]; the bundle is minified, so tokenwarden's own functions carry short names): ${profile.topFunctions
+        .filter((f) => !f.name.startsWith('(program)'))
+        .slice(0, 8)
+        .map((f) => `${f.name} ${ms(f.ms)}`)
+        .join('; ')}.
+`
+    : ''
+}
 How the logout was measured:
 
 - One browser context, two pages (tab A logs out, tab B holds the same session), every run on a fresh sign-in (authorization code + PKCE from Node, \`signInHeadless\`), libraries interleaved with the first one rotating, after one warm-up run each; with the hanging endpoint each run has a fresh context of its own, one library at a time, the first one rotating, after one answered warm-up logout in that context. Server metadata is loaded before timing in all three, so none pays for discovery. "Logout settled" is from calling logout in A to its promise settling. "Signed out on screen" is from that call to the moment the library lets a UI know: tokenwarden's snapshot turning \`signed-out\` (\`subscribe\`), oidc-client-ts's \`userUnloaded\` event, @axa-fr/oidc-client's \`logout_from_same_tab\` event; in tab B, tokenwarden's snapshot (reason \`other-tab\`) and @axa-fr/oidc-client's \`logout_from_another_tab\` event, both tabs read as \`performance.timeOrigin + performance.now()\`.

@@ -141,7 +141,10 @@ export function dependencyEntry() {
       const names = used.get(from) ?? new Set()
       used.set(from, names)
       const braces = clause.match(/\{([^}]*)\}/)
-      const head = clause.replace(/\{[^}]*\}/, '').replace(/,/g, ' ').trim()
+      const head = clause
+        .replace(/\{[^}]*\}/, '')
+        .replace(/,/g, ' ')
+        .trim()
       if (head.startsWith('* as')) names.add('*')
       else if (head) names.add('default')
       for (const part of braces?.[1]?.split(',') ?? []) {
@@ -168,7 +171,10 @@ export function dependencyEntry() {
  * the measurement until it has a row here (and a budget in package.json): none goes unseen.
  */
 const LAZY = {
-  'src/oidc.ts': { name: 'oidc', what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts' },
+  'src/oidc.ts': {
+    name: 'oidc',
+    what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts',
+  },
   'src/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`' },
 }
 
@@ -198,7 +204,12 @@ export async function measureSizes() {
   const sizes = { core: measure(core.start), react: measure(react.start), vue: measure(vue.start), deps: measure(depsOnly.start) }
   const lazy = core.lazy.map((chunk) => ({ ...LAZY[chunk.module], entry: chunk.module, size: measure(chunk.chunks) }))
   const entries = [
-    { name: 'core', entry: 'src/index.ts', what: 'what an app loads at start: the entry chunk and the chunks it imports statically, with ky and idb-keyval', size: sizes.core },
+    {
+      name: 'core',
+      entry: 'src/index.ts',
+      what: 'what an app loads at start: the entry chunk and the chunks it imports statically, with ky and idb-keyval',
+      size: sizes.core,
+    },
     { name: 'react', entry: 'src/react/index.ts', what: 'added on top of core (react not counted)', size: minus(sizes.react, sizes.core) },
     { name: 'vue', entry: 'src/vue/index.ts', what: 'added on top of core (vue not counted)', size: minus(sizes.vue, sizes.core) },
     ...lazy,
@@ -225,10 +236,7 @@ const signed = (bytes) => (bytes < 0 ? `−${kB(-bytes)}` : kB(bytes))
 
 /** @param {import('./size.js').SizeReport} report */
 export function sizeTable(report) {
-  const lines = [
-    '| Entry | Measures | Minified | Gzip | Brotli | Budget (gzip) | |',
-    '|---|---|---:|---:|---:|---:|---|',
-  ]
+  const lines = ['| Entry | Measures | Minified | Gzip | Brotli | Budget (gzip) | |', '|---|---|---:|---:|---:|---:|---|']
   for (const row of report.entries) {
     const limit = row.budget?.gzip !== undefined ? `≤ ${kB(row.budget.gzip)}` : '—'
     lines.push(

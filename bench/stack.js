@@ -61,7 +61,9 @@ function claimsOf(idToken) {
 export async function startStack({ latencyMs, cleanups }) {
   const chromiumPath = findChromium()
   if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
-  log(`bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`)
+  log(
+    `bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`,
+  )
   // The page's origin is registered with the server before the page is served: chosen first,
   // and chosen again if something takes the port in between.
   const { origin, auth } = await onFreePort(async (port) => {

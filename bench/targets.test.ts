@@ -13,16 +13,36 @@ function figures(change: (f: LogoutFigures) => void = () => {}): LogoutFigures {
   const f: LogoutFigures = {
     latencyMs: 100,
     conditions: [
-      { key: 'no-latency', title: '0 ms', libraries: { tokenwarden: lib(8, 2, 3), 'oidc-client-ts': lib(9, 9, null), axa: lib(7, 7, 1000) } },
-      { key: 'latency', title: '100 ms', libraries: { tokenwarden: lib(104, 2, 3), 'oidc-client-ts': lib(210, 210, null), axa: lib(118, 118, 1000) }, floor: at(101) },
-      { key: 'hang', title: 'hang', libraries: { tokenwarden: lib(5000, 2, 3), 'oidc-client-ts': lib(Infinity, Infinity, null), axa: lib(Infinity, Infinity, Infinity) } },
+      {
+        key: 'no-latency',
+        title: '0 ms',
+        libraries: { tokenwarden: lib(8, 2, 3), 'oidc-client-ts': lib(9, 9, null), axa: lib(7, 7, 1000) },
+      },
+      {
+        key: 'latency',
+        title: '100 ms',
+        libraries: { tokenwarden: lib(104, 2, 3), 'oidc-client-ts': lib(210, 210, null), axa: lib(118, 118, 1000) },
+        floor: at(101),
+      },
+      {
+        key: 'hang',
+        title: 'hang',
+        libraries: {
+          tokenwarden: lib(5000, 2, 3),
+          'oidc-client-ts': lib(Infinity, Infinity, null),
+          axa: lib(Infinity, Infinity, Infinity),
+        },
+      },
     ],
   }
   change(f)
   return f
 }
 
-const misses = (f: LogoutFigures) => judgeTargets(f).filter((t) => !t.pass).map((t) => t.target)
+const misses = (f: LogoutFigures) =>
+  judgeTargets(f)
+    .filter((t) => !t.pass)
+    .map((t) => t.target)
 
 test('targets: every one passes on figures that meet them', () => {
   const verdicts = judgeTargets(figures())
@@ -31,19 +51,37 @@ test('targets: every one passes on figures that meet them', () => {
 })
 
 test('targets: settling later than 1 RTT + 5 ms, or not faster than a peer, is a miss', () => {
-  expect(misses(figures((f) => { f.conditions[1]!.libraries.tokenwarden!.settled = at(106) }))).toEqual([
-    'logout settled at 100 ms ≤ 1 RTT + 5 ms (median)',
-  ])
-  expect(misses(figures((f) => { f.conditions[1]!.libraries.tokenwarden!.settled = at(107) }))).toEqual([
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[1]!.libraries.tokenwarden!.settled = at(106)
+      }),
+    ),
+  ).toEqual(['logout settled at 100 ms ≤ 1 RTT + 5 ms (median)'])
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[1]!.libraries.tokenwarden!.settled = at(107)
+      }),
+    ),
+  ).toEqual([
     'logout settled at 100 ms ≤ 1 RTT + 5 ms (median)',
     "logout settled at 100 ms ≤ the floor (the two requests as bare fetch() calls, same run) + 5 ms (median; ours, beside the issue's bound)",
   ])
-  expect(misses(figures((f) => { f.conditions[1]!.libraries.axa!.settled = at(104) }))).toEqual([
-    'logout settled at 100 ms faster than @axa-fr/oidc-client (medians)',
-  ])
-  expect(misses(figures((f) => { f.conditions[0]!.libraries.tokenwarden!.settled = at(9.5) }))).toEqual([
-    'logout settled at 0 ms no slower than oidc-client-ts (medians)',
-  ])
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[1]!.libraries.axa!.settled = at(104)
+      }),
+    ),
+  ).toEqual(['logout settled at 100 ms faster than @axa-fr/oidc-client (medians)'])
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[0]!.libraries.tokenwarden!.settled = at(9.5)
+      }),
+    ),
+  ).toEqual(['logout settled at 0 ms no slower than oidc-client-ts (medians)'])
 })
 
 test('targets: beside the issue bound, 5 ms over the floor measured in the same run; said when the issue bound is below that floor', () => {
@@ -59,14 +97,28 @@ test('targets: beside the issue bound, 5 ms over the floor measured in the same 
     "logout settled at 100 ms ≤ the floor (the two requests as bare fetch() calls, same run) + 5 ms (median; ours, beside the issue's bound, which is below that floor)",
   ])
   // No floor measured (a trial run of the hanging endpoint only): no such row.
-  expect(judgeTargets(figures((f) => { f.conditions[1]!.floor = null })).map((t) => t.target)).toHaveLength(10)
+  expect(
+    judgeTargets(
+      figures((f) => {
+        f.conditions[1]!.floor = null
+      }),
+    ).map((t) => t.target),
+  ).toHaveLength(10)
 })
 
 test('targets: on screen is judged at p95 in every condition, and a tab that never heard misses', () => {
-  expect(misses(figures((f) => { f.conditions[2]!.libraries.tokenwarden!.onScreen = at(3, 5000) }))).toEqual([
-    'signed out on screen in this tab ≤ 10 ms after the call, hang (p95)',
-  ])
-  expect(misses(figures((f) => { f.conditions[0]!.libraries.tokenwarden!.otherTab = at(3, Infinity) }))).toEqual([
-    'signed out on screen in another tab ≤ 10 ms after the call, 0 ms (p95)',
-  ])
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[2]!.libraries.tokenwarden!.onScreen = at(3, 5000)
+      }),
+    ),
+  ).toEqual(['signed out on screen in this tab ≤ 10 ms after the call, hang (p95)'])
+  expect(
+    misses(
+      figures((f) => {
+        f.conditions[0]!.libraries.tokenwarden!.otherTab = at(3, Infinity)
+      }),
+    ),
+  ).toEqual(['signed out on screen in another tab ≤ 10 ms after the call, 0 ms (p95)'])
 })

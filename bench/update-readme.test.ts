@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest'
 import { replaceSection } from './update-readme.js'
 
-const results = '# Benchmarks\n\n_Written by `npm run bench` (bench/run.js); do not edit by hand._\n\nMeasured today.\n\n## Speed\n\n| a | b |\n'
+const results =
+  '# Benchmarks\n\n_Written by `npm run bench` (bench/run.js); do not edit by hand._\n\nMeasured today.\n\n## Speed\n\n| a | b |\n'
 
 test('rewrites only what lies between the markers, headings one level down', () => {
   const readme = '# tokenwarden\n\n## Benchmarks\n\n<!-- bench:start -->\nold figures\n<!-- bench:end -->\n\n## After\n'

@@ -25,9 +25,10 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
 export const control = {
   issuer,
   async faults(partial?: Record<string, unknown>) {
-    const response = await fetch(`${config.issuer}/__control/faults`, partial
-      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partial) }
-      : {})
+    const response = await fetch(
+      `${config.issuer}/__control/faults`,
+      partial ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partial) } : {},
+    )
     return (await response.json()) as Record<string, unknown>
   },
   /** Revocation requests received since `since`, and whether each token is still active. */

@@ -41,7 +41,8 @@ function describeEvent(event: SessionEvent): string {
     case 'tab-message':
       return `${event.direction === 'sent' ? 'told the other tabs' : 'heard from another tab'}: ${event.message}`
     case 'storage':
-      if (event.kind === 'persistence') return `storage ${event.persisted ? 'persistent' : 'best-effort'} (${event.asked ? 'asked' : 'read'})`
+      if (event.kind === 'persistence')
+        return `storage ${event.persisted ? 'persistent' : 'best-effort'} (${event.asked ? 'asked' : 'read'})`
       return `storage ${event.kind} (${event.storage}${event.code ? `, ${event.code}` : ''})`
   }
 }
@@ -78,7 +79,10 @@ function renderSession(snapshot: SessionSnapshot) {
     tick()
     void renderBinding()
   } else if (snapshot.status === 'signed-out') {
-    list.append(...row('Signed out', snapshot.reason), ...row('Stored in', snapshot.storage === 'indexeddb' ? 'IndexedDB: nothing' : 'memory: nothing'))
+    list.append(
+      ...row('Signed out', snapshot.reason),
+      ...row('Stored in', snapshot.storage === 'indexeddb' ? 'IndexedDB: nothing' : 'memory: nothing'),
+    )
     if (snapshot.error) list.append(...row('Error', `${snapshot.error.code}: ${snapshot.error.message}`))
   }
   const signedIn = snapshot.status === 'signed-in'
@@ -95,7 +99,10 @@ async function renderBinding() {
   if (binding.dpop) {
     rows.push(
       ...row('DPoP key (cnf.jkt)', binding.dpop.thumbprint),
-      ...row('Private key', binding.dpop.extractable ? 'EXTRACTABLE' : `${binding.dpop.algorithm}, non-extractable (WebCrypto; bytes never readable)`),
+      ...row(
+        'Private key',
+        binding.dpop.extractable ? 'EXTRACTABLE' : `${binding.dpop.algorithm}, non-extractable (WebCrypto; bytes never readable)`,
+      ),
     )
   }
   list.append(...rows)
@@ -193,7 +200,10 @@ async function syncFaults() {
 }
 $('fault-revocation').addEventListener('change', (e) => void control.faults({ revocation: (e.target as HTMLSelectElement).value }))
 $('fault-latency').addEventListener('change', (e) => void control.faults({ latencyMs: Number((e.target as HTMLSelectElement).value) }))
-$('fault-only-presented').addEventListener('change', (e) => void control.faults({ revokeOnlyPresented: (e.target as HTMLInputElement).checked }))
+$('fault-only-presented').addEventListener(
+  'change',
+  (e) => void control.faults({ revokeOnlyPresented: (e.target as HTMLInputElement).checked }),
+)
 
 renderSession(session.getSnapshot())
 await session.start()

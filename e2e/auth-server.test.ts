@@ -1,12 +1,6 @@
 // The dev authorization server (demo/server/auth-server.js), over real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  signInHeadless,
-  startAuthServer,
-  type AuthServer,
-  type LoggedRequest,
-  type RevocationVerdict,
-} from '../demo/server/auth-server.js'
+import { signInHeadless, startAuthServer, type AuthServer, type LoggedRequest, type RevocationVerdict } from '../demo/server/auth-server.js'
 
 const ORIGIN = 'http://127.0.0.1:5173'
 const OTHER_ORIGIN = 'http://localhost:5173'
@@ -94,7 +88,10 @@ describe('discovery and sign-in', () => {
   it('refuses an authorization request without PKCE', async () => {
     const url = new URL(`${server.issuer}/auth`)
     url.search = form({
-      client_id: server.clientId, redirect_uri: `${ORIGIN}/callback`, response_type: 'code', scope: 'openid',
+      client_id: server.clientId,
+      redirect_uri: `${ORIGIN}/callback`,
+      response_type: 'code',
+      scope: 'openid',
     }).toString()
     const res = await fetch(url, { redirect: 'manual' })
     const location = new URL(res.headers.get('location') ?? '', url)
@@ -256,7 +253,10 @@ describe('revocation faults', () => {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form({ token: tokens.refresh_token, client_id: own.clientId }),
-      }).then(() => 'answered', () => 'failed')
+      }).then(
+        () => 'answered',
+        () => 'failed',
+      )
       await new Promise((resolve) => setTimeout(resolve, 50))
       const closing = Date.now()
       await own.close()
@@ -330,8 +330,14 @@ describe('revocation faults', () => {
     expect(() => server.faults.set({ revocation: 'nope' as never })).toThrow(TypeError)
     expect(() => server.faults.set({ bogus: 1 } as never)).toThrow(TypeError)
     expect(server.faults.get()).toEqual({
-      latencyMs: 0, tokenLatencyMs: 0, tokenResponseDelayMs: 0, revocation: 'ok', retryAfterSeconds: 1, revokeOnlyPresented: false,
-      tokenDpopNonce: false, apiDpopNonce: false,
+      latencyMs: 0,
+      tokenLatencyMs: 0,
+      tokenResponseDelayMs: 0,
+      revocation: 'ok',
+      retryAfterSeconds: 1,
+      revokeOnlyPresented: false,
+      tokenDpopNonce: false,
+      apiDpopNonce: false,
     })
   })
 })
@@ -394,14 +400,16 @@ describe('/__control', () => {
     expect(server.revocations()[0]?.body.token).toBe(tokens.refresh_token)
 
     const verdict = (await (await control(`/verdict?since=${since}`)).json()) as RevocationVerdict[]
-    expect(verdict).toEqual([{
-      at: expect.any(Number),
-      hint: 'refresh_token',
-      token: `${tokens.refresh_token.slice(0, 6)}…${tokens.refresh_token.length}`,
-      clientId: server.clientId,
-      status: 200,
-      active: false,
-    }])
+    expect(verdict).toEqual([
+      {
+        at: expect.any(Number),
+        hint: 'refresh_token',
+        token: `${tokens.refresh_token.slice(0, 6)}…${tokens.refresh_token.length}`,
+        clientId: server.clientId,
+        status: 200,
+        active: false,
+      },
+    ])
 
     const dead = await control('/introspect', { method: 'POST', json: { token: tokens.access_token } })
     expect(await dead.json()).toEqual({ active: false })

@@ -62,7 +62,8 @@ export function renderBrowserTable(report) {
     const scenario = `${test.file.replace(/\.test\.ts$/, '')}: ${test.suite ? `${test.suite}: ` : ''}${test.name}`
     lines.push(`| ${cell(scenario)} | ${cells.join(' | ')} |`)
   }
-  if (others.some((e) => e.tests.length !== first.tests.length)) notes.push('The engines ran different numbers of tests: rows follow the first engine.')
+  if (others.some((e) => e.tests.length !== first.tests.length))
+    notes.push('The engines ran different numbers of tests: rows follow the first engine.')
   if (notes.length) lines.push('', ...notes.map((note, i) => `${i + 1}. ${cell(note)}`))
   return lines.join('\n')
 }

@@ -5,8 +5,22 @@ import { readmePath, renderBrowserTable, replaceBrowserTable, reportPath, type R
 const row = (name: string, state: 'passed' | 'failed' = 'passed') => ({ file: 'logout.test.ts', suite: '', name, state })
 const sample: Report = {
   engines: [
-    { name: 'chromium', label: 'Chromium (Debian)', version: '1.0', driver: 'pw', offline: 'browser', tests: [row('signs in'), row('offline logout')] },
-    { name: 'webkit', label: 'WebKitGTK MiniBrowser (Debian)', version: '2.0', driver: 'wd', offline: 'proxy', tests: [row('signs in', 'failed'), row('offline logout at the proxy')] },
+    {
+      name: 'chromium',
+      label: 'Chromium (Debian)',
+      version: '1.0',
+      driver: 'pw',
+      offline: 'browser',
+      tests: [row('signs in'), row('offline logout')],
+    },
+    {
+      name: 'webkit',
+      label: 'WebKitGTK MiniBrowser (Debian)',
+      version: '2.0',
+      driver: 'wd',
+      offline: 'proxy',
+      tests: [row('signs in', 'failed'), row('offline logout at the proxy')],
+    },
   ],
 }
 

@@ -20,7 +20,8 @@ const versionOf = (name: string) => {
     return packageVersion(name)
   } catch {
     // webdriverio does not export its package.json
-    return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version
+    return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string })
+      .version
   }
 }
 
@@ -51,7 +52,9 @@ function row(test: TestCase): TestRow {
 
 export default class EngineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
-    const suites = readdirSync(browserDir).filter((file) => file.endsWith('.test.ts')).sort()
+    const suites = readdirSync(browserDir)
+      .filter((file) => file.endsWith('.test.ts'))
+      .sort()
     const engines: Array<EngineReport & { seconds: number }> = []
     const missing: string[] = []
     for (const name of engineNames) {
@@ -79,13 +82,22 @@ export default class EngineReporter implements Reporter {
       engines.push({ name, label, version, driver: driver(), offline, tests, seconds })
     }
     if (engines.length === 0) return
-    writeFileSync(new URL('engine-timing.json', artifacts), `${JSON.stringify(engines.map(({ name, version, seconds }) => ({ name, version, seconds })), null, 2)}\n`)
+    writeFileSync(
+      new URL('engine-timing.json', artifacts),
+      `${JSON.stringify(
+        engines.map(({ name, version, seconds }) => ({ name, version, seconds })),
+        null,
+        2,
+      )}\n`,
+    )
     if (missing.length > 0) {
       console.info(`e2e: README browser table left as it was (a partial run: ${missing.join('; ')})`)
       return
     }
     const report: Report = { engines: engines.map(({ seconds: _seconds, ...engine }) => engine) }
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`)
-    console.info(updateReadme(report) ? 'e2e: README browser table rewritten from this run' : 'e2e: README browser table unchanged by this run')
+    console.info(
+      updateReadme(report) ? 'e2e: README browser table rewritten from this run' : 'e2e: README browser table unchanged by this run',
+    )
   }
 }

@@ -28,8 +28,7 @@ if (missing) {
  * The phone-width layout check. MiniBrowser (WebKit) will not make a window narrower than
  * about 447 px, so there the check runs at its narrowest window and says so in the test name.
  */
-export const phoneWidthCheck =
-  engineName === 'webkit' ? "at MiniBrowser's narrowest window (it refuses 390 px)" : 'at 390 px'
+export const phoneWidthCheck = engineName === 'webkit' ? "at MiniBrowser's narrowest window (it refuses 390 px)" : 'at 390 px'
 
 /** Narrows the tab to phone width (or as close as the engine allows); returns the width it got. */
 export async function toPhoneWidth(tab: Tab): Promise<number> {
@@ -157,16 +156,16 @@ export type DemoWindow = { demo: { session: import('../src/index.js').Session } 
 
 /** The demo page's session snapshot, read in the page. */
 export function snapshotOf(tab: Tab) {
-  return tab.evaluate(() => (window as unknown as DemoWindow).demo.session.getSnapshot() as { status: Status; reason?: string; expiresAt?: number })
+  return tab.evaluate(
+    () => (window as unknown as DemoWindow).demo.session.getSnapshot() as { status: Status; reason?: string; expiresAt?: number },
+  )
 }
 
 export function waitForStatus(tab: Tab, status: Status, timeout = 10_000) {
-  return waitInTab(
-    tab,
-    (expected) => (window as unknown as Partial<DemoWindow>).demo?.session.getSnapshot().status === expected,
-    status,
-    { timeout, what: `status ${status}` },
-  )
+  return waitInTab(tab, (expected) => (window as unknown as Partial<DemoWindow>).demo?.session.getSnapshot().status === expected, status, {
+    timeout,
+    what: `status ${status}`,
+  })
 }
 
 /** Waits until `selector` matches an element in the tab. */
@@ -184,7 +183,9 @@ export async function signIn(tab: Tab, origin: string, path = '/') {
   await tab.goto(`${origin}${path}`)
   await waitForStatus(tab, 'signed-out')
   await tab.click('#login')
-  await waitInTab(tab, (expected) => location.href === expected && document.readyState === 'complete', `${origin}${path}`, { what: `back at ${path}` })
+  await waitInTab(tab, (expected) => location.href === expected && document.readyState === 'complete', `${origin}${path}`, {
+    what: `back at ${path}`,
+  })
   await waitForStatus(tab, 'signed-in')
 }
 

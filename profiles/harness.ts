@@ -6,7 +6,14 @@
  * `/.well-known/openid-configuration`; no protocol seam is used.
  */
 import { tokenRecordKeys } from '../test/helpers/records.js'
-import { createMemoryStorage, createSession, type LogoutResult, type Session, type SessionOptions, type TabChannelFactory } from '../src/index.js'
+import {
+  createMemoryStorage,
+  createSession,
+  type LogoutResult,
+  type Session,
+  type SessionOptions,
+  type TabChannelFactory,
+} from '../src/index.js'
 import type { Client, IssuedToken, ProfileServer } from './server.js'
 
 /** A channel that goes nowhere: one tab per test here. */
@@ -59,7 +66,9 @@ export async function serverVerdict(server: ProfileServer, client: Client, token
 
 /** The promise of the product: no token is reported `revoked` while its server still accepts it. */
 export function lies(result: LogoutResult, verdict: Awaited<ReturnType<typeof serverVerdict>>): string[] {
-  return (['refresh_token', 'access_token'] as const).filter((kind) => result.revocation[kind] === 'revoked' && verdict[kind] === 'accepted')
+  return (['refresh_token', 'access_token'] as const).filter(
+    (kind) => result.revocation[kind] === 'revoked' && verdict[kind] === 'accepted',
+  )
 }
 
 /** True when no record in storage holds either token. */

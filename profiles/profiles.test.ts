@@ -21,7 +21,10 @@ const other: Client = { id: 'other-spa' }
 function report(result: LogoutResult) {
   const one = (kind: 'refresh_token' | 'access_token') => {
     const error = result.errors[kind]
-    return [result.revocation[kind], ...(error ? [`${error.code}${error.status === undefined ? '' : ` ${error.status}`}${error.error ? ` ${error.error}` : ''}`] : [])].join(': ')
+    return [
+      result.revocation[kind],
+      ...(error ? [`${error.code}${error.status === undefined ? '' : ` ${error.status}`}${error.error ? ` ${error.error}` : ''}`] : []),
+    ].join(': ')
   }
   return { refresh_token: one('refresh_token'), access_token: one('access_token') }
 }
@@ -47,21 +50,44 @@ async function logoutAndAsk(server: ProfileServer, signedIn: SignedIn, client: C
   const result = await signedIn.session.logout()
   const verdict = await serverVerdict(server, client, signedIn.tokens)
   const leftInStorage = storageHolds(signedIn.records, signedIn.tokens)
-  const leaks = await findSecrets(result, { access: signedIn.tokens.accessToken, refresh: signedIn.tokens.refreshToken, ...(client.secret ? { secret: client.secret } : {}) })
+  const leaks = await findSecrets(result, {
+    access: signedIn.tokens.accessToken,
+    refresh: signedIn.tokens.refreshToken,
+    ...(client.secret ? { secret: client.secret } : {}),
+  })
   signedIn.session.dispose()
-  return { result, report: report(result), verdict, lies: lies(result, verdict), leftInStorage, leaks, snapshot: signedIn.session.getSnapshot().status }
+  return {
+    result,
+    report: report(result),
+    verdict,
+    lies: lies(result, verdict),
+    leftInStorage,
+    leaks,
+    snapshot: signedIn.session.getSnapshot().status,
+  }
 }
 
 /**
  * The promise of every logout, at every server: the report matches what the server says now
  * (no lie), nothing is left in storage, no secret sits in the result, the tab is signed out.
  */
-function expectTruthful(outcome: Awaited<ReturnType<typeof logoutAndAsk>>, expected: ReturnType<typeof report>, verdict: Awaited<ReturnType<typeof serverVerdict>>) {
+function expectTruthful(
+  outcome: Awaited<ReturnType<typeof logoutAndAsk>>,
+  expected: ReturnType<typeof report>,
+  verdict: Awaited<ReturnType<typeof serverVerdict>>,
+) {
   expect(outcome).toMatchObject({ report: expected, verdict, lies: [], leftInStorage: [], leaks: [], snapshot: 'signed-out' })
 }
 
 /** revokeToken on its own, then what the server says about the token. */
-async function revokeAndAsk(server: ProfileServer, profile: Profile, tokenValue: string, kind: 'access_token' | 'refresh_token', client: Client, request: { client_id?: string } = { client_id: client.id }) {
+async function revokeAndAsk(
+  server: ProfileServer,
+  profile: Profile,
+  tokenValue: string,
+  kind: 'access_token' | 'refresh_token',
+  client: Client,
+  request: { client_id?: string } = { client_id: client.id },
+) {
   const outcome = await revokeToken(
     { token: tokenValue, token_type_hint: kind, ...request, ...(client.secret ? { client_secret: client.secret } : {}) },
     { endpoint: `${server.origin}${profile.paths.revocation}`, timeoutMs: 5000 },
@@ -78,7 +104,12 @@ describe('Keycloak (/protocol/openid-connect/revoke)', () => {
   it('logout: both revoked; refresh revocation ended the client session, so the access token dies too', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
     expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'revoked' }, { refresh_token: 'refused', access_token: 'refused' })
-    expect(ctx.server.revocationCalls().slice(-2).map((call) => [call.form.get('token_type_hint'), call.form.get('client_id')])).toEqual([
+    expect(
+      ctx.server
+        .revocationCalls()
+        .slice(-2)
+        .map((call) => [call.form.get('token_type_hint'), call.form.get('client_id')]),
+    ).toEqual([
       ['refresh_token', 'spa'],
       ['access_token', 'spa'],
     ])
@@ -86,14 +117,23 @@ describe('Keycloak (/protocol/openid-connect/revoke)', () => {
 
   it('a dead token: Keycloak answers 200 {"error":"invalid_token"}, and that is revoked (it is dead)', async () => {
     const tokens = ctx.server.issueDirect('spa')
-    expect(await revokeAndAsk(ctx.server, keycloak, tokens.refreshToken, 'refresh_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
-    const again = await revokeToken({ token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: 'spa' }, { endpoint: `${ctx.server.origin}${keycloak.paths.revocation}` })
+    expect(await revokeAndAsk(ctx.server, keycloak, tokens.refreshToken, 'refresh_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
+    const again = await revokeToken(
+      { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: 'spa' },
+      { endpoint: `${ctx.server.origin}${keycloak.paths.revocation}` },
+    )
     expect(again).toEqual({ status: 'revoked' })
   })
 
   it('access token alone: revoked, and the refresh token lives on', async () => {
     const tokens = ctx.server.issueDirect('spa')
-    expect(await revokeAndAsk(ctx.server, keycloak, tokens.accessToken, 'access_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
+    expect(await revokeAndAsk(ctx.server, keycloak, tokens.accessToken, 'access_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
     expect(await ctx.server.accepts(tokens.refreshToken, 'refresh_token', spa)).toBe(true)
   })
 
@@ -119,7 +159,11 @@ describe('Auth0 (/oauth/revoke: refresh tokens only)', () => {
 
   it('logout: refresh token revoked; access token failed (200 invalid_request) and still accepted until it expires', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'failed: revocation-failed 200 invalid_request' }, { refresh_token: 'refused', access_token: 'accepted' })
+    expectTruthful(
+      outcome,
+      { refresh_token: 'revoked', access_token: 'failed: revocation-failed 200 invalid_request' },
+      { refresh_token: 'refused', access_token: 'accepted' },
+    )
   })
 
   it('an access token: 200 with {"error":"invalid_request"} is failed, not revoked, and the server still accepts it', async () => {
@@ -140,7 +184,10 @@ describe('Auth0 (/oauth/revoke: refresh tokens only)', () => {
 
   it('its own refresh token: revoked, refused afterwards', async () => {
     const tokens = ctx.server.issueDirect('spa')
-    expect(await revokeAndAsk(ctx.server, auth0, tokens.refreshToken, 'refresh_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
+    expect(await revokeAndAsk(ctx.server, auth0, tokens.refreshToken, 'refresh_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
   })
 })
 
@@ -150,7 +197,11 @@ describe('AWS Cognito (/oauth2/revoke: refresh tokens only)', () => {
 
   it('logout: refresh token revoked; access token unsupported, yet refused afterwards (revoking the refresh token revoked what it issued)', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'unsupported: revocation-unsupported 400 unsupported_token_type' }, { refresh_token: 'refused', access_token: 'refused' })
+    expectTruthful(
+      outcome,
+      { refresh_token: 'revoked', access_token: 'unsupported: revocation-unsupported 400 unsupported_token_type' },
+      { refresh_token: 'refused', access_token: 'refused' },
+    )
   })
 
   it('an access token alone: unsupported, and the server still accepts it', async () => {
@@ -164,7 +215,12 @@ describe('AWS Cognito (/oauth2/revoke: refresh tokens only)', () => {
   it('a client with a secret: logout authenticates with HTTP Basic, and the refresh token is revoked', async () => {
     const signedIn = await signIn(ctx.server, confidential)
     const outcome = await logoutAndAsk(ctx.server, signedIn, confidential)
-    expect(outcome).toMatchObject({ report: { refresh_token: 'revoked' }, verdict: { refresh_token: 'refused', access_token: 'refused' }, lies: [], leaks: [] })
+    expect(outcome).toMatchObject({
+      report: { refresh_token: 'revoked' },
+      verdict: { refresh_token: 'refused', access_token: 'refused' },
+      lies: [],
+      leaks: [],
+    })
     const [call] = ctx.server.revocationCalls().slice(-2)
     expect(call!.authorization).toBe(`Basic ${btoa(`${confidential.id}:${confidential.secret}`)}`)
     expect(call!.form.has('client_secret')).toBe(false)
@@ -184,12 +240,18 @@ describe('Google (/revoke)', () => {
 
   it('an access token alone: revoked, and its refresh token is refused too', async () => {
     const tokens = ctx.server.issueDirect('spa')
-    expect(await revokeAndAsk(ctx.server, google, tokens.accessToken, 'access_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
+    expect(await revokeAndAsk(ctx.server, google, tokens.accessToken, 'access_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
     expect(await ctx.server.accepts(tokens.refreshToken, 'refresh_token', spa)).toBe(false)
   })
 
   it('an unknown or already revoked token: 400 invalid_token, revoked (the server does not accept it)', async () => {
-    expect(await revokeAndAsk(ctx.server, google, 'rt.never-issued-by-google', 'refresh_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
+    expect(await revokeAndAsk(ctx.server, google, 'rt.never-issued-by-google', 'refresh_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
   })
 })
 
@@ -198,7 +260,11 @@ describe('Microsoft Entra ID (no revocation_endpoint)', () => {
 
   it('logout: both failed revocation-unavailable, the session is cleared, and the server still accepts both', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
-    expectTruthful(outcome, { refresh_token: 'failed: revocation-unavailable', access_token: 'failed: revocation-unavailable' }, { refresh_token: 'accepted', access_token: 'accepted' })
+    expectTruthful(
+      outcome,
+      { refresh_token: 'failed: revocation-unavailable', access_token: 'failed: revocation-unavailable' },
+      { refresh_token: 'accepted', access_token: 'accepted' },
+    )
     expect(ctx.server.calls.filter((call) => call.method === 'POST' && call.path.includes('revoke'))).toEqual([])
   })
 })
@@ -209,7 +275,9 @@ describe('Okta (/oauth2/default/v1/revoke)', () => {
   it('logout: both revoked, both refused afterwards; client_id in the body', async () => {
     const outcome = await logoutAndAsk(ctx.server, await signIn(ctx.server, spa))
     expectTruthful(outcome, { refresh_token: 'revoked', access_token: 'revoked' }, { refresh_token: 'refused', access_token: 'refused' })
-    expect(ctx.server.revocationCalls().every((call) => call.form.get('client_id') === 'spa' && call.authorization === undefined)).toBe(true)
+    expect(ctx.server.revocationCalls().every((call) => call.form.get('client_id') === 'spa' && call.authorization === undefined)).toBe(
+      true,
+    )
   })
 
   it('an access token alone: revoked; the refresh token lives on', async () => {
@@ -220,7 +288,10 @@ describe('Okta (/oauth2/default/v1/revoke)', () => {
 
   it('a refresh token: revoked, and its access token is refused too', async () => {
     const tokens = ctx.server.issueDirect('spa')
-    expect(await revokeAndAsk(ctx.server, okta, tokens.refreshToken, 'refresh_token', spa)).toEqual({ outcome: 'revoked', server: 'refused' })
+    expect(await revokeAndAsk(ctx.server, okta, tokens.refreshToken, 'refresh_token', spa)).toEqual({
+      outcome: 'revoked',
+      server: 'refused',
+    })
     expect(await ctx.server.accepts(tokens.accessToken, 'access_token', spa)).toBe(false)
   })
 })
@@ -238,7 +309,11 @@ describe('HTTP Basic is encoded two ways (RFC 6749 §2.3.1): oidc-client-ts at /
     const outcome = await logoutAndAsk(ctx.server, signedIn, reserved)
     const [revocation] = ctx.server.revocationCalls()
     expect(revocation!.authorization).toBe(`Basic ${btoa('conf+client:pa+ss%2Bword%2F1')}`)
-    expectTruthful(outcome, { refresh_token: 'failed: revocation-failed 401 invalid_client', access_token: 'failed: revocation-failed 401 invalid_client' }, { refresh_token: 'accepted', access_token: 'accepted' })
+    expectTruthful(
+      outcome,
+      { refresh_token: 'failed: revocation-failed 401 invalid_client', access_token: 'failed: revocation-failed 401 invalid_client' },
+      { refresh_token: 'accepted', access_token: 'accepted' },
+    )
   })
 
   it('client_secret_post: both endpoints get the pair in the body, and the revocation works', async () => {
@@ -264,15 +339,47 @@ describe('bad answers at logout, for the record: a clear outcome, everything cle
     },
   })
   const cases: Array<[string, Parameters<ProfileServer['setRevocationOverride']>[0], { refresh_token: RegExp; access_token: RegExp }]> = [
-    ['200 with an HTML page', () => ({ status: 200, body: '<!doctype html><p>Welcome</p>', headers: { 'content-type': 'text/html' } }), { refresh_token: /^revoked$/, access_token: /^revoked$/ }],
-    ['302 to a login page', () => ({ status: 302, headers: { location: '/login' } }), { refresh_token: /^failed: revocation-failed 302$/, access_token: /^failed: revocation-failed 302$/ }],
-    ['307 to another endpoint', () => ({ status: 307, headers: { location: `${okta.paths.revocation}/moved` } }), { refresh_token: /^failed: revocation-failed 307$/, access_token: /^failed: revocation-failed 307$/ }],
-    ['200 with a JSON error', () => ({ status: 200, body: '{"error":"server_error"}', headers: { 'content-type': 'application/json' } }), { refresh_token: /^failed: revocation-failed 200 server_error$/, access_token: /^failed: revocation-failed 200 server_error$/ }],
-    ['200 with 10 MB of JSON', () => big('application/json'), { refresh_token: /^failed: revocation-failed 200$/, access_token: /^failed: revocation-failed 200$/ }],
+    [
+      '200 with an HTML page',
+      () => ({ status: 200, body: '<!doctype html><p>Welcome</p>', headers: { 'content-type': 'text/html' } }),
+      { refresh_token: /^revoked$/, access_token: /^revoked$/ },
+    ],
+    [
+      '302 to a login page',
+      () => ({ status: 302, headers: { location: '/login' } }),
+      { refresh_token: /^failed: revocation-failed 302$/, access_token: /^failed: revocation-failed 302$/ },
+    ],
+    [
+      '307 to another endpoint',
+      () => ({ status: 307, headers: { location: `${okta.paths.revocation}/moved` } }),
+      { refresh_token: /^failed: revocation-failed 307$/, access_token: /^failed: revocation-failed 307$/ },
+    ],
+    [
+      '200 with a JSON error',
+      () => ({ status: 200, body: '{"error":"server_error"}', headers: { 'content-type': 'application/json' } }),
+      { refresh_token: /^failed: revocation-failed 200 server_error$/, access_token: /^failed: revocation-failed 200 server_error$/ },
+    ],
+    [
+      '200 with 10 MB of JSON',
+      () => big('application/json'),
+      { refresh_token: /^failed: revocation-failed 200$/, access_token: /^failed: revocation-failed 200$/ },
+    ],
     ['200 with 10 MB of HTML', () => big('text/html'), { refresh_token: /^revoked$/, access_token: /^revoked$/ }],
-    ['503, Retry-After -30', () => ({ status: 503, headers: { 'retry-after': '-30' } }), { refresh_token: /^queued: revocation-failed 503$/, access_token: /^queued: revocation-failed 503$/ }],
-    ['503, Retry-After of a year', () => ({ status: 503, headers: { 'retry-after': String(365 * 24 * 3600) } }), { refresh_token: /^queued: (revocation-failed 503|timeout)$/, access_token: /^queued: (revocation-failed 503|timeout)$/ }],
-    ['503, Retry-After an HTTP-date in the past', () => ({ status: 503, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } }), { refresh_token: /^queued: revocation-failed 503$/, access_token: /^queued: revocation-failed 503$/ }],
+    [
+      '503, Retry-After -30',
+      () => ({ status: 503, headers: { 'retry-after': '-30' } }),
+      { refresh_token: /^queued: revocation-failed 503$/, access_token: /^queued: revocation-failed 503$/ },
+    ],
+    [
+      '503, Retry-After of a year',
+      () => ({ status: 503, headers: { 'retry-after': String(365 * 24 * 3600) } }),
+      { refresh_token: /^queued: (revocation-failed 503|timeout)$/, access_token: /^queued: (revocation-failed 503|timeout)$/ },
+    ],
+    [
+      '503, Retry-After an HTTP-date in the past',
+      () => ({ status: 503, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } }),
+      { refresh_token: /^queued: revocation-failed 503$/, access_token: /^queued: revocation-failed 503$/ },
+    ],
     ['no answer at all', () => 'hang', { refresh_token: /^queued: timeout$/, access_token: /^queued: timeout$/ }],
   ]
 

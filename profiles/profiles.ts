@@ -35,7 +35,8 @@ export const keycloak: Profile = {
   revoke(call, state) {
     if (!call.clientId) return answers.error(401, 'invalid_client', 'Missing client_id parameter')
     const token = call.token
-    if (!token || !token.alive || !token.grant.alive) return answers.json(200, { error: 'invalid_token', error_description: 'Invalid token' })
+    if (!token || !token.alive || !token.grant.alive)
+      return answers.json(200, { error: 'invalid_token', error_description: 'Invalid token' })
     if (token.grant.clientId !== call.clientId) return answers.error(400, 'invalid_request', 'Unmatching clients')
     if (token.kind === 'refresh_token') state.killGrant(token.grant)
     else state.kill(token)
@@ -63,7 +64,10 @@ export const auth0: Profile = {
     if (!call.clientId) return answers.error(401, 'invalid_client', 'Missing client_id')
     const token = call.token
     if (token?.kind === 'access_token' || (token && token.grant.clientId !== call.clientId)) {
-      return answers.json(200, { error: 'invalid_request', error_description: 'The refresh_token was issued to a different client or is not a refresh token.' })
+      return answers.json(200, {
+        error: 'invalid_request',
+        error_description: 'The refresh_token was issued to a different client or is not a refresh token.',
+      })
     }
     if (token) state.kill(token)
     return answers.ok()
@@ -83,7 +87,13 @@ export const cognito: Profile = {
     'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html',
   ],
   issuerPath: '/us-east-1_Example',
-  paths: { authorize: '/oauth2/authorize', token: '/oauth2/token', userinfo: '/oauth2/userInfo', revocation: '/oauth2/revoke', endSession: '/logout' },
+  paths: {
+    authorize: '/oauth2/authorize',
+    token: '/oauth2/token',
+    userinfo: '/oauth2/userInfo',
+    revocation: '/oauth2/revoke',
+    endSession: '/logout',
+  },
   basicDecoding: 'raw',
   revoke(call, state) {
     if (!call.clientId) return answers.error(400, 'invalid_request')

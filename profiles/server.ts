@@ -108,7 +108,9 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
   const tokens = new Map<string, IssuedToken>()
   const calls: SeenCall[] = []
   /** Test switch: answer the revocation endpoint with this instead of the profile's behaviour. */
-  let revocationOverride: ((call: RevocationCall) => Answer | 'hang' | { stream: () => AsyncIterable<Buffer>; headers: Record<string, string> }) | undefined
+  let revocationOverride:
+    | ((call: RevocationCall) => Answer | 'hang' | { stream: () => AsyncIterable<Buffer>; headers: Record<string, string> })
+    | undefined
 
   const state: ServerState = {
     kill: (issued) => {
@@ -142,12 +144,23 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
     tokens.set(access, { value: access, kind: 'access_token', grant, alive: true })
     tokens.set(refresh, { value: refresh, kind: 'refresh_token', grant, alive: true })
     const now = Math.floor(Date.now() / 1000)
-    const claims = { iss: issuer(), aud: clientId, sub: 'user-1', name: 'Profile User', iat: now, exp: now + 3600, ...(nonce ? { nonce } : {}) }
+    const claims = {
+      iss: issuer(),
+      aud: clientId,
+      sub: 'user-1',
+      name: 'Profile User',
+      iat: now,
+      exp: now + 3600,
+      ...(nonce ? { nonce } : {}),
+    }
     const idToken = `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`
     return { access_token: access, refresh_token: refresh, id_token: idToken, token_type: 'Bearer', expires_in: 3600, scope }
   }
 
-  const route = async (request: IncomingMessage, body: string): Promise<Answer | 'hang' | { stream: () => AsyncIterable<Buffer>; headers: Record<string, string> }> => {
+  const route = async (
+    request: IncomingMessage,
+    body: string,
+  ): Promise<Answer | 'hang' | { stream: () => AsyncIterable<Buffer>; headers: Record<string, string> }> => {
     const url = new URL(request.url ?? '/', origin)
     const path = url.pathname
     const form = new URLSearchParams(body)
@@ -172,7 +185,8 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
         const code = codes.get(form.get('code') ?? '')
         codes.delete(form.get('code') ?? '')
         const verifier = form.get('code_verifier') ?? ''
-        if (!code || code.clientId !== client.id || code.redirectUri !== form.get('redirect_uri')) return answers.error(400, 'invalid_grant')
+        if (!code || code.clientId !== client.id || code.redirectUri !== form.get('redirect_uri'))
+          return answers.error(400, 'invalid_grant')
         if (b64url(createHash('sha256').update(verifier).digest()) !== code.challenge) return answers.error(400, 'invalid_grant', 'PKCE')
         const grant: Grant = { id: token('grant'), clientId: client.id, alive: true }
         return json(200, issue(client.id, grant, code.nonce, code.scope))
@@ -188,7 +202,9 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
     }
     if (path === profile.paths.userinfo) {
       const bearer = request.headers.authorization?.replace(/^Bearer /, '')
-      return alive(bearer, 'access_token') ? json(200, { sub: 'user-1' }) : { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }
+      return alive(bearer, 'access_token')
+        ? json(200, { sub: 'user-1' })
+        : { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }
     }
     if (profile.paths.revocation && path === profile.paths.revocation && request.method === 'POST') {
       const basic = readBasic(request.headers.authorization, profile.basicDecoding)
@@ -252,7 +268,8 @@ export async function startProfileServer(profile: Profile, clients: Client[]) {
     /** What the authorization endpoint does after the user signed in: a code for this request. */
     authorize(authorizationUrl: string): string {
       const url = new URL(authorizationUrl)
-      if (url.origin + url.pathname !== `${origin}${profile.paths.authorize}`) throw new Error(`not this server's authorize endpoint: ${url.pathname}`)
+      if (url.origin + url.pathname !== `${origin}${profile.paths.authorize}`)
+        throw new Error(`not this server's authorize endpoint: ${url.pathname}`)
       const params = url.searchParams
       if (params.get('code_challenge_method') !== 'S256') throw new Error('PKCE S256 expected')
       const code = token('code')

@@ -59,9 +59,13 @@ export async function assertDPoPSupport(): Promise<void> {
     const keys = await crypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])
     await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, new Uint8Array(1))
   } catch (cause) {
-    throw new TokenwardenError('dpop-unsupported', '`dpop: true` needs WebCrypto ECDSA P-256 (a secure context), which this browser lacks.', {
-      cause,
-    })
+    throw new TokenwardenError(
+      'dpop-unsupported',
+      '`dpop: true` needs WebCrypto ECDSA P-256 (a secure context), which this browser lacks.',
+      {
+        cause,
+      },
+    )
   }
 }
 

@@ -71,7 +71,10 @@ export class TokenwardenError extends Error {
   constructor(code: TokenwardenErrorCode, message: string, details: TokenwardenErrorDetails = {}) {
     // Every cause is kept stripped (safeCause): HTTP and OAuth library errors carry the request,
     // its body and headers (a token, a refresh token in a form, Basic credentials).
-    super(message, details.cause === undefined ? undefined : { cause: isTokenwardenError(details.cause) ? details.cause : safeCause(details.cause) })
+    super(
+      message,
+      details.cause === undefined ? undefined : { cause: isTokenwardenError(details.cause) ? details.cause : safeCause(details.cause) },
+    )
     this.code = code
     if (details.status !== undefined) this.status = details.status
     if (details.error !== undefined) this.error = details.error

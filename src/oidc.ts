@@ -1,4 +1,12 @@
-import { DPoPState, ErrorResponse, ErrorTimeout, OidcClient, type OidcClientSettings, type RefreshState, type SigninResponse } from 'oidc-client-ts'
+import {
+  DPoPState,
+  ErrorResponse,
+  ErrorTimeout,
+  OidcClient,
+  type OidcClientSettings,
+  type RefreshState,
+  type SigninResponse,
+} from 'oidc-client-ts'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { TokenwardenError, type TokenwardenErrorCode } from './errors.js'
 import type { IssuedTokens, Profile, ProofKey, Protocol, ProtocolContext, TokenSet } from './protocol.js'
@@ -25,11 +33,15 @@ function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedToke
 function toError(code: TokenwardenErrorCode, message: string, cause: unknown): TokenwardenError {
   if (cause instanceof TokenwardenError) return cause
   if (cause instanceof ErrorResponse) {
-    return new TokenwardenError(code, `${message}: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`, {
-      ...(cause.error ? { error: cause.error } : {}),
-      ...(cause.error_description ? { error_description: cause.error_description } : {}),
-      cause,
-    })
+    return new TokenwardenError(
+      code,
+      `${message}: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
+      {
+        ...(cause.error ? { error: cause.error } : {}),
+        ...(cause.error_description ? { error_description: cause.error_description } : {}),
+        cause,
+      },
+    )
   }
   if (cause instanceof ErrorTimeout) return new TokenwardenError('timeout', `${message}: the server did not answer in time.`, { cause })
   if (cause instanceof TypeError) return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause })

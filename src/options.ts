@@ -186,13 +186,40 @@ export interface ResolvedOptions extends ProtocolConfig {
 // Typed as a registry of every key (as ky does): adding an option without listing it here
 // fails to compile, so unknown-option checking never drifts from the interface.
 const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
-  authority: true, clientId: true, redirectUri: true, scope: true, postLogoutRedirectUri: true, clientSecret: true,
-  clientAuthentication: true, allowInsecureHttp: true, revocation: true, refreshLeewaySeconds: true, autoRefresh: true,
-  databaseName: true, dpop: true, encryptAtRest: true, persistStorage: true, oidc: true, logger: true, fetch: true, storage: true, channel: true, lock: true, now: true,
-  timers: true, navigate: true, subtle: true, protocol: true,
+  authority: true,
+  clientId: true,
+  redirectUri: true,
+  scope: true,
+  postLogoutRedirectUri: true,
+  clientSecret: true,
+  clientAuthentication: true,
+  allowInsecureHttp: true,
+  revocation: true,
+  refreshLeewaySeconds: true,
+  autoRefresh: true,
+  databaseName: true,
+  dpop: true,
+  encryptAtRest: true,
+  persistStorage: true,
+  oidc: true,
+  logger: true,
+  fetch: true,
+  storage: true,
+  channel: true,
+  lock: true,
+  now: true,
+  timers: true,
+  navigate: true,
+  subtle: true,
+  protocol: true,
 }
 const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
-  timeoutMs: true, retryLimit: true, maxRetryAfterMs: true, keepalive: true, outbox: true, outboxMaxAgeMs: true,
+  timeoutMs: true,
+  retryLimit: true,
+  maxRetryAfterMs: true,
+  keepalive: true,
+  outbox: true,
+  outboxMaxAgeMs: true,
 }
 const known = new Set(Object.keys(sessionOptionKeys))
 const knownRevocation = new Set(Object.keys(revocationOptionKeys))
@@ -255,7 +282,7 @@ const ownedOidcSettings: Record<string, string> = {
   post_logout_redirect_uri: '`postLogoutRedirectUri`',
   client_secret: '`clientSecret`',
   client_authentication: '`clientAuthentication`',
-  stateStore: 'nothing: sign-in state is kept in tokenwarden\'s storage',
+  stateStore: "nothing: sign-in state is kept in tokenwarden's storage",
   dpop: 'nothing: set `dpop: true` instead',
 }
 

@@ -152,7 +152,9 @@ export class Outbox {
     if (dead.length) await commit(storage, { delete: dead })
     if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
     if (this.#port.enabled) return this.drain(false)
-    const left = all.flatMap(([key, value]) => (key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : []))
+    const left = all.flatMap(([key, value]) =>
+      key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
+    )
     if (left.length === 0) return
     await commit(storage, { delete: left.map(({ key }) => key) })
     const outcomes = await revoke(

@@ -124,12 +124,13 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   })
   const dpop = dpopModule ? new dpopModule.DPoP(storage, id, now, new dpopModule.DPoPNonces()) : undefined
-  const protocol = dpopModule && dpop
-    ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
-        const { timeoutMs } = revocation
-        void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
-      })
-    : baseProtocol
+  const protocol =
+    dpopModule && dpop
+      ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => {
+          const { timeoutMs } = revocation
+          void revoke(targetsOf(tokens), { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).catch(() => undefined)
+        })
+      : baseProtocol
   const outbox = new Outbox({
     storage,
     sessionId: id,
@@ -188,7 +189,20 @@ export async function assembleParts(host: PartsHost): Promise<Parts> {
     refresher: refresh,
     revoke,
     channel,
-    signIn: { store, local, lock, protocol, outbox, revoke, revokeTimeoutMs: revocation.timeoutMs, broadcast, navigate, now, snapshot: () => host.snapshot.get(), emit },
+    signIn: {
+      store,
+      local,
+      lock,
+      protocol,
+      outbox,
+      revoke,
+      revokeTimeoutMs: revocation.timeoutMs,
+      broadcast,
+      navigate,
+      now,
+      snapshot: () => host.snapshot.get(),
+      emit,
+    },
     logout: {
       store,
       local,

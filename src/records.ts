@@ -232,10 +232,7 @@ const sessionFields = ['kind', 'v', 'signInId', 'updatedAt'] as const
 const outboxFields = ['kind', 'v', 'hint', 'expiresAt', 'attempts', 'notBefore'] as const
 
 const isSealed = (value: unknown): value is Sealed =>
-  typeof value === 'object' &&
-  value !== null &&
-  ArrayBuffer.isView((value as Sealed).iv) &&
-  ArrayBuffer.isView((value as Sealed).data)
+  typeof value === 'object' && value !== null && ArrayBuffer.isView((value as Sealed).iv) && ArrayBuffer.isView((value as Sealed).data)
 
 /** Whether `value` is a sealed record (its ciphertext is not checked: only opening it does). */
 export function isSealedRecord(value: unknown): value is SealedRecord {

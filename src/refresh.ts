@@ -148,7 +148,12 @@ export class Refresher {
       next = await protocol.refresh({ tokens: stored.tokens, profile: stored.profile })
     } catch (error) {
       const reported = toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.')
-      this.#port.emit({ type: 'refresh-failed', code: reported.code, ...(reported.error ? { error: reported.error } : {}), durationMs: now() - startedAt })
+      this.#port.emit({
+        type: 'refresh-failed',
+        code: reported.code,
+        ...(reported.error ? { error: reported.error } : {}),
+        durationMs: now() - startedAt,
+      })
       // The server refused the grant itself: the session is over in every tab.
       if (reported.error === 'invalid_grant') {
         await store

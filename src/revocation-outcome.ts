@@ -146,7 +146,12 @@ function errorOutcome(status: number, fields: OAuthErrorFields, cause: unknown, 
 
 const isTimeoutReason = (reason: unknown) => reason instanceof DOMException && reason.name === 'TimeoutError'
 
-export async function toOutcome(error: unknown, deadline: AbortSignal, signal: AbortSignal, context: AttemptContext): Promise<RevocationOutcome> {
+export async function toOutcome(
+  error: unknown,
+  deadline: AbortSignal,
+  signal: AbortSignal,
+  context: AttemptContext,
+): Promise<RevocationOutcome> {
   const retryAfter = context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }
   if (error instanceof HTTPError) {
     const { response } = error
@@ -258,7 +263,6 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 function clampMs(ms: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ms))
 }
-
 
 /** Every occurrence of a secret replaced, so server text that echoes one can be kept. */
 function redact(text: string, secrets: readonly string[]): string {

@@ -235,7 +235,10 @@ export interface RevokerConfig extends Omit<RevokeTokenOptions, 'endpoint' | 'si
 }
 
 /** Revokes targets together within a bound: what logout and the outbox call. Never rejects. */
-export type Revoker = (targets: readonly RevocationTarget[], bound: { signal: AbortSignal; timeoutMs: number }) => Promise<RevocationOutcome[]>
+export type Revoker = (
+  targets: readonly RevocationTarget[],
+  bound: { signal: AbortSignal; timeoutMs: number },
+) => Promise<RevocationOutcome[]>
 
 /**
  * A {@link Revoker} for one client. Every target is sent concurrently, each with its own
@@ -269,7 +272,11 @@ export function createRevoker(config: RevokerConfig): Revoker {
           return await revokeToken(request, { ...rest, endpoint, signal, timeoutMs })
         } catch (error) {
           // Bad configuration (an http endpoint, say): reported per token, never thrown.
-          return { status: 'failed', retryable: false, error: toTokenwardenError(error, 'revocation-failed', 'The revocation could not be sent.') }
+          return {
+            status: 'failed',
+            retryable: false,
+            error: toTokenwardenError(error, 'revocation-failed', 'The revocation could not be sent.'),
+          }
         }
       }),
     )
@@ -286,6 +293,9 @@ function checkNumber(name: string, value: unknown, rule: { min: number; max?: nu
     (!rule.integer || Number.isInteger(value))
   if (!ok) {
     const range = rule.max === undefined ? `at least ${rule.min}` : `from ${rule.min} to ${rule.max}`
-    throw new TokenwardenError('invalid-options', `\`${name}\` must be ${rule.integer ? 'a whole number' : 'a finite number'} ${range}; got ${String(value)}.`)
+    throw new TokenwardenError(
+      'invalid-options',
+      `\`${name}\` must be ${rule.integer ? 'a whole number' : 'a finite number'} ${range}; got ${String(value)}.`,
+    )
   }
 }

@@ -1,12 +1,5 @@
 import { TokenwardenError } from './errors.js'
-import {
-  isSealedRecord,
-  isSealingKeyRecord,
-  sealedAdditionalData,
-  toSeal,
-  unsealed,
-  type SealingKeyRecord,
-} from './records.js'
+import { isSealedRecord, isSealingKeyRecord, sealedAdditionalData, toSeal, unsealed, type SealingKeyRecord } from './records.js'
 import { Sealer, type SealingCrypto } from './sealing.js'
 import type { KeyValueStorage, StorageChanges } from './storage.js'
 
@@ -84,23 +77,27 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
       // The key record is read only when something was sealed: a write that seals nothing
       // (deletions, an end marker) needs no key, and with no keys to check either it is
       // issued at once, without a read first (logout's outbox clean-up).
-      const conflict = await inner.transact(usedKey ? [...keys, sealer.recordKey] : keys, (current) => {
-        if (keys.some((key) => fingerprint(current.get(key)) !== seen.get(key)!.print)) return { result: 'changed' as const }
-        const stored = current.get(sealer.recordKey)
-        // Everything must be sealed under the one key storage holds, or no other tab could open it.
-        if (usedKey && (used.some(({ id }) => id !== usedKey.id) || (isSealingKeyRecord(stored) && stored.id !== usedKey.id))) {
-          return { result: 'key' as const }
-        }
-        const changes: StorageChanges = {
-          set: [
-            ...sealed.map(([key, { value }]) => [key, value] as const),
-            // The key was deleted with the database under this tab: store it again with what it sealed.
-            ...(usedKey && stored === undefined ? [[sealer.recordKey, usedKey satisfies SealingKeyRecord] as const] : []),
-          ],
-          ...(outcome.changes?.delete ? { delete: outcome.changes.delete } : {}),
-        }
-        return { changes, result: undefined }
-      }, issued)
+      const conflict = await inner.transact(
+        usedKey ? [...keys, sealer.recordKey] : keys,
+        (current) => {
+          if (keys.some((key) => fingerprint(current.get(key)) !== seen.get(key)!.print)) return { result: 'changed' as const }
+          const stored = current.get(sealer.recordKey)
+          // Everything must be sealed under the one key storage holds, or no other tab could open it.
+          if (usedKey && (used.some(({ id }) => id !== usedKey.id) || (isSealingKeyRecord(stored) && stored.id !== usedKey.id))) {
+            return { result: 'key' as const }
+          }
+          const changes: StorageChanges = {
+            set: [
+              ...sealed.map(([key, { value }]) => [key, value] as const),
+              // The key was deleted with the database under this tab: store it again with what it sealed.
+              ...(usedKey && stored === undefined ? [[sealer.recordKey, usedKey satisfies SealingKeyRecord] as const] : []),
+            ],
+            ...(outcome.changes?.delete ? { delete: outcome.changes.delete } : {}),
+          }
+          return { changes, result: undefined }
+        },
+        issued,
+      )
       if (conflict === undefined) {
         for (const key of outcome.changes?.delete ?? []) remember(key, undefined, undefined)
         sealed.forEach(([key, { value }], index) => remember(key, value, plainSet[index]![1]))
@@ -118,7 +115,9 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
   const upgrade = async (key: string, value: unknown): Promise<void> => {
     if (!toSeal(value)) return
     await transact([key], (current) =>
-      fingerprint(current.get(key)) === fingerprint(value) ? { changes: { set: [[key, current.get(key)]] }, result: undefined } : { result: undefined },
+      fingerprint(current.get(key)) === fingerprint(value)
+        ? { changes: { set: [[key, current.get(key)]] }, result: undefined }
+        : { result: undefined },
     )
   }
 
@@ -138,19 +137,21 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
     ...(inner.onClosed ? { onClosed: inner.onClosed.bind(inner) } : {}),
     ...(inner.close ? { close: inner.close.bind(inner) } : {}),
     transact: (keys, decide, onIssued) => inOrder(() => transact(keys, decide, onIssued)),
-    get: (key) => inOrder(async () => {
-      // The key is read beside the record, not after it: one IndexedDB round trip less on start.
-      const [value] = await Promise.all([inner.get(key), sealer.key(false).catch(() => undefined)])
-      await upgrade(key, value)
-      const plain = await open(key, value)
-      if (!toSeal(value)) remember(key, value, plain)
-      return plain
-    }),
-    entries: (prefix) => inOrder(async () => {
-      const found = await inner.entries(prefix)
-      await Promise.all(found.map(([key, value]) => upgrade(key, value)))
-      return Promise.all(found.map(async ([key, value]) => [key, await open(key, value)] as [string, unknown]))
-    }),
+    get: (key) =>
+      inOrder(async () => {
+        // The key is read beside the record, not after it: one IndexedDB round trip less on start.
+        const [value] = await Promise.all([inner.get(key), sealer.key(false).catch(() => undefined)])
+        await upgrade(key, value)
+        const plain = await open(key, value)
+        if (!toSeal(value)) remember(key, value, plain)
+        return plain
+      }),
+    entries: (prefix) =>
+      inOrder(async () => {
+        const found = await inner.entries(prefix)
+        await Promise.all(found.map(([key, value]) => upgrade(key, value)))
+        return Promise.all(found.map(async ([key, value]) => [key, await open(key, value)] as [string, unknown]))
+      }),
   }
 }
 

@@ -76,21 +76,21 @@ export class SessionStore {
       this.storage.transact(
         [this.#key],
         (values) => {
-        const value = values.get(this.#key)
-        const current = readSessionRecord(value)
-        const decision = decide(current)
-        const set = [...(decision.changes?.set ?? [])]
-        const remove = [...(decision.changes?.delete ?? [])]
-        if (decision.session) set.push([this.#key, decision.session])
-        else if (decision.session === null || (value !== undefined && !current && !isSessionEnded(value))) {
-          set.push([this.#key, sessionEnded(current?.signInId ?? null, this.#now())])
-        }
-        // The DPoP key lives exactly as long as its session: whatever ends or replaces the
-        // session (logout, another sign-in, a refused refresh) deletes it in the same step.
-        const key = current?.tokens.dpopKey
-        const next = decision.session === undefined ? current : decision.session
-        if (key && next?.tokens.dpopKey !== key) remove.push(recordKeys.dpopKey(this.#sessionId, key))
-        return { changes: { set, delete: remove }, result: decision.result }
+          const value = values.get(this.#key)
+          const current = readSessionRecord(value)
+          const decision = decide(current)
+          const set = [...(decision.changes?.set ?? [])]
+          const remove = [...(decision.changes?.delete ?? [])]
+          if (decision.session) set.push([this.#key, decision.session])
+          else if (decision.session === null || (value !== undefined && !current && !isSessionEnded(value))) {
+            set.push([this.#key, sessionEnded(current?.signInId ?? null, this.#now())])
+          }
+          // The DPoP key lives exactly as long as its session: whatever ends or replaces the
+          // session (logout, another sign-in, a refused refresh) deletes it in the same step.
+          const key = current?.tokens.dpopKey
+          const next = decision.session === undefined ? current : decision.session
+          if (key && next?.tokens.dpopKey !== key) remove.push(recordKeys.dpopKey(this.#sessionId, key))
+          return { changes: { set, delete: remove }, result: decision.result }
         },
         onIssued,
       ),

@@ -68,10 +68,7 @@ const sameStorage = (a: StorageInfo, b: StorageInfo) => a.storage === b.storage 
 function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   if (a.status === 'signed-in' && b.status === 'signed-in') {
     return (
-      a.expiresAt === b.expiresAt &&
-      a.scope === b.scope &&
-      sameStorage(a, b) &&
-      JSON.stringify(a.profile) === JSON.stringify(b.profile)
+      a.expiresAt === b.expiresAt && a.scope === b.scope && sameStorage(a, b) && JSON.stringify(a.profile) === JSON.stringify(b.profile)
     )
   }
   if (a.status === 'signed-out' && b.status === 'signed-out') {

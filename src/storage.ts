@@ -86,8 +86,7 @@ export function createMemoryStorage(map: Map<string, unknown> = new Map()): KeyV
   return {
     kind: 'memory',
     get: async (key) => structuredClone(map.get(key)),
-    entries: async (prefix) =>
-      [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
+    entries: async (prefix) => [...map].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, structuredClone(value)]),
     transact: async (keys, decide, onIssued) => {
       const { changes = {}, result } = decide(new Map(keys.map((key) => [key, structuredClone(map.get(key))])))
       for (const key of changes.delete ?? []) map.delete(key)
@@ -114,8 +113,7 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
       return () => closedListeners.delete(listener)
     },
     get: (key) => get(key, use),
-    entries: async (prefix) =>
-      (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
+    entries: async (prefix) => (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
     transact: (keys, decide, onIssued) =>
       use('readwrite', (objectStore) => {
         const transaction = objectStore.transaction
@@ -213,9 +211,7 @@ function openStore(databaseName: string, onClosed: () => void): UseStore & { clo
  * Opens the default storage: IndexedDB when it works, else memory. Some private modes have
  * no IndexedDB or refuse to open it; the session then lives as long as the page, and says so.
  */
-export async function openDefaultStorage(
-  databaseName: string,
-): Promise<{ storage: KeyValueStorage; fallbackReason?: TokenwardenError }> {
+export async function openDefaultStorage(databaseName: string): Promise<{ storage: KeyValueStorage; fallbackReason?: TokenwardenError }> {
   if (typeof indexedDB === 'undefined') {
     return {
       storage: createMemoryStorage(),

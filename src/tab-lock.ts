@@ -8,7 +8,6 @@ export type TabLock = <T>(task: () => Promise<T>, options?: { signal?: AbortSign
 
 export type TabLockFactory = (name: string) => TabLock
 
-
 /**
  * Locks that exclude each other by name among the holders that share this factory, one holder
  * at a time, in the order they asked: what Web Locks do for the tabs of an origin, here for

@@ -57,7 +57,11 @@ describe('src/ architecture', () => {
   })
 
   it('nothing but session.ts imports parts.ts (the wiring), and only those two and index.ts read the options', () => {
-    const importersOf = (target: string) => [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file).sort()
+    const importersOf = (target: string) =>
+      [...graph]
+        .filter(([, imports]) => imports.includes(target))
+        .map(([file]) => file)
+        .sort()
     expect(importersOf('parts.ts')).toEqual(['session.ts'])
     expect(importersOf('options.ts')).toEqual(['index.ts', 'parts.ts', 'session.ts'])
   })
@@ -71,16 +75,27 @@ describe('src/ architecture', () => {
       vue: ['vue/index.ts'],
     }
     for (const [library, allowed] of Object.entries(owners)) {
-      const importers = [...graph].filter(([, imports]) => imports.includes(library)).map(([file]) => file).sort()
-      expect(importers.every((file) => allowed.includes(file)), `${library} imported by ${importers.join(', ')}`).toBe(true)
+      const importers = [...graph]
+        .filter(([, imports]) => imports.includes(library))
+        .map(([file]) => file)
+        .sort()
+      expect(
+        importers.every((file) => allowed.includes(file)),
+        `${library} imported by ${importers.join(', ')}`,
+      ).toBe(true)
     }
   })
 
   it('the bindings import only the public core, by its package name', () => {
     for (const [file, imports] of graph) {
       if (!/^(react|vue|testing)\//.test(file)) continue
-      const internal = imports.filter((specifier) => !['react', 'vue', 'tokenwarden'].includes(specifier) && !specifier.startsWith('tokenwarden'))
-      expect(internal.filter((specifier) => !specifier.startsWith(file.split('/')[0]!)), file).toEqual([])
+      const internal = imports.filter(
+        (specifier) => !['react', 'vue', 'tokenwarden'].includes(specifier) && !specifier.startsWith('tokenwarden'),
+      )
+      expect(
+        internal.filter((specifier) => !specifier.startsWith(file.split('/')[0]!)),
+        file,
+      ).toEqual([])
     }
   })
 
@@ -98,7 +113,22 @@ describe('src/ architecture', () => {
   })
 
   it('low-level files never import the session options (no arrow up)', () => {
-    const primitives = ['revocation.ts', 'storage.ts', 'records.ts', 'protocol.ts', 'oidc.ts', 'discovery.ts', 'default-protocol.ts', 'on-demand.ts', 'tab-sync.ts', 'tab-lock.ts', 'timers.ts', 'signals.ts', 'defaults.ts', 'errors.ts']
+    const primitives = [
+      'revocation.ts',
+      'storage.ts',
+      'records.ts',
+      'protocol.ts',
+      'oidc.ts',
+      'discovery.ts',
+      'default-protocol.ts',
+      'on-demand.ts',
+      'tab-sync.ts',
+      'tab-lock.ts',
+      'timers.ts',
+      'signals.ts',
+      'defaults.ts',
+      'errors.ts',
+    ]
     for (const file of primitives) expect(graph.get(file)?.includes('options.ts'), file).toBe(false)
   })
 })

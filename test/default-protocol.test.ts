@@ -3,7 +3,12 @@ import type { ProtocolContext } from '../src/protocol.js'
 import { createFakeServer } from './helpers/fake-server.js'
 import { issuer, revocationEndpoint } from './helpers/protocol.js'
 
-const document = { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, revocation_endpoint: revocationEndpoint }
+const document = {
+  issuer,
+  authorization_endpoint: `${issuer}/auth`,
+  token_endpoint: `${issuer}/token`,
+  revocation_endpoint: revocationEndpoint,
+}
 
 /** oidc.ts as the chunk loader sees it: counts loads, fails the first `failures` of them. */
 function mockOidcChunk(failures = 0) {
@@ -29,7 +34,16 @@ function mockOidcChunk(failures = 0) {
 
 function context(stateKeys: string[] = []): ProtocolContext {
   return {
-    options: { authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/cb', scope: 'openid', postLogoutRedirectUri: undefined, clientSecret: undefined, clientAuthentication: 'none', oidc: {} },
+    options: {
+      authority: issuer,
+      clientId: 'spa',
+      redirectUri: 'https://app.example.test/cb',
+      scope: 'openid',
+      postLogoutRedirectUri: undefined,
+      clientSecret: undefined,
+      clientAuthentication: 'none',
+      oidc: {},
+    },
     stateStore: { set: async () => {}, get: async () => null, remove: async () => null, getAllKeys: async () => stateKeys },
   }
 }
@@ -75,7 +89,9 @@ describe('the default protocol: discovery at once, oidc-client-ts on first use',
     vi.stubGlobal('fetch', createFakeServer(() => Response.json(document)).fetch)
     const { createDefaultProtocol } = await import('../src/default-protocol.js')
     const protocol = createDefaultProtocol(context())
-    const failure = await protocol.refresh({ tokens: { accessToken: 'at', tokenType: 'Bearer', refreshToken: 'rt' }, profile: {} }).catch((error: unknown) => error)
+    const failure = await protocol
+      .refresh({ tokens: { accessToken: 'at', tokenType: 'Bearer', refreshToken: 'rt' }, profile: {} })
+      .catch((error: unknown) => error)
     expect(failure).toMatchObject({ name: 'TokenwardenError', code: 'network', message: expect.stringContaining('sign-in and refresh') })
     await expect(protocol.signInUrl({})).resolves.toContain('/auth')
     expect(chunk.loads).toBe(2)

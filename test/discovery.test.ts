@@ -3,7 +3,12 @@ import { discover, protocolMetadata } from '../src/discovery.js'
 import { createFakeServer, oauthError } from './helpers/fake-server.js'
 import { issuer, revocationEndpoint } from './helpers/protocol.js'
 
-const document = { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, revocation_endpoint: revocationEndpoint }
+const document = {
+  issuer,
+  authorization_endpoint: `${issuer}/auth`,
+  token_endpoint: `${issuer}/token`,
+  revocation_endpoint: revocationEndpoint,
+}
 
 describe('discovery (what oidc-client-ts would fetch, without it)', () => {
   afterEach(() => vi.unstubAllGlobals())
@@ -35,7 +40,10 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
   it('reports an error answer, a non-JSON answer, no answer and a late answer with their own codes', async () => {
     const fail = (answer: () => Response | Promise<Response>) => {
       vi.stubGlobal('fetch', createFakeServer(answer).fetch)
-      return discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } }).then(() => undefined, (error: unknown) => error)
+      return discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } }).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     }
     await expect(fail(() => oauthError(400, 'invalid_request'))).resolves.toMatchObject({
       code: 'discovery-failed',
@@ -50,13 +58,18 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
     await expect(fail(() => new Response('oops', { status: 502 }))).resolves.toMatchObject({ code: 'discovery-failed', status: 502 })
     vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')))
     await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({ code: 'network' })
-    vi.stubGlobal('fetch', (_: unknown, init: RequestInit) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))))
+    vi.stubGlobal(
+      'fetch',
+      (_: unknown, init: RequestInit) =>
+        new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+    )
     await expect(discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } })).rejects.toMatchObject({ code: 'timeout' })
   })
 
   it('keeps the endpoints tokenwarden uses, and only well-typed ones', () => {
-    expect(
-      protocolMetadata({ ...document, end_session_endpoint: 42, dpop_signing_alg_values_supported: ['ES256', 7] }),
-    ).toEqual({ revocationEndpoint, dpopSigningAlgValues: ['ES256'] })
+    expect(protocolMetadata({ ...document, end_session_endpoint: 42, dpop_signing_alg_values_supported: ['ES256', 7] })).toEqual({
+      revocationEndpoint,
+      dpopSigningAlgValues: ['ES256'],
+    })
   })
 })

@@ -23,9 +23,15 @@ function membersOf(source: string, name: string): Member[] {
   const body = source.slice(start, source.indexOf('\n}\n', start))
   const members: Member[] = []
   for (const match of body.matchAll(/\/\*\*([\s\S]*?)\*\/\s*\n\s*(\w+)(\??):/g)) {
-    const text = match[1]!.split('\n').map((line) => line.replace(/^\s*\* ?/, '').trim()).join('\n')
+    const text = match[1]!
+      .split('\n')
+      .map((line) => line.replace(/^\s*\* ?/, '').trim())
+      .join('\n')
     const defaultTag = /@default\s+(.+)/.exec(text)?.[1]?.trim()
-    const doc = text.replace(/@default.*$/m, '').replace(/\s+/g, ' ').trim()
+    const doc = text
+      .replace(/@default.*$/m, '')
+      .replace(/\s+/g, ' ')
+      .trim()
     members.push({ name: match[2]!, optional: match[3] === '?', doc, defaultTag })
   }
   return members
@@ -71,14 +77,14 @@ export function optionsTable(): string {
 export function errorsTable(): string {
   const source = read('src/errors.ts')
   const list = source.slice(source.indexOf('/**'), source.indexOf('export type TokenwardenErrorCode'))
-  const lines = [
-    '<!-- Written by `npm run docs` from src/errors.ts; do not edit by hand. -->',
-    '',
-    '| Code | Meaning |',
-    '| --- | --- |',
-  ]
+  const lines = ['<!-- Written by `npm run docs` from src/errors.ts; do not edit by hand. -->', '', '| Code | Meaning |', '| --- | --- |']
   for (const match of list.matchAll(/^ \* - `([a-z-]+)`: ([\s\S]*?)(?=^ \* - `|^ \*\/)/gm)) {
-    lines.push(`| \`${match[1]}\` | ${match[2]!.replace(/\n \* ?/g, ' ').replace(/\s+/g, ' ').trim()} |`)
+    lines.push(
+      `| \`${match[1]}\` | ${match[2]!
+        .replace(/\n \* ?/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -89,7 +95,10 @@ describe('docs produced from the code', () => {
       const value = defaultOf(row.path)
       if (value === undefined || typeof value === 'object') continue
       expect(row.defaultTag, `@default of ${row.path}`).toBeDefined()
-      expect(row.defaultTag!.startsWith(format(value)), `@default of ${row.path} is "${row.defaultTag}", defaults.ts says ${format(value)}`).toBe(true)
+      expect(
+        row.defaultTag!.startsWith(format(value)),
+        `@default of ${row.path} is "${row.defaultTag}", defaults.ts says ${format(value)}`,
+      ).toBe(true)
     }
   })
 
@@ -112,7 +121,10 @@ describe('docs produced from the code', () => {
 
   it('every error code of the TokenwardenErrorCode union is documented', () => {
     const source = read('src/errors.ts')
-    const union = source.slice(source.indexOf('export type TokenwardenErrorCode'), source.indexOf('export interface TokenwardenErrorDetails'))
+    const union = source.slice(
+      source.indexOf('export type TokenwardenErrorCode'),
+      source.indexOf('export interface TokenwardenErrorDetails'),
+    )
     const codes = [...union.matchAll(/'([a-z-]+)'/g)].map((match) => match[1])
     const documented = [...errorsTable().matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1])
     expect(documented).toEqual(codes)

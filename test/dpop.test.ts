@@ -15,7 +15,10 @@ const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, 
 const decodePart = (part: string) => JSON.parse(decoder.decode(fromBase64url(part))) as Record<string, unknown>
 const sha256 = async (text: string) => {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 }
 
 /** Checks a DPoP proof the way a resource server does: the signature with the embedded key. */
@@ -113,7 +116,14 @@ describe('DPoP key records', () => {
     const orphan = await dpop.create()
     const { sessionRecord } = await import('../src/records.js')
     await storage.transact([], () => ({
-      changes: { set: [[recordKeys.session(sessionId), sessionRecord({ ...issueGrant(), updatedAt: now, tokens: { ...issueGrant().tokens, dpopKey: inUse.id } })]] },
+      changes: {
+        set: [
+          [
+            recordKeys.session(sessionId),
+            sessionRecord({ ...issueGrant(), updatedAt: now, tokens: { ...issueGrant().tokens, dpopKey: inUse.id } }),
+          ],
+        ],
+      },
       result: undefined,
     }))
     now += 60_000
@@ -129,7 +139,10 @@ describe('DPoP key records', () => {
     const storage = createMemoryStorage()
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
     const { dpopKeyRecord } = await import('../src/records.js')
-    await storage.transact([], () => ({ changes: { set: [[recordKeys.dpopKey(sessionId, 'k'), dpopKeyRecord(keys, 0)]] }, result: undefined }))
+    await storage.transact([], () => ({
+      changes: { set: [[recordKeys.dpopKey(sessionId, 'k'), dpopKeyRecord(keys, 0)]] },
+      result: undefined,
+    }))
     await expect(new DPoP(storage, sessionId, Date.now).load('k')).resolves.toBeUndefined()
   })
 })
@@ -174,7 +187,10 @@ describe('session with dpop: true', () => {
   it('a server that keeps refusing the nonce gets one retry, not a loop', async () => {
     const world = createWorld((request) =>
       request.url.startsWith(api)
-        ? new Response('', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': crypto.randomUUID() } })
+        ? new Response('', {
+            status: 401,
+            headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': crypto.randomUUID() },
+          })
         : ok(),
     )
     const session = await world.signedInTab({ dpop: true, protocol: dpopProtocol().factory })
@@ -239,9 +255,15 @@ describe('session with dpop: true', () => {
     const { world, overrides } = dpopWorld()
     const generateKey = crypto.subtle.generateKey
     // The seam here is the platform itself: a browser without ECDSA P-256 rejects generateKey.
-    Object.defineProperty(crypto.subtle, 'generateKey', { value: () => Promise.reject(new DOMException('no', 'NotSupportedError')), configurable: true })
+    Object.defineProperty(crypto.subtle, 'generateKey', {
+      value: () => Promise.reject(new DOMException('no', 'NotSupportedError')),
+      configurable: true,
+    })
     try {
-      const error = await world.tab(overrides).start().catch((e: unknown) => e)
+      const error = await world
+        .tab(overrides)
+        .start()
+        .catch((e: unknown) => e)
       expect(isTokenwardenError(error, 'dpop-unsupported')).toBe(true)
     } finally {
       Object.defineProperty(crypto.subtle, 'generateKey', { value: generateKey, configurable: true })

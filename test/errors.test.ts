@@ -6,7 +6,14 @@ describe('TokenwardenError', () => {
     const cause = new Error('underlying')
     const error = new TokenwardenError('refresh-failed', 'nope', { status: 400, error: 'invalid_grant', error_description: 'gone', cause })
     expect(error).toBeInstanceOf(Error)
-    expect(error).toMatchObject({ name: 'TokenwardenError', code: 'refresh-failed', status: 400, error: 'invalid_grant', error_description: 'gone', cause })
+    expect(error).toMatchObject({
+      name: 'TokenwardenError',
+      code: 'refresh-failed',
+      status: 400,
+      error: 'invalid_grant',
+      error_description: 'gone',
+      cause,
+    })
     const foreign = Object.assign(new Error('from an iframe'), { name: 'TokenwardenError', code: 'network' })
     expect(isTokenwardenError(foreign)).toBe(true)
     expect(isTokenwardenError(foreign, 'network')).toBe(true)

@@ -41,7 +41,17 @@ describe('session events', () => {
 
     const types = (events: SessionEvent[]) => events.map((event) => event.type)
     expect(types(a)).toEqual(
-      expect.arrayContaining(['signed-in', 'tab-message', 'refreshed', 'refresh-failed', 'logout-started', 'revocation', 'outbox', 'logout-finished', 'signed-out']),
+      expect.arrayContaining([
+        'signed-in',
+        'tab-message',
+        'refreshed',
+        'refresh-failed',
+        'logout-started',
+        'revocation',
+        'outbox',
+        'logout-finished',
+        'signed-out',
+      ]),
     )
     expect(a.find((e) => e.type === 'signed-in')).toMatchObject({ replaced: false, tab: a[0]!.tab })
     expect(a.find((e) => e.type === 'refresh-failed')).toMatchObject({ code: 'network' })
@@ -83,7 +93,9 @@ describe('session events', () => {
     const corrupt = authority.session()
     const events = record(corrupt)
     await corrupt.start()
-    expect(events).toContainEqual(expect.objectContaining({ type: 'storage', kind: 'invalid-record', code: 'storage-invalid', storage: 'memory' }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'storage', kind: 'invalid-record', code: 'storage-invalid', storage: 'memory' }),
+    )
     expect(events).toContainEqual(expect.objectContaining({ type: 'signed-out', reason: 'storage-invalid' }))
 
     const session = authority.session()
@@ -101,14 +113,22 @@ describe('session events', () => {
     authority = createTestAuthority()
     const id = sessionIdOf(authority.issuer, authority.clientId)
     const now = authority.clock.now()
-    authority.records.set(recordKeys.outboxEntry(id), outboxEntry({ token: 'expired-token-0001', hint: 'access_token', expiresAt: now - 1, notBefore: now }))
-    authority.records.set(recordKeys.outboxEntry(id), outboxEntry({ token: 'left-over-token-0002', hint: 'refresh_token', expiresAt: now + 60_000, notBefore: now }))
+    authority.records.set(
+      recordKeys.outboxEntry(id),
+      outboxEntry({ token: 'expired-token-0001', hint: 'access_token', expiresAt: now - 1, notBefore: now }),
+    )
+    authority.records.set(
+      recordKeys.outboxEntry(id),
+      outboxEntry({ token: 'left-over-token-0002', hint: 'refresh_token', expiresAt: now + 60_000, notBefore: now }),
+    )
     const session = authority.session({ revocation: { outbox: false } })
     const events = record(session)
     await session.start()
     await authority.settle()
     expect(events).toContainEqual(expect.objectContaining({ type: 'outbox', action: 'dropped', count: 1 }))
-    expect(events).toContainEqual(expect.objectContaining({ type: 'revocation', hint: 'refresh_token', outcome: 'revoked', source: 'outbox' }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'revocation', hint: 'refresh_token', outcome: 'revoked', source: 'outbox' }),
+    )
     expect(authority.revocations.map((r) => r.token)).toEqual(['left-over-token-0002'])
     expect(await findSecrets(events, ['expired-token-0001', 'left-over-token-0002'])).toEqual([])
   })

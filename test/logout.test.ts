@@ -82,7 +82,9 @@ describe('logout sends both revocations', () => {
     const world = createWorld()
     const session = await world.signedInTab({ clientSecret: 'shh', clientAuthentication: 'client_secret_post' })
     await session.logout()
-    expect(world.server.requests.map((r) => [r.form.get('client_id'), r.form.get('client_secret'), r.headers.has('authorization')])).toEqual([
+    expect(
+      world.server.requests.map((r) => [r.form.get('client_id'), r.form.get('client_secret'), r.headers.has('authorization')]),
+    ).toEqual([
       ['spa', 'shh', false],
       ['spa', 'shh', false],
     ])
@@ -108,9 +110,10 @@ describe('logout, whatever the server answers, clears and tells every tab', () =
     ['200 empty text/plain', () => ok(), { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } }],
     [
       '503 + Retry-After once, then 200',
-      (r) => (r.form.get('token_type_hint') && !retried.has(r.form.get('token')!) && retried.add(r.form.get('token')!)
-        ? new Response('', { status: 503, headers: { 'retry-after': '0' } })
-        : ok()),
+      (r) =>
+        r.form.get('token_type_hint') && !retried.has(r.form.get('token')!) && retried.add(r.form.get('token')!)
+          ? new Response('', { status: 503, headers: { 'retry-after': '0' } })
+          : ok(),
       { refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } },
     ],
     [

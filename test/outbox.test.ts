@@ -69,7 +69,9 @@ describe('revocation outbox', () => {
 
     // Due now: one unsupported, one refused with 401; both are dropped.
     clock += backoffMs(1)
-    server.set((r) => (r.form.get('token_type_hint') === 'access_token' ? oauthError(400, 'unsupported_token_type') : oauthError(401, 'invalid_client')))
+    server.set((r) =>
+      r.form.get('token_type_hint') === 'access_token' ? oauthError(400, 'unsupported_token_type') : oauthError(401, 'invalid_client'),
+    )
     const again = world.tab({ now: () => clock })
     await again.start()
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
@@ -143,7 +145,10 @@ describe('outbox housekeeping at start', () => {
   it('entries written before outbox: false are sent once and forgotten, whatever the answer', async () => {
     const clock = Date.now()
     const world = createWorld(() => new Response('', { status: 503 }))
-    world.records.set(recordKeys.outboxEntry(testSessionId), outboxEntry({ token: 'rt-left', hint: 'refresh_token', expiresAt: clock + 60_000, notBefore: 0 }))
+    world.records.set(
+      recordKeys.outboxEntry(testSessionId),
+      outboxEntry({ token: 'rt-left', hint: 'refresh_token', expiresAt: clock + 60_000, notBefore: 0 }),
+    )
     const session = world.tab({ now: () => clock, revocation: { outbox: false, retryLimit: 0 } })
     await session.start()
     await vi.waitFor(() => expect(world.server.requests.map((r) => r.form.get('token'))).toEqual(['rt-left']))

@@ -82,7 +82,11 @@ describe('React binding', () => {
     let renders = 0
     let commits = 0
     render(
-      createElement(Profiler, { id: 'status', onRender: () => (commits += 1) }, withSession(session, createElement(Status, { onRender: () => (renders += 1) }))),
+      createElement(
+        Profiler,
+        { id: 'status', onRender: () => (commits += 1) },
+        withSession(session, createElement(Status, { onRender: () => (renders += 1) })),
+      ),
     )
     const [rendersBefore, commitsBefore] = [renders, commits]
     const snapshot = session.getSnapshot()

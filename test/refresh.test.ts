@@ -144,7 +144,6 @@ describe('refresh', () => {
     )
     await vi.waitFor(() => expect(outboxKeys(world.records)).toHaveLength(0))
   })
-
 })
 
 describe('refresh against a misbehaving server or storage', () => {
@@ -155,7 +154,9 @@ describe('refresh against a misbehaving server or storage', () => {
     const session = await world.signedInTab({ protocol: protocol.factory, now: clock.now, timers: clock.timers })
     await clock.advance(60_000)
     // Storage work (sealing) runs on real time: let it finish before looking.
-    await vi.waitFor(() => expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed', error: { code: 'refresh-failed' } }))
+    await vi.waitFor(() =>
+      expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed', error: { code: 'refresh-failed' } }),
+    )
     expect(protocol.refreshes.length).toBeGreaterThan(0)
     expect(protocol.refreshes.length).toBeLessThanOrEqual(3)
     await vi.waitFor(() => expect(hasSessionRecord(world.records)).toBe(false))
@@ -195,7 +196,12 @@ describe('refresh against a misbehaving server or storage', () => {
     }
     const protocol = createFakeProtocol({ callbackGrant: noRefresh })
     // A tab that hears nothing from the others (its messages were lost, say).
-    const deaf = await world.signedInTab({ protocol: protocol.factory, now: () => clock, autoRefresh: false, channel: () => ({ post: () => {}, subscribe: () => () => {}, close: () => {} }) })
+    const deaf = await world.signedInTab({
+      protocol: protocol.factory,
+      now: () => clock,
+      autoRefresh: false,
+      channel: () => ({ post: () => {}, subscribe: () => () => {}, close: () => {} }),
+    })
     const newer = await world.signedInTab({ protocol: protocol.factory, now: () => clock, autoRefresh: false })
     const newerToken = await newer.getAccessToken()
     clock += 120_000

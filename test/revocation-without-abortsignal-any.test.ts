@@ -39,7 +39,11 @@ describe("revokeToken: the caller's signal where AbortSignal.any is missing", ()
     controller.abort(reason)
     const outcome = await pending
     // Aborted: not the TypeError of calling a missing AbortSignal.any (that would be `network`).
-    expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'revocation-failed', message: expect.stringMatching(/aborted/) } })
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      retryable: true,
+      error: { code: 'revocation-failed', message: expect.stringMatching(/aborted/) },
+    })
     expect(signals).toHaveLength(1)
     expect(signals[0]!.aborted).toBe(true)
     expect(signals[0]!.reason).toBe(reason)

@@ -20,7 +20,13 @@ function summary(outcome: RevocationOutcome) {
   const { code, status, error, error_description, error_uri } = outcome.error
   return {
     ...outcome,
-    error: { code, ...(status === undefined ? {} : { status }), ...(error ? { error } : {}), ...(error_description ? { error_description } : {}), ...(error_uri ? { error_uri } : {}) },
+    error: {
+      code,
+      ...(status === undefined ? {} : { status }),
+      ...(error ? { error } : {}),
+      ...(error_description ? { error_description } : {}),
+      ...(error_uri ? { error_uri } : {}),
+    },
   }
 }
 
@@ -49,10 +55,7 @@ describe('revokeToken: the request (RFC 7009 §2.1)', () => {
 
   it('client_secret_basic: id and secret form-urlencoded (RFC 6749 §2.3.1), then Basic; neither in the body', async () => {
     const server = createFakeServer()
-    await revokeToken(
-      { token: 'at-1', token_type_hint: 'access_token', client_id: 'my app', client_secret: 's3cr:t/é' },
-      options(server),
-    )
+    await revokeToken({ token: 'at-1', token_type_hint: 'access_token', client_id: 'my app', client_secret: 's3cr:t/é' }, options(server))
     const [request] = server.requests
     const encoded = request!.headers.get('authorization')!
     expect(encoded.startsWith('Basic ')).toBe(true)
@@ -87,8 +90,23 @@ describe('revokeToken: the request (RFC 7009 §2.1)', () => {
       revokeToken({ token: 'x', client_id: 'a', client_secret: 's' }, options(server, { clientAuthentication: 'none' })),
       revokeToken({ token: 'x', client_id: 'a' }, undefined as never),
     ]
-    const codes = await Promise.all(attempts.map((p) => p.then(() => 'resolved', (e: unknown) => isTokenwardenError(e) && e.code)))
-    expect(codes).toEqual(['invalid-request', 'invalid-request', 'invalid-options', 'invalid-options', 'invalid-options', 'invalid-options', 'invalid-options'])
+    const codes = await Promise.all(
+      attempts.map((p) =>
+        p.then(
+          () => 'resolved',
+          (e: unknown) => isTokenwardenError(e) && e.code,
+        ),
+      ),
+    )
+    expect(codes).toEqual([
+      'invalid-request',
+      'invalid-request',
+      'invalid-options',
+      'invalid-options',
+      'invalid-options',
+      'invalid-options',
+      'invalid-options',
+    ])
     expect(server.requests).toHaveLength(0)
   })
 
@@ -123,8 +141,12 @@ describe('revokeToken: the request (RFC 7009 §2.1)', () => {
 
   it('plain http is allowed on loopback hosts and with the opt-in', async () => {
     const server = createFakeServer()
-    await expect(revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'http://127.0.0.1:4000/revoke' }))).resolves.toEqual({ status: 'revoked' })
-    await expect(revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'http://localhost:4000/revoke' }))).resolves.toEqual({ status: 'revoked' })
+    await expect(
+      revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'http://127.0.0.1:4000/revoke' })),
+    ).resolves.toEqual({ status: 'revoked' })
+    await expect(
+      revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'http://localhost:4000/revoke' })),
+    ).resolves.toEqual({ status: 'revoked' })
     await expect(
       revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'http://dev.internal/revoke', allowInsecureHttp: true })),
     ).resolves.toEqual({ status: 'revoked' })
@@ -157,7 +179,10 @@ describe('revokeToken: a 200 is read for an error (RFC 7009 §2.2, and what Auth
   it('200 {"error":"unsupported_token_type"} is unsupported', async () => {
     const server = createFakeServer(() => json({ error: 'unsupported_token_type' }))
     const outcome = await revokeToken(request, options(server))
-    expect(summary(outcome)).toEqual({ status: 'unsupported', error: { code: 'revocation-unsupported', status: 200, error: 'unsupported_token_type' } })
+    expect(summary(outcome)).toEqual({
+      status: 'unsupported',
+      error: { code: 'revocation-unsupported', status: 200, error: 'unsupported_token_type' },
+    })
   })
 
   it('200 {"error":"invalid_request",…} (Auth0, a token it did not revoke) is failed, not retryable, with the OAuth fields', async () => {
@@ -180,7 +205,9 @@ describe('revokeToken: a 200 is read for an error (RFC 7009 §2.2, and what Auth
   })
 
   it('an error_description that echoes the token or secret keeps its text, not the secret', async () => {
-    const server = createFakeServer(() => json({ error: 'invalid_request', error_description: 'token rt-echo-me-1 not for client, secret pa55word-1' }))
+    const server = createFakeServer(() =>
+      json({ error: 'invalid_request', error_description: 'token rt-echo-me-1 not for client, secret pa55word-1' }),
+    )
     const outcome = await revokeToken({ token: 'rt-echo-me-1', client_id: 'spa', client_secret: 'pa55word-1' }, options(server))
     expect(outcome.status).toBe('failed')
     expect(outcome.status !== 'revoked' && outcome.error.error_description).toBe('token [redacted] not for client, secret [redacted]')
@@ -196,7 +223,10 @@ describe('revokeToken: a redirect is never followed and never success', () => {
 
   it('the fake fetch follows like a real one when told to: a 307 re-sends the token, a 302 turns into a GET of the page', async () => {
     // The control for the tests below: were our request to say 'follow', these would happen.
-    for (const [status, method, resent] of [[307, 'POST', true], [302, 'GET', false]] as const) {
+    for (const [status, method, resent] of [
+      [307, 'POST', true],
+      [302, 'GET', false],
+    ] as const) {
       const server = createFakeServer((_, index) =>
         index === 0 ? new Response(null, { status, headers: { location: targets['cross origin'] } }) : ok(),
       )
@@ -216,23 +246,30 @@ describe('revokeToken: a redirect is never followed and never success', () => {
     ),
   )
   it.each(cases)('%i to %s (%s shape of a manual redirect): failed, not retryable, the token sent once', async (status, where, shape) => {
-    const server = createFakeServer(() => new Response('<p>Moved</p>', { status, headers: { location: targets[where], 'content-type': 'text/html' } }), {
-      manualRedirect: shape,
-    })
+    const server = createFakeServer(
+      () => new Response('<p>Moved</p>', { status, headers: { location: targets[where], 'content-type': 'text/html' } }),
+      {
+        manualRedirect: shape,
+      },
+    )
     const outcome = await revokeToken(request, options(server))
     expect(summary(outcome)).toEqual({
       status: 'failed',
       retryable: false,
       error: { code: 'revocation-failed', status: shape === 'browser' ? 0 : status },
     })
-    expect(outcome.status !== 'revoked' && outcome.error.message).toMatch(shape === 'browser' ? /opaque/ : new RegExp(`redirect \\(${status}\\)`))
+    expect(outcome.status !== 'revoked' && outcome.error.message).toMatch(
+      shape === 'browser' ? /opaque/ : new RegExp(`redirect \\(${status}\\)`),
+    )
     expect(server.requests.map((r) => [r.method, r.url, r.redirect, r.followed])).toEqual([['POST', endpoint, 'manual', false]])
     expect(await findSecrets(outcome, { token: request.token, secret: request.client_secret })).toEqual([])
   })
 
   it('a fetch that follows anyway (a seam ignoring redirect: manual) is still failed, not revoked', async () => {
     const server = createFakeServer((_, index) =>
-      index === 0 ? new Response(null, { status: 302, headers: { location: targets['same origin'] } }) : new Response('<form>login</form>', { status: 200, headers: { 'content-type': 'text/html' } }),
+      index === 0
+        ? new Response(null, { status: 302, headers: { location: targets['same origin'] } })
+        : new Response('<form>login</form>', { status: 200, headers: { 'content-type': 'text/html' } }),
     )
     const following: typeof fetch = (input, init) => server.fetch(new Request(input as RequestInfo, { ...init, redirect: 'follow' }))
     const outcome = await revokeToken(request, options(server, { fetch: following }))
@@ -245,9 +282,7 @@ describe('revokeToken: error answers (RFC 7009 §2.2.1)', () => {
   const request = { token: 'rt-1', token_type_hint: 'refresh_token', client_id: 'spa' } as const
 
   it('503 with Retry-After is retried after the wait, then revoked', async () => {
-    const server = createFakeServer((_, index) =>
-      index === 0 ? new Response('', { status: 503, headers: { 'retry-after': '1' } }) : ok(),
-    )
+    const server = createFakeServer((_, index) => (index === 0 ? new Response('', { status: 503, headers: { 'retry-after': '1' } }) : ok()))
     const outcome = await revokeToken(request, options(server))
     expect(outcome).toEqual({ status: 'revoked' })
     expect(server.requests).toHaveLength(2)
@@ -267,7 +302,12 @@ describe('revokeToken: error answers (RFC 7009 §2.2.1)', () => {
   it('503 every time: retried retryLimit times, then failed and retryable', async () => {
     const server = createFakeServer(() => new Response('', { status: 503, headers: { 'retry-after': '0' } }))
     const outcome = await revokeToken(request, options(server, { retryLimit: 2 }))
-    expect(summary(outcome)).toEqual({ status: 'failed', retryable: true, retryAfterMs: 0, error: { code: 'revocation-failed', status: 503 } })
+    expect(summary(outcome)).toEqual({
+      status: 'failed',
+      retryable: true,
+      retryAfterMs: 0,
+      error: { code: 'revocation-failed', status: 503 },
+    })
     expect(server.requests).toHaveLength(3)
   })
 
@@ -279,7 +319,12 @@ describe('revokeToken: error answers (RFC 7009 §2.2.1)', () => {
   ])('Retry-After %s: the wait stays within the cap, and the outcome carries the server figure', async (_, header, expected) => {
     const server = createFakeServer(() => new Response('', { status: 503, headers: { 'retry-after': header } }))
     const outcome = await revokeToken(request, options(server, { retryLimit: 1, maxRetryAfterMs: 20 }))
-    expect(summary(outcome)).toEqual({ status: 'failed', retryable: true, retryAfterMs: expected, error: { code: 'revocation-failed', status: 503 } })
+    expect(summary(outcome)).toEqual({
+      status: 'failed',
+      retryable: true,
+      retryAfterMs: expected,
+      error: { code: 'revocation-failed', status: 503 },
+    })
     expect(server.requests).toHaveLength(2)
   })
 
@@ -327,12 +372,20 @@ describe('revokeToken: error answers (RFC 7009 §2.2.1)', () => {
   })
 
   it('400 keeps error, error_description and error_uri', async () => {
-    const server = createFakeServer(() => json({ error: 'invalid_request', error_description: 'Missing client', error_uri: 'https://id.example.test/e' }, 400))
+    const server = createFakeServer(() =>
+      json({ error: 'invalid_request', error_description: 'Missing client', error_uri: 'https://id.example.test/e' }, 400),
+    )
     const outcome = await revokeToken(request, options(server))
     expect(summary(outcome)).toEqual({
       status: 'failed',
       retryable: false,
-      error: { code: 'revocation-failed', status: 400, error: 'invalid_request', error_description: 'Missing client', error_uri: 'https://id.example.test/e' },
+      error: {
+        code: 'revocation-failed',
+        status: 400,
+        error: 'invalid_request',
+        error_description: 'Missing client',
+        error_uri: 'https://id.example.test/e',
+      },
     })
   })
 
@@ -396,7 +449,13 @@ describe('revokeToken: bodies of many megabytes are not read to the end', () => 
 
   it('a 200 whose body never ends is settled by timeoutMs', async () => {
     const endless = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) })
-    const outcome = await revokeToken(request, options(createFakeServer(() => new Response(endless, { status: 200, headers: { 'content-type': 'application/json' } })), { timeoutMs: 200 }))
+    const outcome = await revokeToken(
+      request,
+      options(
+        createFakeServer(() => new Response(endless, { status: 200, headers: { 'content-type': 'application/json' } })),
+        { timeoutMs: 200 },
+      ),
+    )
     expect(outcome.status).toBe('failed')
   })
 })
@@ -421,7 +480,12 @@ describe('parseRetryAfter (RFC 9110 §10.2.3)', () => {
 
 describe('revokeToken: errors carry no token and no credentials (16.1)', () => {
   const secrets = { token: 'rt-leaky-0123456789', secret: 'client-secret-9876543210' }
-  const request = { token: secrets.token, token_type_hint: 'refresh_token', client_id: 'conf-client', client_secret: secrets.secret } as const
+  const request = {
+    token: secrets.token,
+    token_type_hint: 'refresh_token',
+    client_id: 'conf-client',
+    client_secret: secrets.secret,
+  } as const
 
   it('findSecrets finds the token and the Basic credentials in what ky throws (the helper can fail)', async () => {
     const server = createFakeServer(() => oauthError(400, 'invalid_request'))
@@ -510,7 +574,11 @@ describe("revokeToken: the caller's signal", () => {
     const controller = new AbortController()
     const pending = revokeToken(request, options(server, { signal: controller.signal, timeoutMs: 5000 }))
     setTimeout(() => controller.abort(), 20)
-    await expect(pending).resolves.toMatchObject({ status: 'failed', retryable: true, error: { code: 'revocation-failed', message: expect.stringMatching(/aborted/) } })
+    await expect(pending).resolves.toMatchObject({
+      status: 'failed',
+      retryable: true,
+      error: { code: 'revocation-failed', message: expect.stringMatching(/aborted/) },
+    })
   })
 })
 

@@ -160,7 +160,10 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
     const record = testRecord()
     const queued = issueGrant().tokens.refreshToken!
     world.records.set(testSessionKey, record)
-    world.records.set(recordKeys.outboxEntry(testSessionId), outboxEntry({ token: queued, hint: 'refresh_token', expiresAt: Date.now() + 60_000, notBefore: 0 }))
+    world.records.set(
+      recordKeys.outboxEntry(testSessionId),
+      outboxEntry({ token: queued, hint: 'refresh_token', expiresAt: Date.now() + 60_000, notBefore: 0 }),
+    )
     const session = world.tab()
     await session.start()
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', atRest: 'encrypted' })
@@ -216,10 +219,17 @@ describe('the sealing wrapper says when its writes are issued', () => {
     const records = new Map<string, unknown>([['entry', 'x']])
     const memory = createMemoryStorage(records)
     const asked: Array<readonly string[]> = []
-    const inner: KeyValueStorage = { ...memory, transact: (keys, decide, onIssued) => (asked.push(keys), memory.transact(keys, decide, onIssued)) }
+    const inner: KeyValueStorage = {
+      ...memory,
+      transact: (keys, decide, onIssued) => (asked.push(keys), memory.transact(keys, decide, onIssued)),
+    }
     const { storage } = protectAtRest(inner, testSessionId, true, crypto.subtle)
     let issued = false
-    await storage.transact([], () => ({ changes: { delete: ['entry'] }, result: undefined }), () => (issued = true))
+    await storage.transact(
+      [],
+      () => ({ changes: { delete: ['entry'] }, result: undefined }),
+      () => (issued = true),
+    )
     expect(asked).toEqual([[]])
     expect(issued).toBe(true)
     expect(records.has('entry')).toBe(false)

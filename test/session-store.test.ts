@@ -52,7 +52,7 @@ describe('the session record in IndexedDB', () => {
     expect(records.get(testSessionKey)).toEqual(fresh)
   })
 
-  it('the end marker that replaces a corrupt record carries the clock seam\'s time', async () => {
+  it("the end marker that replaces a corrupt record carries the clock seam's time", async () => {
     const records = new Map<string, unknown>([[testSessionKey, 'garbage']])
     const store = new SessionStore(createMemoryStorage(records), testSessionId, () => 42)
     await expect(store.read()).resolves.toMatchObject({ status: 'invalid', error: { code: 'storage-invalid' } })

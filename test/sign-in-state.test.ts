@@ -87,7 +87,10 @@ describe('sign-in state where IndexedDB cannot be used', () => {
       logger: { warn: () => {} },
     })
     await session.start()
-    await expect(session.login()).rejects.toMatchObject({ code: 'sign-in-failed', message: expect.stringMatching(/would not survive the redirect/) })
+    await expect(session.login()).rejects.toMatchObject({
+      code: 'sign-in-failed',
+      message: expect.stringMatching(/would not survive the redirect/),
+    })
     expect(navigate).not.toHaveBeenCalled()
   })
 })

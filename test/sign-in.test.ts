@@ -30,7 +30,9 @@ describe('sign-in when something fails', () => {
     })
     const other = world.tab({ protocol: failing })
     await other.start()
-    await expect(other.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({ code: 'callback-failed' })
+    await expect(other.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({
+      code: 'callback-failed',
+    })
     expect(other.getSnapshot()).toMatchObject({ status: 'signed-in' })
     await expect(other.getAccessToken()).resolves.toBe(token)
     expect(hasSessionRecord(world.records)).toBe(true)
@@ -46,7 +48,9 @@ describe('sign-in when something fails', () => {
     })
     const session = world.tab({ protocol: failing })
     await session.start()
-    await expect(session.handleCallback('https://app.example.test/callback?error=access_denied')).rejects.toMatchObject({ code: 'callback-failed' })
+    await expect(session.handleCallback('https://app.example.test/callback?error=access_denied')).rejects.toMatchObject({
+      code: 'callback-failed',
+    })
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'callback-failed', error: { code: 'callback-failed' } })
   })
 
@@ -56,7 +60,9 @@ describe('sign-in when something fails', () => {
     const session = world.tab({ storage })
     await session.start()
     control.failWrites = true
-    await expect(session.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({ code: 'storage-failed' })
+    await expect(session.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({
+      code: 'storage-failed',
+    })
     await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
     const revoked = world.server.requests.map((r) => [r.form.get('token_type_hint'), r.form.get('token')])
     expect(revoked.map(([hint]) => hint).sort()).toEqual(['access_token', 'refresh_token'])
@@ -65,7 +71,7 @@ describe('sign-in when something fails', () => {
 })
 
 describe('the callback URL is cleaned', () => {
-  it('code and state leave the address bar, in the query and in a fragment; the app\'s own hash and query stay', async () => {
+  it("code and state leave the address bar, in the query and in a fragment; the app's own hash and query stay", async () => {
     const world = createWorld()
     const session = world.tab()
     await session.start()

@@ -34,5 +34,4 @@ describe('snapshot', () => {
     expect(getSnapshot().status).toBe('signed-out')
     expect(listener).toHaveBeenCalled()
   })
-
 })

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { commit, createIndexedDbStorage, createMemoryStorage, openDefaultStorage, transactIssued, type KeyValueStorage } from '../src/storage.js'
+import {
+  commit,
+  createIndexedDbStorage,
+  createMemoryStorage,
+  openDefaultStorage,
+  transactIssued,
+  type KeyValueStorage,
+} from '../src/storage.js'
 import { freshDatabase, sessionOn } from './helpers/records.js'
 
 afterEach(() => {
@@ -51,7 +58,10 @@ describe('transactIssued: a decision acted on while it commits', () => {
     const { issued, committed } = transactIssued<string>((onIssued) =>
       storage.transact(
         ['session'],
-        (current) => ({ changes: { set: [['outbox', current.get('session')]], delete: ['session'] }, result: String(current.get('session')) }),
+        (current) => ({
+          changes: { set: [['outbox', current.get('session')]], delete: ['session'] },
+          result: String(current.get('session')),
+        }),
         onIssued,
       ),
     )

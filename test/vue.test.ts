@@ -1,7 +1,15 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, effectScope, h, isReadonly, nextTick, provide, type Component } from 'vue'
-import { createSessionPlugin, sessionKey, useAccessToken, useLogout, useSession, useSessionEvent, useTokenwardenSession } from '../src/vue/index.js'
+import {
+  createSessionPlugin,
+  sessionKey,
+  useAccessToken,
+  useLogout,
+  useSession,
+  useSessionEvent,
+  useTokenwardenSession,
+} from '../src/vue/index.js'
 import { isTokenwardenError, type Session } from '../src/index.js'
 import { createWorld, describeSnapshot } from './helpers/session.js'
 import { tappedChannel } from './helpers/tabs.js'
@@ -18,7 +26,11 @@ function statusComponent(counter = { renders: 0 }) {
         return h('div', [
           h('p', { 'data-testid': 'status' }, describeSnapshot(snapshot.value)),
           h('p', { 'data-testid': 'pending' }, String(pending.value)),
-          h('p', { 'data-testid': 'result' }, result.value ? `${result.value.revocation.refresh_token}/${result.value.revocation.access_token}` : '-'),
+          h(
+            'p',
+            { 'data-testid': 'result' },
+            result.value ? `${result.value.revocation.refresh_token}/${result.value.revocation.access_token}` : '-',
+          ),
           h('button', { onClick: () => void logout() }, 'Log out'),
         ])
       }
@@ -29,7 +41,8 @@ function statusComponent(counter = { renders: 0 }) {
 const Token = defineComponent({
   setup() {
     const { token, loading, error } = useAccessToken()
-    return () => h('p', { 'data-testid': 'token' }, loading.value ? 'loading' : (token.value ?? `none${error.value ? ` (${error.value.code})` : ''}`))
+    return () =>
+      h('p', { 'data-testid': 'token' }, loading.value ? 'loading' : (token.value ?? `none${error.value ? ` (${error.value.code})` : ''}`))
   },
 })
 
@@ -178,7 +191,9 @@ describe('Vue binding', () => {
       return real()
     })
     const scope = effectScope()
-    const refs = createApp({}).use(createSessionPlugin(session)).runWithContext(() => scope.run(() => useAccessToken())!)
+    const refs = createApp({})
+      .use(createSessionPlugin(session))
+      .runWithContext(() => scope.run(() => useAccessToken())!)
     expect([refs.token.value, refs.loading.value, refs.error.value]).toEqual([undefined, true, undefined])
     await session.logout()
     expect([refs.token.value, refs.loading.value, refs.error.value]).toEqual([undefined, false, undefined])
@@ -195,8 +210,8 @@ describe('Vue binding', () => {
     const session = await world.signedInTab()
     const scope = effectScope()
     const app = createApp({}).use(createSessionPlugin(session))
-    const { snapshot, token, logout } = app.runWithContext(() =>
-      scope.run(() => ({ snapshot: useSession(), token: useAccessToken(), logout: useLogout() }))!,
+    const { snapshot, token, logout } = app.runWithContext(
+      () => scope.run(() => ({ snapshot: useSession(), token: useAccessToken(), logout: useLogout() }))!,
     )
     for (const ref of [snapshot, token.token, token.loading, token.error, logout.pending, logout.result]) expect(isReadonly(ref)).toBe(true)
     // The snapshot is the core's own object, not a copy or a proxy.

@@ -270,7 +270,6 @@ async function ocColdStart(config: BenchConfig): Promise<{ ms: number; found: bo
   return { ms: performance.now() - started, found: user !== null }
 }
 
-
 // ---- @axa-fr/oidc-client ---------------------------------------------------------------------
 
 /** Its storage key prefix is `oidc.<configuration name>`. */
@@ -283,33 +282,39 @@ const AXA_NAME = 'bench'
  * storage lets another tab notice the logout at all (its renew timer re-reads storage every second).
  */
 function axaSeed(config: BenchConfig, tokens: BenchTokens, expiresAtSeconds: number): void {
-  localStorage.setItem(`oidc.${AXA_NAME}`, JSON.stringify({
-    tokens: {
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      idToken: tokens.id_token,
-      idTokenPayload: tokens.claims,
-      scope: tokens.scope,
-      tokenType: tokens.token_type,
-      expiresIn: tokens.expires_in,
-      issuedAt: expiresAtSeconds - tokens.expires_in,
-    },
-    status: 'LOGGED_IN',
-  }))
+  localStorage.setItem(
+    `oidc.${AXA_NAME}`,
+    JSON.stringify({
+      tokens: {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        idToken: tokens.id_token,
+        idTokenPayload: tokens.claims,
+        scope: tokens.scope,
+        tokenType: tokens.token_type,
+        expiresIn: tokens.expires_in,
+        issuedAt: expiresAtSeconds - tokens.expires_in,
+      },
+      status: 'LOGGED_IN',
+    }),
+  )
   // What its loginAsync() leaves behind (login.ts); restoring a session reads it.
   localStorage.setItem(`oidc.login.${AXA_NAME}`, JSON.stringify({ callbackPath: '/', extras: null, scope: config.scope }))
 }
 
 /** Its client (one per page and name), restored from storage the way an app does on load. */
 async function axaStart(config: BenchConfig): Promise<boolean> {
-  state.axa ??= OidcClient.getOrCreate(() => fetch)({
-    authority: config.authority,
-    client_id: config.clientId,
-    redirect_uri: config.redirectUri,
-    scope: config.scope,
-    storage: localStorage,
-    // No service worker: `service_worker_relative_url` is not set.
-  }, AXA_NAME)
+  state.axa ??= OidcClient.getOrCreate(() => fetch)(
+    {
+      authority: config.authority,
+      client_id: config.clientId,
+      redirect_uri: config.redirectUri,
+      scope: config.scope,
+      storage: localStorage,
+      // No service worker: `service_worker_relative_url` is not set.
+    },
+    AXA_NAME,
+  )
   await state.axa.tryKeepExistingSessionAsync()
   return state.axa.tokens !== null && state.axa.tokens !== undefined
 }
@@ -410,17 +415,20 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
       ? state.tw!.logout().then((r) => `refresh_token ${r.revocation.refresh_token}, access_token ${r.revocation.access_token}`)
       : lib === 'oidc-client-ts'
         ? (async () => {
-          // Its closest to a logout without a redirect: revoke both tokens, then forget the user.
-          await state.um!.revokeTokens()
-          await state.um!.removeUser()
-          return 'revoked, removed'
-        })()
-        // Its default logout (revokes both tokens) without the navigation to end_session, which
-        // would unload the page being measured.
-        : state.axa!.logoutAsync(null, { 'no_reload:oidc': 'true' }).then(() => 'cleared')
+            // Its closest to a logout without a redirect: revoke both tokens, then forget the user.
+            await state.um!.revokeTokens()
+            await state.um!.removeUser()
+            return 'revoked, removed'
+          })()
+        : // Its default logout (revokes both tokens) without the navigation to end_session, which
+          // would unload the page being measured.
+          state.axa!.logoutAsync(null, { 'no_reload:oidc': 'true' }).then(() => 'cleared')
   let timer: ReturnType<typeof setTimeout> | undefined
   const outcome = await Promise.race([
-    logout.then((report) => ({ at: performance.now(), report }), (error: unknown) => ({ at: performance.now(), report: `rejected: ${message(error)}` })),
+    logout.then(
+      (report) => ({ at: performance.now(), report }),
+      (error: unknown) => ({ at: performance.now(), report: `rejected: ${message(error)}` }),
+    ),
     new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), capMs)
     }),
@@ -439,8 +447,10 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
   for (let waited = 0; outcome && revocationEntries().length < 2 && waited < 200; waited += 5) {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
-  const requests = revocationEntries()
-    .map((entry) => ({ start: entry.startTime - started, end: (entry as PerformanceResourceTiming).responseEnd - started }))
+  const requests = revocationEntries().map((entry) => ({
+    start: entry.startTime - started,
+    end: (entry as PerformanceResourceTiming).responseEnd - started,
+  }))
   const end = onScreenAt as number | null
   return {
     calledAt: performance.timeOrigin + started,
@@ -458,7 +468,10 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
  */
 async function bareRevocations(endpoint: string, clientId: string, tokens: BenchTokens): Promise<{ ms: number; statuses: number[] }> {
   const post = async (token: string, hint: string) => {
-    const response = await fetch(endpoint, { method: 'POST', body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }) })
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }),
+    })
     await response.arrayBuffer()
     return response.status
   }
@@ -471,9 +484,13 @@ async function bareRevocations(endpoint: string, clientId: string, tokens: Bench
 function watchOtherTab(lib: Library): void {
   state.stopWatching?.()
   state.signedOutAt = undefined
-  state.stopWatching = onSignedOut(lib, () => {
-    state.signedOutAt = now()
-  }, true)
+  state.stopWatching = onSignedOut(
+    lib,
+    () => {
+      state.signedOutAt = now()
+    },
+    true,
+  )
 }
 
 /** The absolute time noted by watchOtherTab, waiting up to `timeoutMs` for it. */

@@ -81,7 +81,9 @@ async function oneRun(stack, lib, a, b, { answered, profile = false }) {
   if (answered) {
     const revocations = auth.revocations()
     if (revocations.length !== 2 || revocations.some((entry) => entry.status !== 200)) {
-      throw new Error(`bench: ${lib} logout: expected two answered revocations, got ${JSON.stringify(revocations.map((r) => [r.body.token_type_hint, r.status]))} (${measure.report})`)
+      throw new Error(
+        `bench: ${lib} logout: expected two answered revocations, got ${JSON.stringify(revocations.map((r) => [r.body.token_type_hint, r.status]))} (${measure.report})`,
+      )
     }
     if (measure.settledMs === null) throw new Error(`bench: ${lib} logout did not settle although the server answered (${measure.report})`)
     run.stillActive = await setup(async () => (await isActive(tokens.refresh_token)) || (await isActive(tokens.access_token)))
@@ -114,7 +116,9 @@ function phases(runs) {
   }).length
   // tokenwarden's own events split its part of the time: before the requests (the tokens taken,
   // the other tabs told) and after the last answer (the answers read, the outbox settled).
-  const marked = rows.filter((r) => r.marks?.taken !== undefined && r.marks.answersRead !== undefined && r.marks.outboxSettled !== undefined)
+  const marked = rows.filter(
+    (r) => r.marks?.taken !== undefined && r.marks.answersRead !== undefined && r.marks.outboxSettled !== undefined,
+  )
   const inside = marked.length
     ? {
         tokensTaken: median(marked.map((r) => r.marks.taken)),
@@ -183,7 +187,9 @@ export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
         // Every run waits out the libraries' bounds (and our cap). One library at a time, each
         // in a fresh context: run side by side, one library's page loads and sign-in landed
         // on another's measured logout (two cores), which showed in the other-tab figures.
-        log(`bench: logout, ${condition.title}: ${hangRuns} runs per library, one library at a time, interleaved, each after a warm-up logout in its fresh pages (each waits up to ${CAP_MS / 1000} s)`)
+        log(
+          `bench: logout, ${condition.title}: ${hangRuns} runs per library, one library at a time, interleaved, each after a warm-up logout in its fresh pages (each waits up to ${CAP_MS / 1000} s)`,
+        )
         for (let run = 0; run < hangRuns; run += 1) {
           const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run) % LIBRARIES.length])
           for (const lib of order) {
@@ -238,4 +244,3 @@ async function profileLogouts(stack, context, a, b, runs) {
   const maps = loadSourceMaps(pageOut)
   return { runs, samplingIntervalUs: 100, settledMs: summary(settled), ...meanBuckets(finished.map((p) => attribute(p, maps))) }
 }
-

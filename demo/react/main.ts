@@ -69,7 +69,11 @@ function SessionCard({ logout, pending }: { logout: () => void; pending: boolean
       { className: 'actions' },
       h('button', { id: 'login', disabled: signedIn, onClick: run('sign-in', () => session.login()) }, 'Sign in'),
       h('button', { id: 'refresh', disabled: !signedIn, onClick: run('refresh', () => session.refresh()) }, 'Refresh now'),
-      h('button', { id: 'logout', className: 'danger', disabled: !signedIn || pending, onClick: logout }, pending ? 'Logging out…' : 'Log out'),
+      h(
+        'button',
+        { id: 'logout', className: 'danger', disabled: !signedIn || pending, onClick: logout },
+        pending ? 'Logging out…' : 'Log out',
+      ),
     ),
     error ? h('p', { className: 'hint', role: 'alert' }, error) : null,
     h(
@@ -83,7 +87,13 @@ function SessionCard({ logout, pending }: { logout: () => void; pending: boolean
 
 function TokenCard() {
   const { token, loading, error } = useAccessToken()
-  const shown = token ? `${token.slice(0, 8)}… (${token.length} characters)` : loading ? '…' : error ? `${error.code}: ${error.message}` : '—'
+  const shown = token
+    ? `${token.slice(0, 8)}… (${token.length} characters)`
+    : loading
+      ? '…'
+      : error
+        ? `${error.code}: ${error.message}`
+        : '—'
   return h(
     'section',
     { className: 'card' },
@@ -102,14 +112,27 @@ function ApiCard() {
     session.http
       .get(new URL('/api/me', control.issuer).href)
       .json()
-      .then((me) => setOutput(JSON.stringify(me, null, 2)), (error: unknown) => setOutput(`API call failed: ${describeError(error)}`))
+      .then(
+        (me) => setOutput(JSON.stringify(me, null, 2)),
+        (error: unknown) => setOutput(`API call failed: ${describeError(error)}`),
+      )
   }
   return h(
     'section',
     { className: 'card' },
     h('h2', null, 'API'),
-    h('p', { className: 'hint' }, 'GET /api/me through ', h('code', null, 'session.http'), ': bearer attached, 401 → refresh → retry once.'),
-    h('div', { className: 'actions' }, h('button', { id: 'call-api', disabled: snapshot.status !== 'signed-in', onClick: call }, 'Call /api/me')),
+    h(
+      'p',
+      { className: 'hint' },
+      'GET /api/me through ',
+      h('code', null, 'session.http'),
+      ': bearer attached, 401 → refresh → retry once.',
+    ),
+    h(
+      'div',
+      { className: 'actions' },
+      h('button', { id: 'call-api', disabled: snapshot.status !== 'signed-in', onClick: call }, 'Call /api/me'),
+    ),
     h('pre', { id: 'api', className: 'output', style: { marginTop: '0.6rem' } }, output),
   )
 }
@@ -134,7 +157,18 @@ function LogoutCard({ result, verdict }: { result: LogoutResult | undefined; ver
         h(
           'table',
           { key: 'verdict', id: 'verdict' },
-          h('thead', null, h('tr', null, h('th', null, 'token_type_hint · client_id'), h('th', null, 'token'), h('th', null, 'answer'), h('th', null, 'now'))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', null, 'token_type_hint · client_id'),
+              h('th', null, 'token'),
+              h('th', null, 'answer'),
+              h('th', null, 'now'),
+            ),
+          ),
           h(
             'tbody',
             null,
@@ -192,14 +226,7 @@ function App() {
       ),
       h('span', { id: 'status', className: 'pill', 'data-status': snapshot.status }, statusText(snapshot)),
     ),
-    h(
-      'main',
-      null,
-      h(SessionCard, { logout: onLogout, pending }),
-      h(TokenCard),
-      h(ApiCard),
-      h(LogoutCard, { result, verdict }),
-    ),
+    h('main', null, h(SessionCard, { logout: onLogout, pending }), h(TokenCard), h(ApiCard), h(LogoutCard, { result, verdict })),
   )
 }
 

@@ -3,8 +3,12 @@
 // periodic sweep (startAuthServer runs `store.sweep` every minute).
 
 const GRANTABLE = new Set([
-  'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
-  'BackchannelAuthenticationRequest', 'PreAuthorizedCode',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
 ])
 
 export function createMapStore() {

@@ -49,7 +49,8 @@ function checkProof(proof, { method, url, accessToken, seen }) {
     htu.hash = ''
   }
   if (htu?.href !== url) return { error: 'DPoP proof htu mismatch' }
-  if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > PROOF_WINDOW_S) return { error: 'DPoP proof iat not recent' }
+  if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > PROOF_WINDOW_S)
+    return { error: 'DPoP proof iat not recent' }
   if (typeof payload.jti !== 'string' || !payload.jti) return { error: 'DPoP proof jti missing' }
   if (payload.ath !== sha256(accessToken)) return { error: 'DPoP proof ath mismatch' }
   if (seen.has(payload.jti)) return { error: 'DPoP proof replayed' }

@@ -1,12 +1,6 @@
 // Types of demo/server/auth-server.js (plain ESM, run by node directly).
 
-export type RevocationFault =
-  | 'ok'
-  | '503-once'
-  | '503-always'
-  | '500'
-  | 'hang'
-  | 'unsupported-access-token'
+export type RevocationFault = 'ok' | '503-once' | '503-always' | '500' | 'hang' | 'unsupported-access-token'
 
 export interface Faults {
   /** Added to every request except /__control (discovery, /auth, /token, revocation, …). */

@@ -173,14 +173,28 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
     const value = () => inline ?? args[++i]
     switch (flag) {
-      case '--port': options.port = Number(value()); break
-      case '--host': options.host = value(); break
-      case '--spa-origin': origins.push(value()); break
-      case '--client-id': options.clientId = value(); break
-      case '--latency': options.latencyMs = Number(value()); break
-      case '--quiet': options.quiet = true; break
+      case '--port':
+        options.port = Number(value())
+        break
+      case '--host':
+        options.host = value()
+        break
+      case '--spa-origin':
+        origins.push(value())
+        break
+      case '--client-id':
+        options.clientId = value()
+        break
+      case '--latency':
+        options.latencyMs = Number(value())
+        break
+      case '--quiet':
+        options.quiet = true
+        break
       case '--help':
-        console.log('usage: node demo/server/auth-server.js [--port 4000] [--host 127.0.0.1] [--spa-origin http://127.0.0.1:5173]... [--client-id ID] [--latency MS] [--quiet]')
+        console.log(
+          'usage: node demo/server/auth-server.js [--port 4000] [--host 127.0.0.1] [--spa-origin http://127.0.0.1:5173]... [--client-id ID] [--latency MS] [--quiet]',
+        )
         process.exit(0)
         break
       default:

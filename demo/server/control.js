@@ -71,17 +71,25 @@ export function controlMiddleware({ faults, log, introspect, setCors }) {
         const activity = new Map()
         for (const { body } of entries) {
           if (typeof body.token === 'string' && !activity.has(body.token)) {
-            activity.set(body.token, introspect(body.token).then((r) => r.active === true, () => false))
+            activity.set(
+              body.token,
+              introspect(body.token).then(
+                (r) => r.active === true,
+                () => false,
+              ),
+            )
           }
         }
-        ctx.body = await Promise.all(entries.map(async (r) => ({
-          at: r.at,
-          hint: r.body.token_type_hint ?? '',
-          token: typeof r.body.token === 'string' ? mask(r.body.token) : '',
-          clientId: r.body.client_id ?? basicUsername(r.headers.authorization) ?? '',
-          status: r.status ?? null,
-          active: typeof r.body.token === 'string' ? await activity.get(r.body.token) : false,
-        })))
+        ctx.body = await Promise.all(
+          entries.map(async (r) => ({
+            at: r.at,
+            hint: r.body.token_type_hint ?? '',
+            token: typeof r.body.token === 'string' ? mask(r.body.token) : '',
+            clientId: r.body.client_id ?? basicUsername(r.headers.authorization) ?? '',
+            status: r.status ?? null,
+            active: typeof r.body.token === 'string' ? await activity.get(r.body.token) : false,
+          })),
+        )
         return
       }
       case 'POST /__control/introspect': {

@@ -89,15 +89,16 @@ export function createFaults({ latencyMs, setCors }) {
   // Pending delays, so that close() can end them instead of leaving timers behind.
   const timers = new Set()
   let closed = false
-  const sleep = (ms) => new Promise((resolve) => {
-    if (!(ms > 0) || closed) return resolve(undefined)
-    const timer = setTimeout(() => {
-      timers.delete(entry)
-      resolve(undefined)
-    }, ms)
-    const entry = { timer, resolve }
-    timers.add(entry)
-  })
+  const sleep = (ms) =>
+    new Promise((resolve) => {
+      if (!(ms > 0) || closed) return resolve(undefined)
+      const timer = setTimeout(() => {
+        timers.delete(entry)
+        resolve(undefined)
+      }, ms)
+      const entry = { timer, resolve }
+      timers.add(entry)
+    })
 
   const api = {
     set(partial) {
@@ -168,7 +169,10 @@ export function createFaults({ latencyMs, setCors }) {
           setCors(ctx, { expose: corsExpose })
           ctx.status = 400
           ctx.set('Cache-Control', 'no-store')
-          ctx.body = { error: 'unsupported_token_type', error_description: 'revocation of access tokens is not supported (dev server fault)' }
+          ctx.body = {
+            error: 'unsupported_token_type',
+            error_description: 'revocation of access tokens is not supported (dev server fault)',
+          }
           return
         }
       }

@@ -22,8 +22,9 @@ export function interactionMiddleware(provider) {
     }
     const { prompt, params, session, grantId: existingGrantId } = details
     const accountId = session?.accountId ?? ACCOUNT_ID
-    const grant = (existingGrantId && await provider.Grant.find(existingGrantId))
-      || new provider.Grant({ accountId, clientId: String(params.client_id) })
+    const grant =
+      (existingGrantId && (await provider.Grant.find(existingGrantId))) ||
+      new provider.Grant({ accountId, clientId: String(params.client_id) })
     const missing = prompt.details ?? {}
     // On the login prompt the consent details are not computed yet: grant the requested
     // scopes now so that one round trip is enough; anything still missing (e.g. claims of

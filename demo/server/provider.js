@@ -63,7 +63,19 @@ const findAccount = async (_ctx, sub) => {
  * }} options
  */
 export async function createProvider(options) {
-  const { issuer, clientId, spaOrigins, accessTokenTtl, refreshTokenTtl, introspectorSecret, store, isAllowedOrigin, revokeOnlyPresented, dpop, requireDpopNonce } = options
+  const {
+    issuer,
+    clientId,
+    spaOrigins,
+    accessTokenTtl,
+    refreshTokenTtl,
+    introspectorSecret,
+    store,
+    isAllowedOrigin,
+    revokeOnlyPresented,
+    dpop,
+    requireDpopNonce,
+  } = options
   const { default: Provider, errors } = await loadProvider(options.quiet)
   const jwk = await loadSigningKey()
 
@@ -90,7 +102,9 @@ export async function createProvider(options) {
     clients: [
       spaClient,
       // The same SPA, but the token endpoint refuses it any token without a DPoP proof.
-      ...(dpop ? [{ ...spaClient, client_id: `${clientId}-dpop`, client_name: 'tokenwarden demo (DPoP)', dpop_bound_access_tokens: true }] : []),
+      ...(dpop
+        ? [{ ...spaClient, client_id: `${clientId}-dpop`, client_name: 'tokenwarden demo (DPoP)', dpop_bound_access_tokens: true }]
+        : []),
       {
         client_id: INTROSPECTOR_ID,
         client_secret: introspectorSecret,
@@ -138,9 +152,7 @@ export async function createProvider(options) {
       // On by default in oidc-provider 9; a nonce secret lets it hand out DPoP-Nonce values
       // (and expose the header to the SPA), and the fault switch makes the token endpoint
       // demand one (RFC 9449 §8).
-      dPoP: dpop
-        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => requireDpopNonce() }
-        : { enabled: false },
+      dPoP: dpop ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => requireDpopNonce() } : { enabled: false },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
@@ -158,10 +170,13 @@ export async function createProvider(options) {
         enabled: true,
         // Auto-confirms (logout=yes) so headless runs need no click; the button stays for humans.
         logoutSource: async (ctx, form) => {
-          ctx.body = htmlPage('Signing out', `${form}
+          ctx.body = htmlPage(
+            'Signing out',
+            `${form}
 <p>Signing out of ${escapeHtml(ctx.host)}…</p>
 <button type="submit" form="op.logoutForm" name="logout" value="yes" id="logout-yes">Sign out</button>
-<script>document.getElementById('logout-yes').click()</script>`)
+<script>document.getElementById('logout-yes').click()</script>`,
+          )
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.body = htmlPage('Signed out', '<h1>Signed out</h1>')
@@ -171,8 +186,12 @@ export async function createProvider(options) {
     // Own pages: the built-in ones @import a web font from a public CDN.
     renderError: async (ctx, out) => {
       ctx.type = 'html'
-      ctx.body = htmlPage('Error', `<h1>Error</h1>${Object.entries(out)
-        .map(([k, v]) => `<pre><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</pre>`).join('')}`)
+      ctx.body = htmlPage(
+        'Error',
+        `<h1>Error</h1>${Object.entries(out)
+          .map(([k, v]) => `<pre><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</pre>`)
+          .join('')}`,
+      )
     },
   })
 }

@@ -10,8 +10,15 @@ const LOGGED_PATHS = new Map([
   ['/api/me', 'api'],
 ])
 const MASKED_FIELDS = new Set([
-  'token', 'access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret',
-  'id_token_hint', 'client_assertion',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'id_token_hint',
+  'client_assertion',
 ])
 const MAX_LOG = 5000
 const MAX_BODY = 1024 * 1024
@@ -23,9 +30,7 @@ export function mask(value) {
 
 /** A log entry with its token values masked (what the HTTP control API hands out). */
 export function maskEntry(entry) {
-  const body = Object.fromEntries(
-    Object.entries(entry.body).map(([k, v]) => [k, MASKED_FIELDS.has(k) ? mask(v) : v]),
-  )
+  const body = Object.fromEntries(Object.entries(entry.body).map(([k, v]) => [k, MASKED_FIELDS.has(k) ? mask(v) : v]))
   const headers = { ...entry.headers }
   if (headers.authorization) {
     const [scheme, ...rest] = headers.authorization.split(' ')
@@ -85,9 +90,10 @@ async function bufferBody(ctx) {
     readable: { value: true },
     readableEncoding: { value: null },
     iterator: {
-      value: () => (async function* replay() {
-        if (raw.length) yield raw
-      })(),
+      value: () =>
+        (async function* replay() {
+          if (raw.length) yield raw
+        })(),
     },
   })
   return parseBody(raw, ctx.get('content-type'))
@@ -135,7 +141,9 @@ export function createRequestLog({ quiet }) {
         if (entry) entry.status = ctx.status
         // The tokens the token endpoint handed out, so tests learn them from the server, in
         // every engine, whatever the page stores (encrypted at rest) or shows (nothing).
-        const body = /** @type {Record<string, unknown> | undefined} */ (entry && ctx.status === 200 && ctx.path === '/token' ? ctx.body : undefined)
+        const body = /** @type {Record<string, unknown> | undefined} */ (
+          entry && ctx.status === 200 && ctx.path === '/token' ? ctx.body : undefined
+        )
         if (entry && body && typeof body === 'object' && typeof body.access_token === 'string') {
           entry.issued = {
             access_token: body.access_token,

@@ -49,7 +49,9 @@ describeInEngine('the React and Vue demo pages, built on tokenwarden/react and t
       const access = await accessTokenOf(page)
       const { refresh } = latestIssuedTokens(env.stack.auth)
       // useAccessToken() rendered the same token the session hands out.
-      await waitInTab(page, (prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8), { what: 'the token shown' })
+      await waitInTab(page, (prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8), {
+        what: 'the token shown',
+      })
 
       await page.click('#call-api')
       await waitInTab(page, () => document.querySelector('#api')?.textContent?.includes('demo-user'), undefined, { what: 'the API answer' })

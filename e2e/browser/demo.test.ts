@@ -1,6 +1,16 @@
 import { expect, it } from 'vitest'
 import { waitInTab } from '../engines/index.js'
-import { describeInEngine, phoneWidthCheck, screenshotPath, toPhoneWidth, signIn, textOf, useStack, waitForSelector, waitForStatus } from '../harness.js'
+import {
+  describeInEngine,
+  phoneWidthCheck,
+  screenshotPath,
+  toPhoneWidth,
+  signIn,
+  textOf,
+  useStack,
+  waitForSelector,
+  waitForStatus,
+} from '../harness.js'
 
 describeInEngine('the demo page', () => {
   const env = useStack()

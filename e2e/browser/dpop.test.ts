@@ -64,7 +64,8 @@ function dpopKeyRecords(tab: Tab) {
   )
 }
 
-const b64url = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64url')
+const b64url = (bytes: ArrayBuffer | Uint8Array) =>
+  Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64url')
 
 /** A well-formed DPoP proof from a key of our own here in Node: the key a thief would have. */
 async function proofFromAnotherKey(request: { method: string; url: string; accessToken?: string }) {
@@ -76,7 +77,9 @@ async function proofFromAnotherKey(request: { method: string; url: string; acces
     htm: request.method,
     htu: request.url,
     iat: Math.floor(Date.now() / 1000),
-    ...(request.accessToken ? { ath: b64url(await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(request.accessToken))) } : {}),
+    ...(request.accessToken
+      ? { ath: b64url(await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(request.accessToken))) }
+      : {}),
   }
   const input = `${b64url(Buffer.from(JSON.stringify(header)))}.${b64url(Buffer.from(JSON.stringify(payload)))}`
   const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, new TextEncoder().encode(input))
@@ -100,7 +103,11 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
       ])
       // The server's own view: the token is DPoP and bound to the key thumbprint the page shows.
       const access = await accessTokenOf(tab)
-      await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: binding!.dpop!.thumbprint } })
+      await expect(stack.auth.introspect(access)).resolves.toMatchObject({
+        active: true,
+        token_type: 'DPoP',
+        cnf: { jkt: binding!.dpop!.thumbprint },
+      })
 
       await expect(callApi(tab, stack.auth.issuer)).resolves.toMatchObject({ sub: 'demo-user', tokenType: 'DPoP' })
       await expect(callApi(tab, stack.auth.issuer)).resolves.toMatchObject({ sub: 'demo-user' })
@@ -110,7 +117,9 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
       expect(calls[0]!.headers.dpop).not.toBe(calls[1]!.headers.dpop) // a fresh proof per request
 
       // The key: a non-extractable private CryptoKey in IndexedDB, one for this sign-in.
-      expect(await dpopKeyRecords(tab)).toEqual([{ key: expect.stringMatching(/^dpop:/), privateType: 'private', extractable: false, isCryptoKey: true }])
+      expect(await dpopKeyRecords(tab)).toEqual([
+        { key: expect.stringMatching(/^dpop:/), privateType: 'private', extractable: false, isCryptoKey: true },
+      ])
       // The demo page shows the binding.
       await waitForSelector(tab, '#dpop-extractable')
       expect(await textOf(tab, '#token-type')).toBe('DPoP')
@@ -130,7 +139,10 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
       const asBearer = await get({ authorization: `Bearer ${access}` })
       const noProof = await get({ authorization: `DPoP ${access}` })
       const replayed = await get({ authorization: `DPoP ${access}`, dpop: appProof })
-      const otherKey = await get({ authorization: `DPoP ${access}`, dpop: await proofFromAnotherKey({ method: 'GET', url: api, accessToken: access }) })
+      const otherKey = await get({
+        authorization: `DPoP ${access}`,
+        dpop: await proofFromAnotherKey({ method: 'GET', url: api, accessToken: access }),
+      })
       expect([asBearer.status, noProof.status, replayed.status, otherKey.status]).toEqual([401, 401, 401, 401])
       expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_token"/)
       expect(replayed.headers.get('www-authenticate')).toContain('replayed')
@@ -153,7 +165,11 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
         { grant: 'authorization_code', proof: true, status: 200 },
         { grant: 'refresh_token', proof: true, status: 200 },
       ])
-      await expect(stack.auth.introspect(access)).resolves.toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: before!.dpop!.thumbprint } })
+      await expect(stack.auth.introspect(access)).resolves.toMatchObject({
+        active: true,
+        token_type: 'DPoP',
+        cnf: { jkt: before!.dpop!.thumbprint },
+      })
       await expect(callApi(tab, stack.auth.issuer)).resolves.toMatchObject({ sub: 'demo-user', tokenType: 'DPoP' })
 
       // The current refresh token, stolen: without a proof, or with another key's, the server refuses it.
@@ -214,7 +230,10 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
       const access = await accessTokenOf(tab)
       await profile.setOffline(true)
       const result = await logoutIn(tab)
-      expect(result.revocation).toEqual({ refresh_token: { status: 'queued', code: 'network' }, access_token: { status: 'queued', code: 'network' } })
+      expect(result.revocation).toEqual({
+        refresh_token: { status: 'queued', code: 'network' },
+        access_token: { status: 'queued', code: 'network' },
+      })
       expect(await dpopKeyRecords(tab)).toEqual([])
       expect(stack.auth.revocations()).toHaveLength(0)
       await profile.setOffline(false)
@@ -239,7 +258,11 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
         what: 'back at / after the second sign-in',
       })
       await waitForStatus(other, 'signed-in')
-      expect(tokenLog().filter((r) => r.status === 200).map((r) => r.body.grant_type)).toEqual(['authorization_code', 'authorization_code'])
+      expect(
+        tokenLog()
+          .filter((r) => r.status === 200)
+          .map((r) => r.body.grant_type),
+      ).toEqual(['authorization_code', 'authorization_code'])
       const second = await bindingOf(other)
       expect(second?.dpop?.thumbprint).toBeTruthy()
       expect(second?.dpop?.thumbprint).not.toBe(first?.dpop?.thumbprint)

@@ -17,7 +17,10 @@ function eventsOf(tab: Tab): Promise<{ events: SessionEvent[]; panel: string }> 
 function waitForEvent(tab: Tab, expected: Record<string, string>) {
   return waitInTab(
     tab,
-    (fields) => (window as unknown as EventsWindow).demo.events.some((event) => Object.entries(fields).every(([key, value]) => (event as never)[key] === value)),
+    (fields) =>
+      (window as unknown as EventsWindow).demo.events.some((event) =>
+        Object.entries(fields).every(([key, value]) => (event as never)[key] === value),
+      ),
     expected,
     { timeout: 20_000, what: `event ${JSON.stringify(expected)}` },
   )
@@ -37,7 +40,9 @@ describeInEngine('the event stream against node-oidc-provider', () => {
     await waitForEvent(first, { type: 'refreshed', by: 'this-tab' })
     await waitForEvent(second, { type: 'tab-message', direction: 'received', message: 'refreshed' })
     // The scan below is only as good as this list: it holds the token the page uses now.
-    const issued = env.profile.issued.flatMap((answer) => Object.values(answer).filter((value): value is string => typeof value === 'string' && value.length > 20))
+    const issued = env.profile.issued.flatMap((answer) =>
+      Object.values(answer).filter((value): value is string => typeof value === 'string' && value.length > 20),
+    )
     expect(issued).toContain(await accessTokenOf(first))
 
     await env.profile.setOffline(true)
@@ -49,13 +54,26 @@ describeInEngine('the event stream against node-oidc-provider', () => {
     // Back online: the `online` event (or, behind WebKit's proxy, the outbox's own timer) sends the queued revocations.
     await env.profile.setOffline(false)
     // Either tab may win the outbox's lock and send them.
-    const drained = async () => (await Promise.all([first, second].map(eventsOf))).some(({ events }) => events.some((e) => e.type === 'outbox' && e.action === 'drained'))
+    const drained = async () =>
+      (await Promise.all([first, second].map(eventsOf))).some(({ events }) =>
+        events.some((e) => e.type === 'outbox' && e.action === 'drained'),
+      )
     await expect.poll(drained, { timeout: 20_000 }).toBe(true)
 
     const a = await eventsOf(first)
     const b = await eventsOf(second)
     const types = a.events.map((e) => e.type)
-    for (const type of ['signed-in', 'refreshed', 'refresh-failed', 'logout-started', 'revocation', 'outbox', 'logout-finished', 'signed-out', 'tab-message']) {
+    for (const type of [
+      'signed-in',
+      'refreshed',
+      'refresh-failed',
+      'logout-started',
+      'revocation',
+      'outbox',
+      'logout-finished',
+      'signed-out',
+      'tab-message',
+    ]) {
       expect(types, type).toContain(type)
     }
     expect(a.events.find((e) => e.type === 'logout-finished')).toMatchObject({
@@ -63,7 +81,9 @@ describeInEngine('the event stream against node-oidc-provider', () => {
       durationMs: expect.any(Number),
     })
     const both = [...a.events, ...b.events]
-    expect(both.filter((e) => e.type === 'revocation' && e.source === 'outbox').map((e) => e.type === 'revocation' && [e.hint, e.outcome])).toEqual(
+    expect(
+      both.filter((e) => e.type === 'revocation' && e.source === 'outbox').map((e) => e.type === 'revocation' && [e.hint, e.outcome]),
+    ).toEqual(
       expect.arrayContaining([
         ['refresh_token', 'revoked'],
         ['access_token', 'revoked'],
@@ -77,11 +97,15 @@ describeInEngine('the event stream against node-oidc-provider', () => {
     expect(b.panel).toContain('signed out (other-tab)')
 
     // No token in any event or on the panel; and the server says every one is dead.
-    const all = [...env.profile.issued.flatMap((answer) => Object.values(answer))].filter((value): value is string => typeof value === 'string' && value.length > 20)
+    const all = [...env.profile.issued.flatMap((answer) => Object.values(answer))].filter(
+      (value): value is string => typeof value === 'string' && value.length > 20,
+    )
     expect(all.length).toBeGreaterThanOrEqual(4)
     const wire = JSON.stringify([a, b])
     for (const token of all) expect(wire.includes(token), 'an event carries a token').toBe(false)
-    const opaque = env.profile.issued.flatMap((answer) => [answer.access_token, answer.refresh_token]).filter((token): token is string => !!token)
+    const opaque = env.profile.issued
+      .flatMap((answer) => [answer.access_token, answer.refresh_token])
+      .filter((token): token is string => !!token)
     const states = await Promise.all(opaque.map((token) => env.stack.auth.introspect(token)))
     expect(states.every((state) => state.active === false)).toBe(true)
   })

@@ -109,7 +109,14 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     await expect.poll(() => env.stack.auth.revocations().length, { timeout: 2000 }).toBe(2)
     expect(env.stack.auth.revocations().every((r) => r.status === undefined)).toBe(true)
     expect(env.stack.auth.requests.filter((r) => r.path === '/api/me')).toEqual([])
-    await expect(other.evaluate(() => (window as unknown as DemoWindow).demo.session.getAccessToken().then(() => 'a token', (error: { code?: string }) => error.code))).resolves.toBe('not-signed-in')
+    await expect(
+      other.evaluate(() =>
+        (window as unknown as DemoWindow).demo.session.getAccessToken().then(
+          () => 'a token',
+          (error: { code?: string }) => error.code,
+        ),
+      ),
+    ).resolves.toBe('not-signed-in')
     // The result still comes, at the bound.
     await env.tab.evaluate(() => (window as unknown as { pendingLogout: Promise<unknown> }).pendingLogout.then(() => undefined))
   })
@@ -119,7 +126,11 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     env.stack.auth.faults.set({ revocation: '503-once', retryAfterSeconds: 1, revokeOnlyPresented: true })
     const result = await logoutIn(env.tab)
     expect(result.revocation).toEqual({ refresh_token: { status: 'revoked' }, access_token: { status: 'revoked' } })
-    const statuses = (token: string) => env.stack.auth.revocations().filter((r) => r.body.token === token).map((r) => r.status)
+    const statuses = (token: string) =>
+      env.stack.auth
+        .revocations()
+        .filter((r) => r.body.token === token)
+        .map((r) => r.status)
     expect(statuses(refresh)).toEqual([503, 200])
     expect(statuses(access)).toEqual([503, 200])
     await expect(env.stack.auth.introspect(access)).resolves.toMatchObject({ active: false })
@@ -140,7 +151,8 @@ describeInEngine('sign-in and logout against node-oidc-provider', () => {
     expect(await snapshotOf(env.tab)).toMatchObject({ status: 'signed-out', reason: 'logout' })
   })
 
-  const cut = engineName === 'webkit' ? 'network cut at the proxy (WebKit\'s WebDriver has no offline switch)' : 'network cut (the browser offline)'
+  const cut =
+    engineName === 'webkit' ? "network cut at the proxy (WebKit's WebDriver has no offline switch)" : 'network cut (the browser offline)'
   it(`${cut}: local state is cleared and the result reports the failure`, async () => {
     await env.profile.setOffline(true)
     const result = await logoutIn(env.tab)

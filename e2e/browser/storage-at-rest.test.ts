@@ -31,7 +31,8 @@ function storedText(tab: Tab): Promise<string> {
           if (typeof value === 'string') parts.push(value)
           else if (value instanceof CryptoKey) parts.push(`[CryptoKey ${value.algorithm.name} extractable=${value.extractable}]`)
           else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-            const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+            const bytes =
+              value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
             parts.push(new TextDecoder().decode(bytes), String.fromCharCode(...bytes))
           } else if (typeof value === 'object' && value !== null) {
             for (const [key, inner] of Object.entries(value)) parts.push(key), visit(inner)

@@ -62,7 +62,9 @@ export async function waitInTab<A>(tab: Tab, fn: PageFunction<A, unknown>, arg: 
       lastError = error // e.g. the document was replaced mid-call
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError).split('\n')[0]})` : ''}`)
+      throw new Error(
+        `timed out after ${timeout} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError).split('\n')[0]})` : ''}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -64,7 +64,11 @@ process.once('exit', () => {
 const stderrTail = new WeakMap<ChildProcess, string>()
 
 function start(command: string, args: string[], env: NodeJS.ProcessEnv, extraFd = false): ChildProcess {
-  const child = spawn(command, args, { env, detached: true, stdio: extraFd ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(command, args, {
+    env,
+    detached: true,
+    stdio: extraFd ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+  })
   children.add(child)
   child.stderr!.on('data', (chunk: Buffer) => stderrTail.set(child, ((stderrTail.get(child) ?? '') + String(chunk)).slice(-2000)))
   return child
@@ -98,7 +102,10 @@ async function startDriverOn(driver: string, display: string, port: number): Pro
       // "FATAL: Unable to listen for HTTP server at host 127.0.0.1 and port N": taken meanwhile.
       throw /unable to listen/i.test(said) ? Object.assign(error, { code: 'EADDRINUSE' }) : error
     }
-    const ready = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false)
+    const ready = await fetch(`http://127.0.0.1:${port}/status`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ready) return { port, process: child }
     if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer /status within 10 s')
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -1,6 +1,16 @@
 // The React binding: a few lines around useSyncExternalStore. It imports only the public
 // core (`tokenwarden`, external in the build), so an app bundles one copy of the session.
-import { createContext, createElement, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactElement, type ReactNode } from 'react'
+import {
+  createContext,
+  createElement,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useSyncExternalStore,
+  type ReactElement,
+  type ReactNode,
+} from 'react'
 import {
   TokenwardenError,
   createLogoutAction,
@@ -53,10 +63,7 @@ export function useTokenwardenSession(): Session {
 function useProvidedSession(hook: string): Session {
   const session = useContext(SessionContext)
   if (!session) {
-    throw new TokenwardenError(
-      'invalid-request',
-      `${hook}() must be used inside <SessionProvider session={...}>: wrap your app in it.`,
-    )
+    throw new TokenwardenError('invalid-request', `${hook}() must be used inside <SessionProvider session={...}>: wrap your app in it.`)
   }
   return session
 }

@@ -165,7 +165,8 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
       const error = params.get('error')
       if (error) throw new TokenwardenError('callback-failed', `The authorization server answered ${error}.`, { error })
       const claims = codes.get(params.get('code') ?? '')
-      if (!claims) throw new TokenwardenError('callback-failed', 'The authorization code is unknown or used.', { status: 400, error: 'invalid_grant' })
+      if (!claims)
+        throw new TokenwardenError('callback-failed', 'The authorization code is unknown or used.', { status: 400, error: 'invalid_grant' })
       codes.delete(params.get('code')!)
       return issue(claims)
     },
@@ -174,11 +175,17 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
       nextRefresh = undefined
       if (failure === 'network') throw new TokenwardenError('network', 'The token endpoint could not be reached.')
       if (failure === 'server_error') {
-        throw new TokenwardenError('refresh-failed', 'The token endpoint answered 500 server_error.', { status: 500, error: 'server_error' })
+        throw new TokenwardenError('refresh-failed', 'The token endpoint answered 500 server_error.', {
+          status: 500,
+          error: 'server_error',
+        })
       }
       const presented = current.tokens.refreshToken
       if (failure === 'invalid_grant' || !presented || !isLive(presented)) {
-        throw new TokenwardenError('refresh-failed', 'The token endpoint answered 400 invalid_grant.', { status: 400, error: 'invalid_grant' })
+        throw new TokenwardenError('refresh-failed', 'The token endpoint answered 400 invalid_grant.', {
+          status: 400,
+          error: 'invalid_grant',
+        })
       }
       // Rotation, as servers do for public clients: the presented refresh token is used up.
       const used = tokens.get(presented)!
@@ -208,8 +215,12 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
     return { answer: ok(), recorded: 200 }
   }
 
-  const api = options.api ?? ((_request, caller) =>
-    caller.live ? Response.json(caller.claims ?? {}) : new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }))
+  const api =
+    options.api ??
+    ((_request, caller) =>
+      caller.live
+        ? Response.json(caller.claims ?? {})
+        : new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }))
 
   const server = createFakeFetch((request) => {
     if (request.url.split('?')[0] === revocationEndpoint) {

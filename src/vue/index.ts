@@ -115,7 +115,6 @@ export interface AccessTokenRefs {
   error: ReadonlyRef<TokenwardenError | undefined>
 }
 
-
 /**
  * The access token, for code that needs the raw value (a non-ky client, a WebSocket URL).
  * It asks `session.getAccessToken()` whenever the snapshot changes, so it updates after a

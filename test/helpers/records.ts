@@ -53,8 +53,7 @@ export const hasSessionRecord = (records: Map<string, unknown>) =>
 export const holdsToken = (value: unknown) => readSessionRecord(value) !== undefined || isOutboxEntry(value) || isSealedRecord(value)
 
 /** The keys of every record that holds a token, of any session. */
-export const tokenRecordKeys = (records: Map<string, unknown>) =>
-  [...records].filter(([, value]) => holdsToken(value)).map(([key]) => key)
+export const tokenRecordKeys = (records: Map<string, unknown>) => [...records].filter(([, value]) => holdsToken(value)).map(([key]) => key)
 
 /** The sign-in a stored session record (sealed or not) or end marker is about. */
 export const storedSignInId = (value: unknown): string | undefined => {

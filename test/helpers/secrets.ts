@@ -45,7 +45,11 @@ export async function findSecrets(value: unknown, secrets: Record<string, string
       if (text !== undefined) checkString(text, `${path}.body`)
       else findings.push(`${path}.body: unreadable (already used): cannot prove it clean`)
     }
-    if (current instanceof Headers || current instanceof URLSearchParams || (typeof FormData !== 'undefined' && current instanceof FormData)) {
+    if (
+      current instanceof Headers ||
+      current instanceof URLSearchParams ||
+      (typeof FormData !== 'undefined' && current instanceof FormData)
+    ) {
       for (const [key, item] of current as Iterable<[string, unknown]>) {
         checkString(key, `${path}[${JSON.stringify(key)}] (key)`)
         await visit(item, `${path}[${JSON.stringify(key)}]`, depth + 1)
@@ -64,7 +68,8 @@ export async function findSecrets(value: unknown, secrets: Record<string, string
       for (const item of current) await visit(item, `${path}<${index++}>`, depth + 1)
     }
     if (ArrayBuffer.isView(current) || current instanceof ArrayBuffer) {
-      const bytes = current instanceof ArrayBuffer ? new Uint8Array(current) : new Uint8Array(current.buffer, current.byteOffset, current.byteLength)
+      const bytes =
+        current instanceof ArrayBuffer ? new Uint8Array(current) : new Uint8Array(current.buffer, current.byteOffset, current.byteLength)
       return checkString(new TextDecoder().decode(bytes), path)
     }
     if (typeof Blob !== 'undefined' && current instanceof Blob) return checkString(await current.text(), path)

@@ -12,7 +12,9 @@ function Account() {
   return (
     <p>
       Hello {String(snapshot.profile.name)}
-      <button disabled={pending} onClick={() => logout()}>Log out</button>
+      <button disabled={pending} onClick={() => logout()}>
+        Log out
+      </button>
     </p>
   )
 }
@@ -29,14 +31,22 @@ afterEach(() => {
 test('shows the signed-in user', async () => {
   const session = authority.session()
   await authority.signIn(session, { sub: 'ada', name: 'Ada' })
-  render(<SessionProvider session={session}><Account /></SessionProvider>)
+  render(
+    <SessionProvider session={session}>
+      <Account />
+    </SessionProvider>,
+  )
   expect(screen.getByText(/Hello Ada/)).toBeTruthy()
 })
 
 test('the logout button revokes both tokens and shows signed-out', async () => {
   const session = authority.session()
   await authority.signIn(session, { sub: 'ada', name: 'Ada' })
-  render(<SessionProvider session={session}><Account /></SessionProvider>)
+  render(
+    <SessionProvider session={session}>
+      <Account />
+    </SessionProvider>,
+  )
   fireEvent.click(screen.getByRole('button', { name: 'Log out' }))
   await screen.findByText('Signed out (logout)') // at once: before the server answers
   await waitFor(() => expect(authority.revocations.map((r) => r.hint).sort()).toEqual(['access_token', 'refresh_token']))
@@ -46,7 +56,11 @@ test('the logout button revokes both tokens and shows signed-out', async () => {
 test('a refused refresh signs the user out', async () => {
   const session = authority.session()
   await authority.signIn(session, { sub: 'ada', name: 'Ada' })
-  render(<SessionProvider session={session}><Account /></SessionProvider>)
+  render(
+    <SessionProvider session={session}>
+      <Account />
+    </SessionProvider>,
+  )
   authority.failNextRefresh('invalid_grant')
   await authority.advance(60 * 60_000) // an hour later: the proactive refresh runs and is refused
   await screen.findByText('Signed out (refresh-failed)')
