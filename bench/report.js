@@ -1,7 +1,7 @@
 // bench/results.md from the results of one run (bench/run.js writes it; bench/update-readme.js
 // copies it into README.md).
 
-import { CAP_MS, LIBRARIES } from './scenarios/logout.js'
+import { LIBRARIES } from './scenarios/logout.js'
 import { STORM_TABS as stormTabs } from './scenarios/refresh-storm.js'
 import { sizeTable } from './size.js'
 

@@ -27,4 +27,4 @@ export function summary(samples: number[]): Summary
 export function summaryWithMissing(samples: Array<number | null>): SummaryWithMissing
 export function mean(values: number[]): number | null
 export function resultsToJson(results: unknown): string
-export function resultsFromJson(text: string): any
+export function resultsFromJson(text: string): unknown

@@ -266,7 +266,9 @@ export function webStorageDump(tab: Tab): Promise<string> {
  */
 export async function markDocument(tab: Tab) {
   const mark = Math.random().toString(36).slice(2)
-  await tab.evaluate((m) => void ((window as unknown as { e2eMark?: string }).e2eMark = m), mark)
+  await tab.evaluate((m) => {
+    ;(window as unknown as { e2eMark?: string }).e2eMark = m
+  }, mark)
   return () => tab.evaluate((m) => (window as unknown as { e2eMark?: string }).e2eMark === m, mark)
 }
 

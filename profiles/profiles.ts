@@ -35,8 +35,7 @@ export const keycloak: Profile = {
   revoke(call, state) {
     if (!call.clientId) return answers.error(401, 'invalid_client', 'Missing client_id parameter')
     const token = call.token
-    if (!token || !token.alive || !token.grant.alive)
-      return answers.json(200, { error: 'invalid_token', error_description: 'Invalid token' })
+    if (!token?.alive || !token.grant.alive) return answers.json(200, { error: 'invalid_token', error_description: 'Invalid token' })
     if (token.grant.clientId !== call.clientId) return answers.error(400, 'invalid_request', 'Unmatching clients')
     if (token.kind === 'refresh_token') state.killGrant(token.grant)
     else state.kill(token)
@@ -124,7 +123,7 @@ export const google: Profile = {
   basicDecoding: 'raw',
   revoke(call, state) {
     const token = call.token
-    if (!token || !token.alive || !token.grant.alive) return answers.error(400, 'invalid_token', 'Token expired or revoked')
+    if (!token?.alive || !token.grant.alive) return answers.error(400, 'invalid_token', 'Token expired or revoked')
     state.killGrant(token.grant)
     return answers.ok()
   },

@@ -22,7 +22,7 @@ const nonceRetriedKey = 'tokenwardenRetriedWithNonce'
 /** RFC 9449 §9: `WWW-Authenticate: DPoP error="use_dpop_nonce"` with a `DPoP-Nonce` header. */
 const asksForNonce = (response: Response) =>
   (response.status === 401 || response.status === 400) &&
-  /(^|,)\s*DPoP\b[^]*\berror="use_dpop_nonce"/i.test(response.headers.get('www-authenticate') ?? '')
+  /(^|,)\s*DPoP\b[\s\S]*\berror="use_dpop_nonce"/i.test(response.headers.get('www-authenticate') ?? '')
 
 /**
  * The authenticated client: a ky instance whose hooks attach the access token, as a bearer

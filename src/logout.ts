@@ -101,7 +101,7 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
 
   const targets = targetsOf(taken.tokens)
   const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
-  targets.forEach(({ hint }, index) => port.emit(revocationEvent(hint, outcomes[index]!, 'logout')))
+  for (const [index, { hint }] of targets.entries()) port.emit(revocationEvent(hint, outcomes[index]!, 'logout'))
   const results = Object.fromEntries(
     hints.map((hint): [TokenTypeHint, TokenOutcome] => {
       const index = targets.findIndex((target) => target.hint === hint)

@@ -161,7 +161,7 @@ export class Outbox {
       left.map(({ entry }) => ({ token: entry.token, hint: entry.hint })),
       { signal: AbortSignal.timeout(timeoutMs), timeoutMs },
     )
-    left.forEach(({ entry }, index) => this.#port.emit(revocationEvent(entry.hint, outcomes[index]!, 'outbox')))
+    for (const [index, { entry }] of left.entries()) this.#port.emit(revocationEvent(entry.hint, outcomes[index]!, 'outbox'))
   }
 
   /** When the next waiting entry becomes due, if any waits. */
@@ -195,7 +195,7 @@ export class Outbox {
         const { timeoutMs } = this.#port
         const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
         const outcomes = await this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
-        targets.forEach(({ hint }, index) => this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox')))
+        for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
         const drained = await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
         if (drained) this.#port.emit({ type: 'outbox', action: 'drained', count: drained })
       })
@@ -226,9 +226,9 @@ export class Outbox {
     if (this.#port.enabled) return this.drain(true)
     const { timeoutMs } = this.#port
     const targets = targetsOf(tokens)
-    return this.#port
-      .revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
-      .then((outcomes) => targets.forEach(({ hint }, index) => this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))))
+    return this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).then((outcomes) => {
+      for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
+    })
   }
 
   /** Drains when the browser comes back online. Returns the function that stops listening. */

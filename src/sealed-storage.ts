@@ -100,7 +100,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
       )
       if (conflict === undefined) {
         for (const key of outcome.changes?.delete ?? []) remember(key, undefined, undefined)
-        sealed.forEach(([key, { value }], index) => remember(key, value, plainSet[index]![1]))
+        for (const [index, [key, { value }]] of sealed.entries()) remember(key, value, plainSet[index]![1])
         return outcome.result
       }
       for (const key of keys) known.delete(key)

@@ -37,7 +37,8 @@ export class Sealer {
    */
   async key(create: boolean): Promise<SealingKeyRecord | undefined> {
     for (;;) {
-      const loading = (this.#key ??= this.#load(create))
+      this.#key ??= this.#load(create)
+      const loading = this.#key
       let record: SealingKeyRecord | undefined
       try {
         record = await loading

@@ -2,7 +2,7 @@ import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
 import type { Outbox } from './outbox.js'
-import type { Protocol, SignInArgs } from './protocol.js'
+import type { IssuedTokens, Protocol, SignInArgs, TokenSet } from './protocol.js'
 import { sessionRecord, type SessionRecord } from './records.js'
 import { targetsOf, type Revoker } from './revocation.js'
 import type { SessionStore } from './session-store.js'
@@ -41,7 +41,7 @@ export async function login(port: SignInPort, args: SignInArgs): Promise<void> {
  */
 export async function handleCallback(port: SignInPort, url: string, cleanUrl: boolean): Promise<SessionSnapshot> {
   const { store, local, lock, protocol, outbox, broadcast, now, revoke, revokeTimeoutMs } = port
-  let issued
+  let issued: IssuedTokens
   try {
     issued = await protocol.processCallback(url)
   } catch (error) {
@@ -59,7 +59,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   const record = sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: now() })
   // A session signed in before (another tab, another user) is replaced: its tokens would
   // otherwise stay valid at the server with nobody holding them, so they are revoked.
-  let replaced
+  let replaced: TokenSet | undefined
   try {
     replaced = await lock(() =>
       store.transact((current: SessionRecord | undefined) => {

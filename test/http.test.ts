@@ -30,7 +30,10 @@ describe('session.http', () => {
 
   it('on a 401: one refresh, the request once more with the new token, success', async () => {
     let first: string | undefined
-    const { world, apiRequests } = apiWorld((token) => (first ??= token) !== token)
+    const { world, apiRequests } = apiWorld((token) => {
+      first ??= token
+      return first !== token
+    })
     const session = await world.signedInTab()
     const body = await session.http.post(api, { json: { hello: 'world' } }).json<{ token: string }>()
     expect(world.protocol.refreshes).toHaveLength(1)
@@ -53,7 +56,10 @@ describe('session.http', () => {
 
   it('concurrent 401s share one refresh', async () => {
     let first: string | undefined
-    const { world } = apiWorld((token) => (first ??= token) !== token)
+    const { world } = apiWorld((token) => {
+      first ??= token
+      return first !== token
+    })
     const session = await world.signedInTab()
     await Promise.all([session.http.get(api).json(), session.http.get(api).json(), session.http.get(api).json()])
     expect(world.protocol.refreshes).toHaveLength(1)

@@ -24,7 +24,7 @@ function Status({ onRender }: { onRender?: () => void }) {
     createElement('p', { 'data-testid': 'status' }, describeSnapshot(snapshot)),
     createElement('p', { 'data-testid': 'pending' }, String(pending)),
     createElement('p', { 'data-testid': 'result' }, result ? `${result.revocation.refresh_token}/${result.revocation.access_token}` : '-'),
-    createElement('button', { onClick: () => void logout() }, 'Log out'),
+    createElement('button', { type: 'button', onClick: () => void logout() }, 'Log out'),
   )
 }
 
@@ -206,6 +206,7 @@ describe('React binding', () => {
     const session = authority.session()
     await session.start()
     const heard: string[] = []
+    // biome-ignore lint/correctness/noComponentHookFactories: a component per test, closing over what it heard
     function Log({ prefix }: { prefix: string }) {
       useSessionEvent((event) => heard.push(`${prefix}${event.type}`))
       return null

@@ -221,7 +221,10 @@ describe('the sealing wrapper says when its writes are issued', () => {
     const asked: Array<readonly string[]> = []
     const inner: KeyValueStorage = {
       ...memory,
-      transact: (keys, decide, onIssued) => (asked.push(keys), memory.transact(keys, decide, onIssued)),
+      transact: (keys, decide, onIssued) => {
+        asked.push(keys)
+        return memory.transact(keys, decide, onIssued)
+      },
     }
     const { storage } = protectAtRest(inner, testSessionId, true, crypto.subtle)
     let issued = false

@@ -260,7 +260,16 @@ describe('Vue binding', () => {
     ['useSessionEvent', () => useSessionEvent(() => {})],
   ])('%s without the plugin, or outside setup, throws a TokenwardenError that names the fix', (name, composable) => {
     // In a component of an app without the plugin.
-    const withoutPlugin = thrownBy(() => mount(defineComponent({ setup: () => (composable(), () => h('p')) })))
+    const withoutPlugin = thrownBy(() =>
+      mount(
+        defineComponent({
+          setup: () => {
+            composable()
+            return () => h('p')
+          },
+        }),
+      ),
+    )
     expect(isTokenwardenError(withoutPlugin, 'invalid-request')).toBe(true)
     expect((withoutPlugin as Error).message).toBe(
       `${name}() found no tokenwarden session: install it with app.use(createSessionPlugin(session)).`,

@@ -67,11 +67,11 @@ function SessionCard({ logout, pending }: { logout: () => void; pending: boolean
     h(
       'div',
       { className: 'actions' },
-      h('button', { id: 'login', disabled: signedIn, onClick: run('sign-in', () => session.login()) }, 'Sign in'),
-      h('button', { id: 'refresh', disabled: !signedIn, onClick: run('refresh', () => session.refresh()) }, 'Refresh now'),
+      h('button', { type: 'button', id: 'login', disabled: signedIn, onClick: run('sign-in', () => session.login()) }, 'Sign in'),
+      h('button', { type: 'button', id: 'refresh', disabled: !signedIn, onClick: run('refresh', () => session.refresh()) }, 'Refresh now'),
       h(
         'button',
-        { id: 'logout', className: 'danger', disabled: !signedIn || pending, onClick: logout },
+        { type: 'button', id: 'logout', className: 'danger', disabled: !signedIn || pending, onClick: logout },
         pending ? 'Logging out…' : 'Log out',
       ),
     ),
@@ -131,7 +131,7 @@ function ApiCard() {
     h(
       'div',
       { className: 'actions' },
-      h('button', { id: 'call-api', disabled: snapshot.status !== 'signed-in', onClick: call }, 'Call /api/me'),
+      h('button', { type: 'button', id: 'call-api', disabled: snapshot.status !== 'signed-in', onClick: call }, 'Call /api/me'),
     ),
     h('pre', { id: 'api', className: 'output', style: { marginTop: '0.6rem' } }, output),
   )

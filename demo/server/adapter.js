@@ -59,7 +59,10 @@ export function createAdapterClass(store, shouldKeepGrantSiblings) {
       if (payload.userCode) store.userCodes.set(payload.userCode, id)
       if (GRANTABLE.has(this.model) && payload.grantId) {
         let keys = store.grants.get(payload.grantId)
-        if (!keys) store.grants.set(payload.grantId, (keys = new Set()))
+        if (!keys) {
+          keys = new Set()
+          store.grants.set(payload.grantId, keys)
+        }
         keys.add(key)
       }
     }

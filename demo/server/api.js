@@ -105,7 +105,7 @@ export function apiMiddleware(provider, { issuer, setCors, requireDpopNonce }) {
     }
     const scheme = match[1].toLowerCase()
     const token = await provider.AccessToken.find(match[2])
-    if (!token || !token.isValid) return unauthorized('token is invalid, expired or revoked')
+    if (!token?.isValid) return unauthorized('token is invalid, expired or revoked')
     for (const [jti, until] of seen) if (until < Date.now()) seen.delete(jti)
     if (token.jkt) {
       // RFC 9449 §7.1: a bound token is no bearer token; it needs its key's proof.

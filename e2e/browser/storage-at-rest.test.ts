@@ -35,7 +35,10 @@ function storedText(tab: Tab): Promise<string> {
               value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
             parts.push(new TextDecoder().decode(bytes), String.fromCharCode(...bytes))
           } else if (typeof value === 'object' && value !== null) {
-            for (const [key, inner] of Object.entries(value)) parts.push(key), visit(inner)
+            for (const [key, inner] of Object.entries(value)) {
+              parts.push(key)
+              visit(inner)
+            }
           } else parts.push(String(value))
         }
         const open = indexedDB.open('tokenwarden')

@@ -74,10 +74,16 @@ export function storedText(records: Iterable<[string, unknown]>): string {
       const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
       parts.push(new TextDecoder().decode(bytes), String.fromCharCode(...bytes))
     } else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) parts.push(key), visit(inner)
+      for (const [key, inner] of Object.entries(value)) {
+        parts.push(key)
+        visit(inner)
+      }
     } else parts.push(String(value))
   }
-  for (const [key, value] of records) parts.push(key), visit(value)
+  for (const [key, value] of records) {
+    parts.push(key)
+    visit(value)
+  }
   return parts.join('\n')
 }
 

@@ -15,5 +15,10 @@ export function tappedChannel(factory: TabChannelFactory) {
       },
     }
   }
-  return { channel, deliver: (message: TabMessage) => listeners.forEach((listener) => listener(message)) }
+  return {
+    channel,
+    deliver: (message: TabMessage) => {
+      for (const listener of listeners) listener(message)
+    },
+  }
 }

@@ -12,7 +12,7 @@ function Account() {
   return (
     <p>
       Hello {String(snapshot.profile.name)}
-      <button disabled={pending} onClick={() => logout()}>
+      <button type="button" disabled={pending} onClick={() => logout()}>
         Log out
       </button>
     </p>
