@@ -171,11 +171,11 @@ export function dependencyEntry() {
  * the measurement until it has a row here (and a budget in package.json): none goes unseen.
  */
 const LAZY = {
-  'src/oidc.ts': {
+  'src/protocol/oidc.ts': {
     name: 'oidc',
     what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts',
   },
-  'src/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`' },
+  'src/protocol/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`' },
 }
 
 /** The budgets from package.json. */

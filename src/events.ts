@@ -1,8 +1,9 @@
 import type { TokenwardenErrorCode } from './errors.js'
-import type { RevocationOutcome, RevocationStatus, TokenTypeHint } from './revocation.js'
 import type { SignedOutReason } from './snapshot.js'
-import type { StorageKind } from './storage.js'
-import type { TabMessage } from './tab-sync.js'
+import type { RevocationStatus } from './tokens.js'
+import type { RevocationEvent } from './revocation/index.js'
+import type { StorageKind } from './storage/index.js'
+import type { TabMessage } from './tabs/index.js'
 
 /** What is common to every event: when it happened (the session's clock) and in which tab. */
 interface EventBase {
@@ -11,9 +12,6 @@ interface EventBase {
   /** The random id of the tab (session object) that emitted the event. */
   readonly tab: string
 }
-
-/** What became of one revocation request, by token type; never the token. */
-export type RevocationEventOutcome = 'revoked' | 'unsupported' | 'failed'
 
 /**
  * What a session did, for telemetry and debugging. Events name what happened and how long it
@@ -54,15 +52,7 @@ export type SessionEvent =
       readonly cleared: boolean
       readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
     })
-  | (EventBase & {
-      readonly type: 'revocation'
-      readonly hint: TokenTypeHint
-      readonly outcome: RevocationEventOutcome
-      readonly source: 'logout' | 'outbox'
-      readonly code?: TokenwardenErrorCode
-      readonly status?: number
-    })
-  | (EventBase & { readonly type: 'outbox'; readonly action: 'queued' | 'drained' | 'dropped'; readonly count: number })
+  | (EventBase & RevocationEvent)
   | (EventBase & {
       readonly type: 'tab-message'
       readonly direction: 'sent' | 'received'
@@ -88,13 +78,6 @@ export type SessionEvent =
       /** Never set: here so `event.code` reads on every `storage` event without narrowing. */
       readonly code?: never
     })
-
-/** The `revocation` event for one settled request: the outcome and the error's code, never the token. */
-export function revocationEvent(hint: TokenTypeHint, outcome: RevocationOutcome, source: 'logout' | 'outbox'): EmittedEvent {
-  if (outcome.status === 'revoked') return { type: 'revocation', hint, outcome: 'revoked', source }
-  const { code, status } = outcome.error
-  return { type: 'revocation', hint, outcome: outcome.status, source, code, ...(status !== undefined ? { status } : {}) }
-}
 
 /** Every event type, for switch statements and docs. */
 export type SessionEventType = SessionEvent['type']

@@ -1,7 +1,6 @@
 import { TokenwardenError } from './errors.js'
-import type { SessionRecord } from './records.js'
-import type { SessionRead } from './session-store.js'
 import type { SignedOutReason, SnapshotStore, StorageInfo } from './snapshot.js'
+import type { SessionRecord, SessionRead } from './storage/index.js'
 
 export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 

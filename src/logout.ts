@@ -1,12 +1,11 @@
 import type { TokenwardenError } from './errors.js'
-import { revocationEvent, type Emit } from './events.js'
+import type { Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
-import type { Outbox, Queued } from './outbox.js'
-import type { Protocol, TokenSet } from './protocol.js'
-import { targetsOf, type RevocationOutcome, type Revoker, type RevocationStatus, type TokenTypeHint } from './revocation.js'
-import type { SessionStore } from './session-store.js'
-import { transactIssued, type IssuedTransaction } from './storage.js'
-import type { TabMessage } from './tab-sync.js'
+import type { TokenSet, RevocationStatus, TokenTypeHint } from './tokens.js'
+import { type Outbox, type Queued, type RevocationOutcome, targetsOf, type Revoker, revocationEvent } from './revocation/index.js'
+import { type SessionStore, transactIssued, type IssuedTransaction } from './storage/index.js'
+import type { TabMessage } from './tabs/index.js'
+import type { Protocol } from './protocol/index.js'
 
 /** Options of `logout()`. */
 export interface LogoutOptions {

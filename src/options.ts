@@ -1,13 +1,11 @@
 import { defaults, maxTimerMs } from './defaults.js'
 import { TokenwardenError } from './errors.js'
-import type { OidcSettings } from './oidc.js'
-import type { ClientAuthentication, ProtocolConfig, ProtocolFactory } from './protocol.js'
-import { isAllowedEndpoint, resolveClientAuthentication } from './revocation.js'
-import type { SealingCrypto } from './sealing.js'
-import type { KeyValueStorage } from './storage.js'
-import type { TabChannelFactory } from './tab-sync.js'
-import type { TabLockFactory } from './tab-lock.js'
-import type { Timers } from './timers.js'
+import type { ClientAuthentication } from './tokens.js'
+import { resolveClientAuthentication } from './revocation/index.js'
+import type { SealingCrypto, KeyValueStorage } from './storage/index.js'
+import type { TabChannelFactory, TabLockFactory } from './tabs/index.js'
+import { type Timers, isAllowedEndpoint } from './util/index.js'
+import type { OidcSettings, ProtocolConfig, ProtocolFactory } from './protocol/index.js'
 
 export type { ClientAuthentication }
 export { defaults }
@@ -157,7 +155,7 @@ export interface SessionOptions {
   navigate?: (url: string) => void
   /** Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`). @default crypto.subtle */
   subtle?: SealingCrypto
-  /** Seam: the protocol adapter (replacing it also skips loading oidc-client-ts). @default oidc-client-ts (src/oidc.ts, loaded on first use) */
+  /** Seam: the protocol adapter (replacing it also skips loading oidc-client-ts). @default oidc-client-ts (src/protocol/oidc.ts, loaded on first use) */
   protocol?: ProtocolFactory
 }
 

@@ -1,13 +1,12 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import { signedOutError, type LocalSession } from './local-session.js'
-import type { Outbox } from './outbox.js'
-import type { IssuedTokens, Protocol, TokenSet } from './protocol.js'
-import type { SessionRecord } from './records.js'
-import type { SessionStore } from './session-store.js'
-import type { TabLock } from './tab-lock.js'
-import type { TabMessage } from './tab-sync.js'
-import { Alarm, type Timers } from './timers.js'
+import type { IssuedTokens, TokenSet } from './tokens.js'
+import type { Outbox } from './revocation/index.js'
+import type { SessionRecord, SessionStore } from './storage/index.js'
+import type { TabLock, TabMessage } from './tabs/index.js'
+import { Alarm, type Timers } from './util/index.js'
+import type { Protocol } from './protocol/index.js'
 
 /** What refreshing needs from the session. */
 export interface RefreshPort {

@@ -1,19 +1,16 @@
 import type { KyInstance } from 'ky'
-import type { DPoPKeyInfo } from './dpop.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
 import { createHttpClient } from './http.js'
 import { signedOutError } from './local-session.js'
 import { logout, type LogoutOptions, type LogoutResult } from './logout.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
-import { assembleParts, type Parts } from './parts.js'
-import { defaultPersistence, persistence } from './persistence.js'
-import type { SignInArgs } from './protocol.js'
-import { sessionIdOf } from './records.js'
+import { assembleParts, type Parts } from './compose.js'
 import { currentUrl, handleCallback, login } from './sign-in.js'
 import { SnapshotStore, type SessionSnapshot, type SignedOutReason } from './snapshot.js'
-import { createDefaultLock, type TabLock } from './tab-lock.js'
-import { onPageRestore, onPageVisible, type TabMessage } from './tab-sync.js'
+import { defaultPersistence, persistence, sessionIdOf } from './storage/index.js'
+import { createDefaultLock, type TabLock, type TabMessage, onPageRestore, onPageVisible } from './tabs/index.js'
+import type { DPoPKeyInfo, SignInArgs } from './protocol/index.js'
 
 /** A session: one user's token set for one authority and client, shared by the app's tabs. */
 export interface Session {

@@ -1,14 +1,12 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { LocalSession } from './local-session.js'
-import type { Outbox } from './outbox.js'
-import type { IssuedTokens, Protocol, SignInArgs, TokenSet } from './protocol.js'
-import { sessionRecord, type SessionRecord } from './records.js'
-import { targetsOf, type Revoker } from './revocation.js'
-import type { SessionStore } from './session-store.js'
 import type { SessionSnapshot } from './snapshot.js'
-import type { TabLock } from './tab-lock.js'
-import type { TabMessage } from './tab-sync.js'
+import type { IssuedTokens, TokenSet } from './tokens.js'
+import { type Outbox, targetsOf, type Revoker } from './revocation/index.js'
+import { sessionRecord, type SessionRecord, type SessionStore } from './storage/index.js'
+import type { TabLock, TabMessage } from './tabs/index.js'
+import type { Protocol, SignInArgs } from './protocol/index.js'
 
 /** What signing in needs from the session. */
 export interface SignInPort {

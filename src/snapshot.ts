@@ -1,7 +1,6 @@
 import type { TokenwardenError } from './errors.js'
-import type { Profile } from './protocol.js'
-import type { AtRest } from './sealed-storage.js'
-import type { StorageKind } from './storage.js'
+import type { Profile } from './tokens.js'
+import type { AtRest, StorageKind } from './storage/index.js'
 
 /** How the session's records are kept: a part of every settled snapshot. */
 export interface StorageInfo {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Session, SessionEvent } from '../src/index.js'
-import { outboxEntry, recordKeys, sessionIdOf } from '../src/records.js'
 import { createTestAuthority, type TestAuthority } from '../src/testing/index.js'
 import { findSecrets } from './helpers/secrets.js'
+import { outboxEntry, recordKeys, sessionIdOf } from '../src/storage/index.js'
 
 let authority: TestAuthority
 afterEach(() => authority?.dispose())

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createLockQueue, createMemoryStorage, isTokenwardenError, type KeyValueStorage, type Session } from '../src/index.js'
-import { isSessionEnded } from '../src/records.js'
-import type { StorageChanges } from '../src/storage.js'
+import { isSessionEnded } from '../src/storage/records.js'
 import { deferred, oauthError, ok, switchable, type Answer } from './helpers/fake-server.js'
 import { revocationEndpoint } from './helpers/protocol.js'
 import { outboxKeys, hasSessionRecord, testSessionKey, tokenRecordKeys } from './helpers/records.js'
 import { createWorld, outcomes } from './helpers/session.js'
+import type { StorageChanges } from '../src/storage/index.js'
 
 async function tokensOf(session: Session) {
   const access = await session.getAccessToken()

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createSession, type IssuedTokens } from '../src/index.js'
+import { createSession } from '../src/index.js'
 import { createManualClock } from './helpers/clock.js'
 import { createFakeServer, deferred, oauthError, ok } from './helpers/fake-server.js'
 import { createFakeProtocol, issueGrant, issuer, revocationEndpoint } from './helpers/protocol.js'
@@ -7,6 +7,7 @@ import { findSecrets } from './helpers/secrets.js'
 import { breakableStorage, outboxKeys, hasSessionRecord, testRecord, testSessionKey } from './helpers/records.js'
 import { createWorld, realSessionOptions } from './helpers/session.js'
 import { createTestClock } from '../src/testing/index.js'
+import type { IssuedTokens } from '../src/tokens.js'
 
 describe('refresh', () => {
   it('concurrent getAccessToken calls in one tab share one refresh', async () => {

@@ -5,7 +5,7 @@
 import { OidcClient } from '@axa-fr/oidc-client'
 import { UserManager, User, WebStorageStateStore, type IdTokenClaims, type UserManagerSettings } from 'oidc-client-ts'
 import { createSession, type Session, type SessionSnapshot } from 'tokenwarden'
-import { recordKeys, sessionIdOf, sessionRecord } from '../../src/records.js'
+import { recordKeys, sessionIdOf, sessionRecord } from '../../src/storage/index.js'
 
 export interface BenchConfig {
   authority: string

@@ -1,4 +1,5 @@
-import type { Grant, Protocol, ProtocolFactory, ProtocolMetadata } from '../../src/index.js'
+import type { Protocol, ProtocolFactory, ProtocolMetadata } from '../../src/index.js'
+import type { Grant } from '../../src/tokens.js'
 
 export const issuer = 'https://id.example.test'
 export const revocationEndpoint = `${issuer}/token/revocation`

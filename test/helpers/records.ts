@@ -1,16 +1,16 @@
 import { createMemoryStorage, createSession, type KeyValueStorage, type SessionOptions } from '../../src/index.js'
+import { isSessionEnded } from '../../src/storage/records.js'
+import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
+import { createChannelHub } from './tabs.js'
 import {
   isOutboxEntry,
   isSealedRecord,
-  isSessionEnded,
   readSessionRecord,
   recordKeys,
   sessionIdOf,
   sessionRecord,
   type SessionRecord,
-} from '../../src/records.js'
-import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
-import { createChannelHub } from './tabs.js'
+} from '../../src/storage/index.js'
 
 /** The session id of the sessions the unit tests create (issuer + client `spa`). */
 export const testSessionId = sessionIdOf(issuer, 'spa')

@@ -1,0 +1,58 @@
+import { discover, protocolMetadata, type ServerMetadata } from './discovery.js'
+import type { OidcSteps } from './oidc.js'
+import type { Protocol, ProtocolContext } from './seam.js'
+import { loadOnDemand } from '../util/index.js'
+
+/** The default protocol, and a way to fetch its sign-in and refresh code ahead of need. */
+export interface DefaultProtocol extends Protocol {
+  clearStaleState(): Promise<void>
+  /**
+   * Loads the oidc-client-ts steps when the browser is next idle (a failure is left for the
+   * call that needs them).
+   */
+  preload(): void
+}
+
+/**
+ * The protocol a session uses unless the `protocol` seam replaces it. Discovery runs here, in
+ * the entry (discovery.ts); oidc-client-ts (oidc.ts, about half the bytes tokenwarden would
+ * otherwise ship at start) is loaded on first use. Starting a stored session, `getAccessToken`,
+ * `session.http` and logout's revocations need only the metadata; sign-in, the callback, the
+ * refresh grant and the end-session URL need the network anyway, and load the chunk first.
+ */
+export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol {
+  let document: Promise<ServerMetadata> | undefined
+  const discovered = () => {
+    document ??= discover(context.options).catch((error: unknown) => {
+      document = undefined // let the next call try again
+      throw error
+    })
+    return document
+  }
+  let steps: Promise<OidcSteps> | undefined
+  const load = () => {
+    steps ??= Promise.all([loadOnDemand('sign-in and refresh', () => import('./oidc.js')), discovered()])
+      .then(([oidc, metadata]) => oidc.createOidcSteps(context, metadata))
+      .catch((error: unknown) => {
+        steps = undefined // a lost chunk or a failed discovery is tried again next time
+        throw error
+      })
+    return steps
+  }
+  return {
+    metadata: async () => protocolMetadata(await discovered()),
+    signInUrl: async (args) => (await load()).signInUrl(args),
+    processCallback: async (url, proofKey) => (await load()).processCallback(url, proofKey),
+    refresh: async (current, proofKey) => (await load()).refresh(current, proofKey),
+    // Without an end_session_endpoint there is nothing to build, and nothing to load.
+    signOutUrl: async () => (protocolMetadata(await discovered()).endSessionEndpoint ? (await load()).signOutUrl() : undefined),
+    // Stale sign-in state exists only where a sign-in began: no state, nothing to load.
+    clearStaleState: async () => {
+      if (steps || (await context.stateStore.getAllKeys()).length > 0) await (await load()).clearStaleState?.()
+    },
+    preload: () => {
+      const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 1))
+      idle(() => void load().catch(() => undefined))
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import { TokenwardenError } from '../errors.js'
+import type { ProtocolConfig, ProtocolMetadata } from './seam.js'
+
+/** The authorization server's metadata document, as it was served (or given in `oidc.metadata`). */
+export type ServerMetadata = Readonly<Record<string, unknown>>
+
+/**
+ * oidc-client-ts waits forever by default; a hung request would hold the cross-tab lock.
+ * Used for discovery here and for every request of `oidc.ts`, unless `oidc` overrides it.
+ */
+export const requestTimeoutSeconds = 10
+
+/**
+ * Discovery (OpenID Connect Discovery 1.0 §4, RFC 8414 §3) without oidc-client-ts, so a session
+ * can start and log out before (or without) loading the sign-in code. It does what
+ * oidc-client-ts's `MetadataService` would with the same `oidc` settings: `metadata` is used as
+ * given; otherwise `metadataUrl` (default `${authority}/.well-known/openid-configuration`) is
+ * fetched with `extraHeaders`, `fetchRequestCredentials` and `requestTimeoutInSeconds`, and
+ * `metadataSeed` is laid over the answer. `oidc.ts` is handed the result, so it never fetches
+ * the document again.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ */
+export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'>): Promise<ServerMetadata> {
+  const oidc = config.oidc as {
+    metadata?: ServerMetadata
+    metadataUrl?: string
+    metadataSeed?: ServerMetadata
+    extraHeaders?: Record<string, string | (() => string)>
+    fetchRequestCredentials?: RequestCredentials
+    requestTimeoutInSeconds?: number
+  }
+  if (oidc.metadata) return oidc.metadata
+  const url = oidc.metadataUrl ?? `${config.authority.replace(/\/?$/, '/')}.well-known/openid-configuration`
+  const headers: Record<string, string> = { Accept: 'application/jwk-set+json, application/json' }
+  for (const [name, value] of Object.entries(oidc.extraHeaders ?? {})) {
+    const content = typeof value === 'function' ? value() : value
+    if (content && !/^(accept|content-type)$/i.test(name)) headers[name] = content
+  }
+  const timeout = 'requestTimeoutInSeconds' in oidc ? oidc.requestTimeoutInSeconds : requestTimeoutSeconds
+  const fail = (message: string, details = {}, code: 'discovery-failed' | 'network' | 'timeout' = 'discovery-failed') =>
+    new TokenwardenError(code, `Could not load the authorization server metadata: ${message}.`, details)
+  let response: Response
+  try {
+    response = await fetch(url, {
+      headers,
+      ...(oidc.fetchRequestCredentials ? { credentials: oidc.fetchRequestCredentials } : {}),
+      ...(timeout ? { signal: AbortSignal.timeout(timeout * 1000) } : {}),
+    })
+  } catch (cause) {
+    throw (cause as Error)?.name === 'TimeoutError'
+      ? fail('the server did not answer in time', { cause }, 'timeout')
+      : fail('the server could not be reached', { cause }, 'network')
+  }
+  const type = response.headers.get('Content-Type')
+  if (type && !/^application\/(jwk-set\+)?json/.test(type)) throw fail(`${url} answered ${type}, not JSON`, { status: response.status })
+  const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined
+  if (!response.ok) {
+    const error = typeof body?.error === 'string' ? body.error : undefined
+    const description = typeof body?.error_description === 'string' ? body.error_description : undefined
+    throw fail(error ? `${error}${description ? ` (${description})` : ''}` : `HTTP ${response.status}`, {
+      status: response.status,
+      ...(error ? { error } : {}),
+      ...(description ? { error_description: description } : {}),
+    })
+  }
+  if (!body || typeof body !== 'object') throw fail(`${url} did not answer a JSON object`, { status: response.status })
+  return { ...body, ...oidc.metadataSeed }
+}
+
+/** The endpoints tokenwarden itself uses, from the metadata document. */
+export function protocolMetadata(raw: ServerMetadata): ProtocolMetadata {
+  const algs = raw.dpop_signing_alg_values_supported
+  return {
+    ...(typeof raw.revocation_endpoint === 'string' ? { revocationEndpoint: raw.revocation_endpoint } : {}),
+    ...(typeof raw.end_session_endpoint === 'string' ? { endSessionEndpoint: raw.end_session_endpoint } : {}),
+    ...(Array.isArray(algs) ? { dpopSigningAlgValues: algs.filter((alg): alg is string => typeof alg === 'string') } : {}),
+  }
+}

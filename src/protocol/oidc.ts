@@ -1,0 +1,155 @@
+import {
+  DPoPState,
+  ErrorResponse,
+  ErrorTimeout,
+  OidcClient,
+  type OidcClientSettings,
+  type RefreshState,
+  type SigninResponse,
+} from 'oidc-client-ts'
+import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
+import { TokenwardenError, type TokenwardenErrorCode } from '../errors.js'
+import type { ProofKey, Protocol, ProtocolContext } from './seam.js'
+import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
+
+/** oidc-client-ts `OidcClient` settings, passed through under their own names. */
+export type OidcSettings = Partial<OidcClientSettings>
+
+function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedTokens {
+  const tokens: TokenSet = {
+    accessToken: response.access_token,
+    tokenType: response.token_type || 'Bearer',
+  }
+  // A server that does not rotate refresh tokens answers without one: keep the one we had.
+  const refreshToken = response.refresh_token ?? previous?.tokens.refreshToken
+  if (refreshToken) tokens.refreshToken = refreshToken
+  const idToken = response.id_token ?? previous?.tokens.idToken
+  if (idToken) tokens.idToken = idToken
+  const scope = response.scope ?? previous?.tokens.scope
+  if (scope) tokens.scope = scope
+  if (response.expires_at !== undefined) tokens.expiresAt = response.expires_at * 1000
+  return { tokens, profile: { ...(response.profile as Profile) } }
+}
+
+function toError(code: TokenwardenErrorCode, message: string, cause: unknown): TokenwardenError {
+  if (cause instanceof TokenwardenError) return cause
+  if (cause instanceof ErrorResponse) {
+    return new TokenwardenError(
+      code,
+      `${message}: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
+      {
+        ...(cause.error ? { error: cause.error } : {}),
+        ...(cause.error_description ? { error_description: cause.error_description } : {}),
+        cause,
+      },
+    )
+  }
+  if (cause instanceof ErrorTimeout) return new TokenwardenError('timeout', `${message}: the server did not answer in time.`, { cause })
+  if (cause instanceof TypeError) return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause })
+  return new TokenwardenError(code, `${message}.`, { cause })
+}
+
+/** What oidc-client-ts does for tokenwarden: every protocol step but discovery (discovery.ts). */
+export type OidcSteps = Omit<Protocol, 'metadata'>
+
+/**
+ * The protocol steps on oidc-client-ts, on the metadata discovery.ts already loaded. This is the
+ * only file that imports oidc-client-ts, and it is loaded on demand (default-protocol.ts): only
+ * sign-in, the callback, the refresh grant and the end-session URL need it.
+ */
+export function createOidcSteps({ options, stateStore }: ProtocolContext, metadata: ServerMetadata): OidcSteps {
+  const settings: OidcClientSettings = {
+    authority: options.authority,
+    client_id: options.clientId,
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    response_type: 'code',
+    loadUserInfo: false,
+    requestTimeoutInSeconds: requestTimeoutSeconds,
+    ...(options.postLogoutRedirectUri ? { post_logout_redirect_uri: options.postLogoutRedirectUri } : {}),
+    ...(options.clientSecret
+      ? {
+          client_secret: options.clientSecret,
+          client_authentication: options.clientAuthentication === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+        }
+      : {}),
+    ...(options.oidc as OidcSettings),
+    // Ours, whatever `oidc` says: PKCE state must stay out of sessionStorage.
+    stateStore,
+    // Discovered once, by discovery.ts, with these same settings: never fetched again here.
+    metadata: metadata as NonNullable<OidcClientSettings['metadata']>,
+  }
+  const client = new OidcClient(settings)
+
+  /**
+   * A client that sends a DPoP proof of `key` to the token endpoint (RFC 9449 §5) and retries
+   * once with the server's nonce (§8): oidc-client-ts's own `dpop` support, on a store that
+   * holds just this key. Its store is fixed per client, and a callback and a refresh of two
+   * sign-ins may run at once in one tab, so each call gets a client of its own, on the
+   * metadata already loaded.
+   */
+  async function clientFor(key: ProofKey | undefined): Promise<OidcClient> {
+    if (!key) return client
+    const tokenEndpoint = await client.metadataService.getTokenEndpoint(false)
+    const state = () => new DPoPState(key.keys, key.nonce(tokenEndpoint))
+    const store: NonNullable<OidcClientSettings['dpop']>['store'] = {
+      getAllKeys: async () => [options.clientId],
+      get: async () => state(),
+      // oidc-client-ts stores the nonce the server sent with its `use_dpop_nonce` error.
+      set: async (_key, value) => {
+        if (value.nonce) key.rememberNonce(tokenEndpoint, value.nonce)
+      },
+      remove: async () => state(),
+    }
+    return new OidcClient({ ...settings, dpop: { store } })
+  }
+
+  return {
+    async signInUrl(args) {
+      try {
+        const request = await client.createSigninRequest({
+          ...(args.prompt ? { prompt: args.prompt } : {}),
+          ...(args.loginHint ? { login_hint: args.loginHint } : {}),
+          ...(args.extraQueryParams ? { extraQueryParams: args.extraQueryParams } : {}),
+        })
+        return request.url
+      } catch (cause) {
+        throw toError('sign-in-failed', 'Could not start the sign-in', cause)
+      }
+    },
+    async processCallback(url, proofKey) {
+      try {
+        return toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
+      } catch (cause) {
+        throw toError('callback-failed', 'The sign-in callback failed', cause)
+      }
+    },
+    async refresh(current, proofKey) {
+      const { refreshToken, idToken, scope } = current.tokens
+      if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
+      try {
+        // RefreshState is declared in oidc-client-ts's types but not exported by its bundle;
+        // its constructor only copies these fields, so a plain object of that shape is it.
+        const state: RefreshState = {
+          refresh_token: refreshToken,
+          session_state: null,
+          profile: current.profile as RefreshState['profile'],
+          ...(idToken ? { id_token: idToken } : {}),
+          ...(scope ? { scope } : {}),
+        }
+        return toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
+      } catch (cause) {
+        throw toError('refresh-failed', 'The refresh grant failed', cause)
+      }
+    },
+    // oidc-client-ts drops state older than `staleStateAgeInSeconds` (15 minutes by default).
+    clearStaleState: () => client.clearStaleState(),
+    async signOutUrl() {
+      if (typeof metadata.end_session_endpoint !== 'string') return undefined
+      // OIDC RP-Initiated Logout 1.0 §2: client_id (with post_logout_redirect_uri) instead of
+      // id_token_hint, which would put the ID token in the URL and the browser history.
+      const request = await client.createSignoutRequest({ client_id: options.clientId })
+      return request.url
+    },
+  }
+}

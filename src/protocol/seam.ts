@@ -1,0 +1,76 @@
+/**
+ * The protocol seam: what tokenwarden asks of OAuth/OIDC besides revocation. `oidc.ts`
+ * implements it on oidc-client-ts; tests and `tokenwarden/testing` implement it without a
+ * network. It imports only the nouns every part speaks (tokens.ts).
+ */
+import type { ClientAuthentication, IssuedTokens } from '../tokens.js'
+import type { StateStore } from '../storage/index.js'
+
+export type { StateStore }
+
+/** The endpoints tokenwarden uses from the server's metadata (RFC 8414). */
+export interface ProtocolMetadata {
+  revocationEndpoint?: string
+  endSessionEndpoint?: string
+  /** `dpop_signing_alg_values_supported` (RFC 9449 §5.1): absent when the server has no DPoP. */
+  dpopSigningAlgValues?: readonly string[]
+}
+
+/**
+ * A DPoP key pair (RFC 9449) for the token endpoint: the protocol signs proofs with it and
+ * keeps the server's nonce (§8) through `nonce` / `rememberNonce`, per origin.
+ */
+export interface ProofKey {
+  readonly keys: CryptoKeyPair
+  nonce(url: string): string | undefined
+  rememberNonce(url: string, nonce: string): void
+}
+
+/** Arguments of `session.login()`: passed to the authorization request. */
+export interface SignInArgs {
+  /** OIDC `prompt`, e.g. `login` or `consent`. */
+  prompt?: string
+  /** OIDC `login_hint`. */
+  loginHint?: string
+  /** Extra query parameters for the authorization request. */
+  extraQueryParams?: Record<string, string | number | boolean>
+}
+
+/** Everything tokenwarden asks of OAuth/OIDC besides revocation. */
+export interface Protocol {
+  /** Discovery, fetched once and cached. */
+  metadata(): Promise<ProtocolMetadata>
+  /** Builds the authorization request (code + PKCE) and stores its state. */
+  signInUrl(args: SignInArgs): Promise<string>
+  /** Exchanges the code from the redirect back for tokens; with `proofKey`, DPoP-bound ones. */
+  processCallback(url: string, proofKey?: ProofKey): Promise<IssuedTokens>
+  /** The refresh grant (RFC 6749 §6); with `proofKey`, a DPoP proof of that key goes along. */
+  refresh(current: IssuedTokens, proofKey?: ProofKey): Promise<IssuedTokens>
+  /**
+   * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
+   * client, not the ID token: no token ever goes into a URL.
+   */
+  signOutUrl(): Promise<string | undefined>
+  /** Removes the sign-in state of logins that were started and never completed (optional). */
+  clearStaleState?(): Promise<void>
+}
+
+/** The part of the session's options a protocol needs. */
+export interface ProtocolConfig {
+  readonly authority: string
+  readonly clientId: string
+  readonly redirectUri: string
+  readonly scope: string
+  readonly postLogoutRedirectUri: string | undefined
+  readonly clientSecret: string | undefined
+  readonly clientAuthentication: ClientAuthentication
+  /** Pass-through settings for the protocol library (oidc-client-ts's, for the default one). */
+  readonly oidc: Readonly<Record<string, unknown>>
+}
+
+export interface ProtocolContext {
+  options: ProtocolConfig
+  stateStore: StateStore
+}
+
+export type ProtocolFactory = (context: ProtocolContext) => Protocol

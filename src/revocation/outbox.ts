@@ -1,0 +1,256 @@
+import type { RevocationOutcome } from './request.js'
+import type { TokenTypeHint, TokenSet } from '../tokens.js'
+import { targetsOf, type Revoker } from './revoker.js'
+import { revocationEvent, type RevocationEmit } from './events.js'
+import {
+  isOutboxEntry,
+  isSealedRecord,
+  outboxEntry,
+  recordKeys,
+  type OutboxEntry,
+  commit,
+  transactIssued,
+  type KeyValueStorage,
+  type StorageChanges,
+} from '../storage/index.js'
+import type { TabLock } from '../tabs/index.js'
+import { Alarm, type Timers } from '../util/index.js'
+
+/**
+ * How many times an entry is sent again after an answer the browser hid for want of CORS
+ * headers (`maybeCors`): the server may well have revoked it, and retrying will not make the
+ * headers appear, so it is not re-sent for days.
+ */
+const corsAttemptLimit = 3
+
+/** Backoff after the n-th failed attempt: 2 s, 4 s, 8 s … up to 5 minutes. */
+export function backoffMs(attempts: number): number {
+  return Math.min(300_000, 2000 * 2 ** Math.max(0, attempts - 1))
+}
+
+/** An entry as it is in storage, under its key. */
+export interface QueuedRevocation {
+  key: string
+  entry: OutboxEntry
+}
+
+/** Queued entries by hint, as {@link Outbox.enqueue} made them. */
+export type Queued = Partial<Record<TokenTypeHint, QueuedRevocation>>
+
+/** What the outbox needs from the session. */
+export interface OutboxPort {
+  storage: KeyValueStorage
+  sessionId: string
+  /** `false`: nothing is queued; tokens that could not be revoked are forgotten. */
+  enabled: boolean
+  /** Taken while sending queued revocations, so two tabs do not send the same ones. */
+  lock: TabLock
+  revoke: Revoker
+  timeoutMs: number
+  /** How long a refresh token whose expiry is unknown is kept for. */
+  maxAgeMs: number
+  now: () => number
+  timers: Timers
+  emit: RevocationEmit
+}
+
+/**
+ * The durable queue of revocations that are not confirmed yet (offline, timeouts, 5xx, a tab
+ * closed mid-logout), and its drain loop: sent again when the browser is back online, on the
+ * next start, and on a backoff timer while a tab is open, one tab at a time.
+ */
+export class Outbox {
+  readonly #port: OutboxPort
+  readonly #prefix: string
+  /** How long a tab that is sending an entry keeps the others from sending it too. */
+  readonly #leaseMs: number
+  readonly #alarm: Alarm
+  #draining: Promise<void> | undefined
+  /** A drain asked for while one ran, and whether it must ignore backoff. */
+  #followUp: Promise<void> | undefined
+  #again = false
+  #closed = false
+
+  constructor(port: OutboxPort) {
+    this.#port = port
+    this.#prefix = recordKeys.outboxPrefix(port.sessionId)
+    this.#leaseMs = port.timeoutMs + 1000
+    this.#alarm = new Alarm(port.timers, port.now)
+  }
+
+  /**
+   * The changes that queue `tokens` for revocation, leased to the caller, who is about to
+   * send them. Returned as changes so they can go into the same transaction as the removal
+   * of the session record: at no moment is a token in neither place. Undefined when the
+   * outbox is off.
+   */
+  enqueue(tokens: TokenSet): { entries: Queued; changes: StorageChanges } | undefined {
+    if (!this.#port.enabled) return undefined
+    const now = this.#port.now()
+    const entries: Queued = {}
+    const add = (hint: TokenTypeHint, token: string | undefined, expiresAt: number) => {
+      if (!token || expiresAt <= now) return
+      const key = recordKeys.outboxEntry(this.#port.sessionId)
+      entries[hint] = { key, entry: outboxEntry({ token, hint, expiresAt, notBefore: now + this.#leaseMs }) }
+    }
+    add('refresh_token', tokens.refreshToken, now + this.#port.maxAgeMs)
+    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + this.#port.maxAgeMs)
+    return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
+  }
+
+  /**
+   * Records what became of attempted entries: done ones go, retryable ones back off. Returns
+   * how many went, once the changes are issued: on IndexedDB every read begun after that, in
+   * any tab, finds them gone, so logout need not wait another round trip for the commit (see
+   * `onIssued` of `KeyValueStorage.transact`); on other storages, once committed.
+   */
+  async settle(attempts: ReadonlyArray<QueuedRevocation & { outcome: RevocationOutcome }>): Promise<number> {
+    if (attempts.length === 0) return 0
+    const now = this.#port.now()
+    const retry: Array<[string, OutboxEntry]> = []
+    const done: string[] = []
+    for (const { key, entry, outcome } of attempts) {
+      const tries = entry.attempts + 1
+      if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now && !(outcome.maybeCors && tries >= corsAttemptLimit)) {
+        // A server that said when to come back (Retry-After, RFC 9110 §10.2.3) is believed,
+        // even past the cap logout's own wait had: the outbox has time.
+        const wait = Math.max(backoffMs(tries), outcome.retryAfterMs ?? 0)
+        retry.push([key, { ...entry, attempts: tries, notBefore: now + wait }])
+      } else {
+        done.push(key)
+      }
+    }
+    // A failure after the changes were issued leaves entries that are revoked or backed off
+    // already: the next drain sends them again (revocation is idempotent) and drops them.
+    await transactIssued<void>((onIssued) =>
+      this.#port.storage.transact([], () => ({ changes: { set: retry, delete: done }, result: undefined }), onIssued),
+    ).issued
+    if (retry.length) this.#port.emit({ type: 'outbox', action: 'queued', count: retry.length })
+    return done.length
+  }
+
+  /** Entries to send now (`force` ignores backoff and leases), leased to this tab; expired ones are dropped. */
+  async due(force: boolean): Promise<QueuedRevocation[]> {
+    const now = this.#port.now()
+    const drop: string[] = []
+    const due: QueuedRevocation[] = []
+    for (const [key, value] of await this.#port.storage.entries(this.#prefix)) {
+      if (!isOutboxEntry(value) || value.expiresAt <= now) drop.push(key)
+      else if (force || value.notBefore <= now) due.push({ key, entry: value })
+    }
+    const lease: Array<[string, OutboxEntry]> = due.map(({ key, entry }) => [key, { ...entry, notBefore: now + this.#leaseMs }])
+    if (drop.length || lease.length) await commit(this.#port.storage, { delete: drop, set: lease })
+    if (drop.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: drop.length })
+    return due
+  }
+
+  /**
+   * At start: entries that are expired or unreadable go, whichever session wrote them (a client
+   * id that changed leaves its entries behind; they are dead once expired). Then this
+   * session's entries are sent: with the outbox on, those due; with it off (they were written
+   * before `outbox: false`), all of them once, and then forgotten.
+   */
+  async start(): Promise<void> {
+    if (this.#closed) return
+    const { storage, now, revoke, timeoutMs } = this.#port
+    const all = await storage.entries('outbox:')
+    // Another session's entries stay sealed under its own key: still readable enough (their
+    // expiry is in clear) to be kept while alive and dropped once expired.
+    const readable = (value: unknown): value is { expiresAt: number } =>
+      isOutboxEntry(value) || (isSealedRecord(value) && value.kind === 'tokenwarden/revocation')
+    const dead = all.filter(([, value]) => !readable(value) || value.expiresAt <= now()).map(([key]) => key)
+    if (dead.length) await commit(storage, { delete: dead })
+    if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
+    if (this.#port.enabled) return this.drain(false)
+    const left = all.flatMap(([key, value]) =>
+      key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
+    )
+    if (left.length === 0) return
+    await commit(storage, { delete: left.map(({ key }) => key) })
+    const outcomes = await revoke(
+      left.map(({ entry }) => ({ token: entry.token, hint: entry.hint })),
+      { signal: AbortSignal.timeout(timeoutMs), timeoutMs },
+    )
+    for (const [index, { entry }] of left.entries()) this.#port.emit(revocationEvent(entry.hint, outcomes[index]!, 'outbox'))
+  }
+
+  /** When the next waiting entry becomes due, if any waits. */
+  async nextDue(): Promise<number | undefined> {
+    const times = (await this.#port.storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
+    return times.length ? Math.min(...times) : undefined
+  }
+
+  /**
+   * Sends the queued revocations that are due (all of them when `force`, e.g. back online),
+   * one tab at a time, and schedules the next attempt.
+   */
+  drain(force: boolean): Promise<void> {
+    if (!this.#port.enabled || this.#closed) return Promise.resolve()
+    if (this.#draining) {
+      // One drain at a time, but a request that comes while one runs (tokens just queued, the
+      // browser back online) is not lost: another drain follows it.
+      this.#again = this.#again || force
+      this.#followUp ??= this.#draining.then(() => {
+        const again = this.#again
+        this.#again = false
+        this.#followUp = undefined
+        return this.drain(again)
+      })
+      return this.#followUp
+    }
+    this.#draining = this.#port
+      .lock(async () => {
+        const due = await this.due(force)
+        if (due.length === 0) return
+        const { timeoutMs } = this.#port
+        const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
+        const outcomes = await this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
+        for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
+        const drained = await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
+        if (drained) this.#port.emit({ type: 'outbox', action: 'drained', count: drained })
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#draining = undefined
+        this.schedule()
+      })
+    return this.#draining
+  }
+
+  /** A timer for the next entry that becomes due, while this tab is open. */
+  schedule(): void {
+    if (!this.#port.enabled || this.#closed) return
+    void this.nextDue()
+      .catch(() => undefined)
+      .then((at) => {
+        if (at === undefined || this.#closed) this.#alarm.cancel()
+        else this.#alarm.set(at, () => void this.drain(false))
+      })
+  }
+
+  /**
+   * Tokens nobody holds any more (a replaced session, a refresh that lost to a logout). With
+   * the outbox on they were queued in the transaction that orphaned them: drain sends them.
+   */
+  revokeOrphans(tokens: TokenSet): Promise<unknown> {
+    if (this.#port.enabled) return this.drain(true)
+    const { timeoutMs } = this.#port
+    const targets = targetsOf(tokens)
+    return this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).then((outcomes) => {
+      for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
+    })
+  }
+
+  /** Drains when the browser comes back online. Returns the function that stops listening. */
+  listen(): () => void {
+    if (typeof addEventListener !== 'function') return () => {}
+    const onOnline = () => void this.drain(true)
+    addEventListener('online', onOnline)
+    return () => removeEventListener('online', onOnline)
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#alarm.cancel()
+  }
+}

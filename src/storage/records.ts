@@ -1,0 +1,278 @@
+/**
+ * The storage format: what tokenwarden keeps in its IndexedDB database, under which keys, and
+ * the guards that check a value read back (it may be corrupt, old, or written by someone
+ * else). Tests build records through this file, never with hand-written keys.
+ *
+ * Keys, for a session id `authority|clientId`:
+ * - `session:<id>`: the {@link SessionRecord} of the signed-in session;
+ * - `outbox:<id>:<uuid>`: an {@link OutboxEntry}, a revocation not yet confirmed;
+ * - `oidc-state:<id>:<name>`: oidc-client-ts's sign-in state (PKCE verifier, nonce);
+ * - `dpop:<id>:<keyId>`: a {@link DPoPKeyRecord}, the DPoP key pair of one sign-in (RFC 9449).
+ * - `sealing-key:<id>`: the {@link SealingKeyRecord}, the AES-GCM key the token-bearing
+ *   records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
+ *
+ * With encryption at rest on (the default) the session record and outbox entries are stored
+ * sealed ({@link SealedSessionRecord}, {@link SealedOutboxEntry}): their identity and
+ * timing fields stay readable, the tokens and profile are ciphertext. A session that ended
+ * normally leaves a {@link SessionEnded} marker in place of its record, so a record that is
+ * simply gone (the browser evicted the database) can be told apart from a logout.
+ */
+import type { Profile, TokenSet, TokenTypeHint } from '../tokens.js'
+
+/** The id of a session: one authority and client. Tabs with the same id share the session. */
+export const sessionIdOf = (authority: string, clientId: string): string => `${authority}|${clientId}`
+
+export const recordKeys = {
+  session: (sessionId: string) => `session:${sessionId}`,
+  outboxPrefix: (sessionId: string) => `outbox:${sessionId}:`,
+  outboxEntry: (sessionId: string) => `outbox:${sessionId}:${crypto.randomUUID()}`,
+  statePrefix: (sessionId: string) => `oidc-state:${sessionId}:`,
+  dpopKey: (sessionId: string, keyId: string) => `dpop:${sessionId}:${keyId}`,
+  dpopPrefix: (sessionId: string) => `dpop:${sessionId}:`,
+  sealingKey: (sessionId: string) => `sealing-key:${sessionId}`,
+}
+
+/**
+ * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
+ * keeps it by structured clone, and no script can read its bytes, only ask WebCrypto to sign.
+ */
+export interface DPoPKeyRecord {
+  v: 1
+  kind: 'tokenwarden/dpop-key'
+  keys: CryptoKeyPair
+  /** When it was made (ms since the epoch): a key whose sign-in never completed is swept later. */
+  createdAt: number
+}
+
+export function dpopKeyRecord(keys: CryptoKeyPair, createdAt: number): DPoPKeyRecord {
+  return { v: 1, kind: 'tokenwarden/dpop-key', keys, createdAt }
+}
+
+const isKey = (value: unknown, type: KeyType) =>
+  typeof value === 'object' && value !== null && (value as CryptoKey).type === type && (value as CryptoKey).algorithm?.name === 'ECDSA'
+
+export function isDPoPKeyRecord(value: unknown): value is DPoPKeyRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<DPoPKeyRecord>
+  return (
+    record.v === 1 &&
+    record.kind === 'tokenwarden/dpop-key' &&
+    Number.isFinite(record.createdAt) &&
+    isKey(record.keys?.privateKey, 'private') &&
+    // A private key that can be exported is not one we made: refuse it rather than use it.
+    record.keys?.privateKey.extractable === false &&
+    isKey(record.keys?.publicKey, 'public')
+  )
+}
+
+/** The stored form of a signed-in session. */
+export interface SessionRecord {
+  v: 2
+  kind: 'tokenwarden/session'
+  /** A new random id at every sign-in; refreshes keep it. Tabs compare it to know "same sign-in". */
+  signInId: string
+  tokens: TokenSet
+  profile: Profile
+  /** When these tokens were stored (sign-in or refresh), ms since the epoch. */
+  updatedAt: number
+}
+
+/** A new record for tokens that were just issued. */
+export function sessionRecord(fields: Pick<SessionRecord, 'tokens' | 'profile' | 'updatedAt'> & { signInId?: string }): SessionRecord {
+  return {
+    v: 2,
+    kind: 'tokenwarden/session',
+    signInId: fields.signInId ?? crypto.randomUUID(),
+    tokens: fields.tokens,
+    profile: fields.profile,
+    updatedAt: fields.updatedAt,
+  }
+}
+
+const optionalString = (value: unknown) => value === undefined || typeof value === 'string'
+
+function isTokenSet(value: unknown): value is TokenSet {
+  if (typeof value !== 'object' || value === null) return false
+  const tokens = value as Partial<TokenSet>
+  return (
+    typeof tokens.accessToken === 'string' &&
+    tokens.accessToken !== '' &&
+    typeof tokens.tokenType === 'string' &&
+    optionalString(tokens.refreshToken) &&
+    optionalString(tokens.idToken) &&
+    optionalString(tokens.scope) &&
+    optionalString(tokens.dpopKey) &&
+    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
+  )
+}
+
+/**
+ * The session record in `value`, or undefined when it is not one. Version 1 (before 0.2) named
+ * the sign-in id `epoch`; such a record is read as version 2 and written as one next time.
+ */
+export function readSessionRecord(value: unknown): SessionRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const record = value as Record<string, unknown>
+  const signInId = record.v === 2 ? record.signInId : record.v === 1 ? record.epoch : undefined
+  if (
+    record.kind !== 'tokenwarden/session' ||
+    typeof signInId !== 'string' ||
+    typeof record.updatedAt !== 'number' ||
+    !Number.isFinite(record.updatedAt) ||
+    typeof record.profile !== 'object' ||
+    record.profile === null ||
+    !isTokenSet(record.tokens)
+  ) {
+    return undefined
+  }
+  return sessionRecord({ signInId, tokens: record.tokens, profile: record.profile as Profile, updatedAt: record.updatedAt })
+}
+
+/**
+ * A revocation that has not been confirmed yet. It holds the token itself: that is the
+ * trade-off of the outbox (a token that could not be revoked stays on the device until it
+ * is revoked or expires), and why an entry is dropped as soon as either happens.
+ */
+export interface OutboxEntry {
+  v: 1
+  kind: 'tokenwarden/revocation'
+  token: string
+  hint: TokenTypeHint
+  /** After this (ms since the epoch) the token is dead anyway: the entry is dropped. */
+  expiresAt: number
+  attempts: number
+  /** Not sent before this: a backoff after a failure, or a lease while a tab is sending it. */
+  notBefore: number
+}
+
+export function outboxEntry(fields: Pick<OutboxEntry, 'token' | 'hint' | 'expiresAt' | 'notBefore'>): OutboxEntry {
+  return { v: 1, kind: 'tokenwarden/revocation', attempts: 0, ...fields }
+}
+
+export function isOutboxEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== 'object' || value === null) return false
+  const entry = value as Partial<OutboxEntry>
+  return (
+    entry.v === 1 &&
+    entry.kind === 'tokenwarden/revocation' &&
+    typeof entry.token === 'string' &&
+    entry.token !== '' &&
+    (entry.hint === 'refresh_token' || entry.hint === 'access_token') &&
+    Number.isFinite(entry.expiresAt) &&
+    Number.isInteger(entry.attempts) &&
+    Number.isFinite(entry.notBefore)
+  )
+}
+
+/**
+ * What a session leaves under its key when it ends (logout, refused refresh, expiry, a
+ * discarded record). It holds no token. A session record that is gone without one was not
+ * ended by tokenwarden: the browser evicted or someone deleted the database.
+ */
+export interface SessionEnded {
+  v: 1
+  kind: 'tokenwarden/session-ended'
+  /** The sign-in that ended, when it was known. */
+  signInId: string | null
+  endedAt: number
+}
+
+export function sessionEnded(signInId: string | null, endedAt: number): SessionEnded {
+  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt }
+}
+
+export function isSessionEnded(value: unknown): value is SessionEnded {
+  return typeof value === 'object' && value !== null && (value as Partial<SessionEnded>).kind === 'tokenwarden/session-ended'
+}
+
+/** The key token-bearing records are sealed under. `id` lets a writer see that another tab replaced it. */
+export interface SealingKeyRecord {
+  v: 1
+  kind: 'tokenwarden/sealing-key'
+  id: string
+  key: CryptoKey
+}
+
+export function sealingKeyRecord(key: CryptoKey): SealingKeyRecord {
+  return { v: 1, kind: 'tokenwarden/sealing-key', id: crypto.randomUUID(), key }
+}
+
+export function isSealingKeyRecord(value: unknown): value is SealingKeyRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<SealingKeyRecord>
+  return record.v === 1 && record.kind === 'tokenwarden/sealing-key' && typeof record.id === 'string' && typeof record.key === 'object'
+}
+
+/** AES-GCM output: a fresh 96-bit IV per write, and the ciphertext with its tag. */
+export interface Sealed {
+  iv: Uint8Array
+  data: Uint8Array
+}
+
+/** A session record as stored with encryption at rest: the tokens and profile are sealed. */
+export interface SealedSessionRecord {
+  v: 3
+  kind: 'tokenwarden/session'
+  signInId: string
+  updatedAt: number
+  sealed: Sealed
+}
+
+/** An outbox entry as stored with encryption at rest: the token is sealed. */
+export interface SealedOutboxEntry extends Omit<OutboxEntry, 'v' | 'token'> {
+  v: 2
+  sealed: Sealed
+}
+
+export type SealedRecord = SealedSessionRecord | SealedOutboxEntry
+
+// The readable fields of each sealed form, in the order they are bound as additional data.
+const sessionFields = ['kind', 'v', 'signInId', 'updatedAt'] as const
+const outboxFields = ['kind', 'v', 'hint', 'expiresAt', 'attempts', 'notBefore'] as const
+
+const isSealed = (value: unknown): value is Sealed =>
+  typeof value === 'object' && value !== null && ArrayBuffer.isView((value as Sealed).iv) && ArrayBuffer.isView((value as Sealed).data)
+
+/** Whether `value` is a sealed record (its ciphertext is not checked: only opening it does). */
+export function isSealedRecord(value: unknown): value is SealedRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Partial<SealedRecord>
+  return (
+    ((record.kind === 'tokenwarden/session' && record.v === 3) || (record.kind === 'tokenwarden/revocation' && record.v === 2)) &&
+    isSealed(record.sealed)
+  )
+}
+
+/**
+ * A plaintext token-bearing record (a session record of any version, an outbox entry) split
+ * into what stays readable and what is sealed; undefined for every other value.
+ */
+export function toSeal(value: unknown): { clear: Omit<SealedRecord, 'sealed'>; secret: unknown } | undefined {
+  const session = readSessionRecord(value)
+  if (session) {
+    const { tokens, profile, ...identity } = session
+    return { clear: { ...identity, v: 3 }, secret: { tokens, profile } }
+  }
+  if (isOutboxEntry(value)) {
+    const { token, ...rest } = value
+    return { clear: { ...rest, v: 2 }, secret: { token } }
+  }
+  return undefined
+}
+
+/**
+ * The additional data a sealed record's ciphertext is bound to: its storage key and every
+ * readable field. A sealed part moved to another key or record, or a readable field changed
+ * on disk, no longer opens.
+ */
+export function sealedAdditionalData(key: string, record: Omit<SealedRecord, 'sealed'>): string {
+  const fields: readonly string[] = record.kind === 'tokenwarden/session' ? sessionFields : outboxFields
+  return JSON.stringify([key, ...fields.map((field) => (record as unknown as Record<string, unknown>)[field])])
+}
+
+/** The plaintext record again, from a sealed record and its opened secret. Readers check it as usual. */
+export function unsealed(record: SealedRecord, secret: unknown): unknown {
+  const { sealed: _, ...clear } = record
+  const parts = typeof secret === 'object' && secret !== null ? secret : {}
+  return record.kind === 'tokenwarden/session' ? { ...clear, ...parts, v: 2 } : { ...clear, ...parts, v: 1 }
+}

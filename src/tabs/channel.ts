@@ -1,0 +1,88 @@
+/**
+ * What one tab tells the others. It never carries a token: a tab that hears `signed-in` or
+ * `refreshed` re-reads storage, and one that hears `signed-out` drops what it holds.
+ */
+export interface TabMessage {
+  type: 'signed-in' | 'refreshed' | 'signed-out'
+  /** The sign-in the message is about (see SessionRecord.signInId). */
+  signInId: string | null
+  /** The sending tab's random id, so a tab can ignore its own echo. */
+  tab: string
+}
+
+/** The channel seam: one named channel between the tabs of an origin. */
+export interface TabChannel {
+  post(message: TabMessage): void
+  subscribe(listener: (message: TabMessage) => void): () => void
+  close(): void
+}
+
+export type TabChannelFactory = (name: string) => TabChannel
+
+export function isTabMessage(value: unknown): value is TabMessage {
+  if (typeof value !== 'object' || value === null) return false
+  const message = value as Partial<TabMessage>
+  return (
+    (message.type === 'signed-in' || message.type === 'refreshed' || message.type === 'signed-out') &&
+    (message.signInId === null || typeof message.signInId === 'string') &&
+    typeof message.tab === 'string'
+  )
+}
+
+function broadcastChannel(name: string): TabChannel {
+  const channel = new BroadcastChannel(name)
+  return {
+    post: (message) => channel.postMessage(message),
+    subscribe: (listener) => {
+      const onMessage = (event: MessageEvent) => {
+        if (isTabMessage(event.data)) listener(event.data)
+      }
+      channel.addEventListener('message', onMessage)
+      return () => channel.removeEventListener('message', onMessage)
+    },
+    close: () => channel.close(),
+  }
+}
+
+/**
+ * For browsers without BroadcastChannel (Safari before 15.4): a `storage` event fires in the
+ * other documents of the origin when a key changes. The key only ever holds a message,
+ * which carries no token, and is removed straight away.
+ */
+function storageEventChannel(name: string): TabChannel {
+  const key = `tokenwarden:${name}`
+  return {
+    post: (message) => {
+      try {
+        // The nonce makes two equal messages in a row still change the value.
+        localStorage.setItem(key, JSON.stringify({ ...message, nonce: Math.random() }))
+        localStorage.removeItem(key)
+      } catch {
+        // Storage full or forbidden: the other tabs find out on their next read of storage.
+      }
+    },
+    subscribe: (listener) => {
+      const onStorage = (event: StorageEvent) => {
+        if (event.key !== key || !event.newValue) return
+        try {
+          const { nonce: _, ...message } = JSON.parse(event.newValue) as Record<string, unknown>
+          if (isTabMessage(message)) listener(message)
+        } catch {
+          // Not ours.
+        }
+      }
+      addEventListener('storage', onStorage)
+      return () => removeEventListener('storage', onStorage)
+    },
+    close: () => {},
+  }
+}
+
+const silentChannel: TabChannel = { post: () => {}, subscribe: () => () => {}, close: () => {} }
+
+/** BroadcastChannel where there is one, else `storage` events, else nothing (plain Node). */
+export const createDefaultChannel: TabChannelFactory = (name) => {
+  if (typeof BroadcastChannel === 'function') return broadcastChannel(name)
+  if (typeof addEventListener === 'function' && typeof localStorage !== 'undefined') return storageEventChannel(name)
+  return silentChannel
+}

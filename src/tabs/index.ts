@@ -1,0 +1,6 @@
+// Tabs: the channel between the tabs of an origin, the cross-tab lock, and the page's lifecycle.
+export { createDefaultChannel } from './channel.js'
+export type { TabChannel, TabChannelFactory, TabMessage } from './channel.js'
+export { createDefaultLock, createLockQueue } from './lock.js'
+export type { TabLock, TabLockFactory } from './lock.js'
+export { onPageRestore, onPageVisible } from './page.js'

@@ -1,0 +1,42 @@
+/**
+ * The nouns every part of tokenwarden speaks: the tokens of a sign-in, the claims, what a
+ * token is (its RFC 7009 hint) and what became of it, and how the client proves who it is.
+ * This file imports nothing.
+ */
+
+/** The tokens of one sign-in. Only the storage format, the workflows and `oidc.ts` see them. */
+export interface TokenSet {
+  accessToken: string
+  tokenType: string
+  refreshToken?: string
+  idToken?: string
+  scope?: string
+  /** Access token expiry, milliseconds since the epoch. */
+  expiresAt?: number
+  /**
+   * The id of the DPoP key these tokens are bound to (RFC 9449), when they are: the key pair
+   * itself is a separate record, made at sign-in and deleted with the session.
+   */
+  dpopKey?: string
+}
+
+/** ID token claims, as a UI would show them. */
+export type Profile = Readonly<Record<string, unknown>> & { readonly sub?: string }
+
+/** What a token endpoint answer gives the session: the tokens and the ID token's claims. */
+export interface IssuedTokens {
+  tokens: TokenSet
+  profile: Profile
+}
+
+/** @deprecated Renamed {@link IssuedTokens}: it holds tokens and claims, not an OAuth grant. */
+export type Grant = IssuedTokens
+
+/** RFC 7009 §2.1 `token_type_hint`: which kind of token is being revoked. */
+export type TokenTypeHint = 'access_token' | 'refresh_token'
+
+/** What became of one token at logout (see `LogoutResult.revocation`). */
+export type RevocationStatus = 'revoked' | 'not-present' | 'unsupported' | 'queued' | 'failed'
+
+/** How the client authenticates at the token and revocation endpoints (RFC 6749 §2.3.1, RFC 7009 §2.1). */
+export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post'

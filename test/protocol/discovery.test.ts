@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { discover, protocolMetadata } from '../../src/protocol/discovery.js'
+import { createFakeServer, oauthError } from '../helpers/fake-server.js'
+import { issuer, revocationEndpoint } from '../helpers/protocol.js'
+
+const document = {
+  issuer,
+  authorization_endpoint: `${issuer}/auth`,
+  token_endpoint: `${issuer}/token`,
+  revocation_endpoint: revocationEndpoint,
+}
+
+describe('discovery (what oidc-client-ts would fetch, without it)', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('GETs the well-known document under the authority, once per call, as JSON, and lays metadataSeed over it', async () => {
+    const server = createFakeServer(() => Response.json(document))
+    vi.stubGlobal('fetch', server.fetch)
+    const seed = { end_session_endpoint: `${issuer}/logout` }
+    await expect(discover({ authority: `${issuer}/`, oidc: { metadataSeed: seed } })).resolves.toEqual({ ...document, ...seed })
+    await discover({ authority: `${issuer}/realms/a`, oidc: { extraHeaders: { 'X-Tenant': () => 't1', Accept: 'text/html' } } })
+    expect(server.requests.map((request) => [request.method, request.url])).toEqual([
+      ['GET', `${issuer}/.well-known/openid-configuration`],
+      ['GET', `${issuer}/realms/a/.well-known/openid-configuration`],
+    ])
+    // extraHeaders are sent, but may not replace Accept (oidc-client-ts protects it too).
+    expect(server.requests[1]!.headers.get('x-tenant')).toBe('t1')
+    expect(server.requests[1]!.headers.get('accept')).toBe('application/jwk-set+json, application/json')
+  })
+
+  it('uses oidc.metadata as given, with no request, and oidc.metadataUrl instead of the well-known path', async () => {
+    const server = createFakeServer(() => Response.json(document))
+    vi.stubGlobal('fetch', server.fetch)
+    await expect(discover({ authority: issuer, oidc: { metadata: document } })).resolves.toBe(document)
+    expect(server.requests).toEqual([])
+    await discover({ authority: issuer, oidc: { metadataUrl: `${issuer}/meta.json` } })
+    expect(server.requests.map((request) => request.url)).toEqual([`${issuer}/meta.json`])
+  })
+
+  it('reports an error answer, a non-JSON answer, no answer and a late answer with their own codes', async () => {
+    const fail = (answer: () => Response | Promise<Response>) => {
+      vi.stubGlobal('fetch', createFakeServer(answer).fetch)
+      return discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } }).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    }
+    await expect(fail(() => oauthError(400, 'invalid_request'))).resolves.toMatchObject({
+      code: 'discovery-failed',
+      status: 400,
+      error: 'invalid_request',
+      error_description: 'invalid_request (test)',
+    })
+    await expect(fail(() => new Response('<html>', { status: 200, headers: { 'Content-Type': 'text/html' } }))).resolves.toMatchObject({
+      code: 'discovery-failed',
+      message: expect.stringContaining('text/html'),
+    })
+    await expect(fail(() => new Response('oops', { status: 502 }))).resolves.toMatchObject({ code: 'discovery-failed', status: 502 })
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')))
+    await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({ code: 'network' })
+    vi.stubGlobal(
+      'fetch',
+      (_: unknown, init: RequestInit) =>
+        new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+    )
+    await expect(discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } })).rejects.toMatchObject({ code: 'timeout' })
+  })
+
+  it('keeps the endpoints tokenwarden uses, and only well-typed ones', () => {
+    expect(protocolMetadata({ ...document, end_session_endpoint: 42, dpop_signing_alg_values_supported: ['ES256', 7] })).toEqual({
+      revocationEndpoint,
+      dpopSigningAlgValues: ['ES256'],
+    })
+  })
+})
