@@ -1,9 +1,10 @@
+import { Listeners } from './util/index.js'
 import type { TokenwardenErrorCode } from './errors.js'
-import type { SignedOutReason } from './snapshot.js'
 import type { RevocationStatus } from './tokens.js'
 import type { RevocationEvent } from './revocation/index.js'
 import type { StorageKind } from './storage/index.js'
 import type { TabMessage } from './tabs/index.js'
+import type { SignedOutReason } from './view/index.js'
 
 /** What is common to every event: when it happened (the session's clock) and in which tab. */
 interface EventBase {
@@ -96,7 +97,7 @@ export type Emit = (event: EmittedEvent) => void
  * and the other listeners still run.
  */
 export class EventStream {
-  readonly #listeners = new Set<(event: SessionEvent) => void>()
+  readonly #listeners = new Listeners<[SessionEvent]>()
   readonly #now: () => number
   readonly #tab: string
   readonly #warn: (message: string) => void
@@ -109,22 +110,19 @@ export class EventStream {
   }
 
   on(listener: (event: SessionEvent) => void): () => void {
-    this.#listeners.add(listener)
-    return () => {
-      this.#listeners.delete(listener)
-    }
+    // Wrapped, so that one listener's throw is reported and the others still hear the event.
+    return this.#listeners.subscribe((event) => {
+      try {
+        listener(event)
+      } catch (error) {
+        this.#warn(`tokenwarden: an event listener threw: ${error instanceof Error ? error.name : typeof error}`)
+      }
+    })
   }
 
   emit(event: EmittedEvent): void {
     if (this.#listeners.size === 0) return
-    const full = Object.freeze({ ...event, at: this.#now(), tab: this.#tab }) as SessionEvent
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(full)
-      } catch (error) {
-        this.#warn(`tokenwarden: an event listener threw: ${error instanceof Error ? error.name : typeof error}`)
-      }
-    }
+    this.#listeners.notify(Object.freeze({ ...event, at: this.#now(), tab: this.#tab }) as SessionEvent)
   }
 
   clear(): void {

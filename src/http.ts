@@ -61,10 +61,9 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
           if (response.status !== 401 || options.context[retriedKey]) return response
           options.context[retriedKey] = true
           const rejected = request.headers.get('authorization')?.replace(/^(Bearer|DPoP) /, '')
-          const token = await hooks.refreshAfterRejection(rejected)
-          const retry = new Request(request)
-          retry.headers.set('authorization', `Bearer ${token}`)
-          return ky.retry({ request: retry, code: 'TOKEN_REFRESHED', delay: 0 })
+          await hooks.refreshAfterRejection(rejected)
+          // ky runs `beforeRequest` again for the retry: it attaches the new token (and proof).
+          return ky.retry({ code: 'TOKEN_REFRESHED', delay: 0 })
         },
       ],
     },

@@ -1,7 +1,6 @@
 // The public API, hand-picked: what apps, the bindings and the test kit may use.
 export { createSession } from './session.js'
 export type { Session, TokenBinding } from './session.js'
-export type { SessionSnapshot, SignedOutReason } from './snapshot.js'
 export type { SessionEvent, SessionEventType } from './events.js'
 export type { LogoutOptions, LogoutResult } from './logout.js'
 export { TokenwardenError, isTokenwardenError } from './errors.js'
@@ -35,6 +34,7 @@ export {
   type LogoutState,
 } from './ui/index.js'
 export type { Timers } from './util/index.js'
+export type { SessionSnapshot, SignedOutReason } from './view/index.js'
 export type {
   DPoPKeyInfo,
   OidcSettings,

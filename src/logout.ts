@@ -1,12 +1,12 @@
 import type { TokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
-import type { LocalSession } from './local-session.js'
-import type { TokenSet, RevocationStatus, TokenTypeHint } from './tokens.js'
-import { type Outbox, type Queued, type RevocationOutcome, targetsOf, type Revoker, revocationEvent } from './revocation/index.js'
-import { type SessionStore, transactIssued, type IssuedTransaction } from './storage/index.js'
-import type { TabMessage } from './tabs/index.js'
 import type { Protocol } from './protocol/index.js'
-
+import type { Outbox, Queued, RevocationReport } from './revocation/index.js'
+import { type IssuedTransaction, type SessionStore, transactIssued } from './storage/index.js'
+import type { TabMessage } from './tabs/index.js'
+import type { TokenSet } from './tokens.js'
+import { bound } from './util/index.js'
+import type { LocalSession } from './view/index.js'
 /** Options of `logout()`. */
 export interface LogoutOptions {
   /**
@@ -17,18 +17,16 @@ export interface LogoutOptions {
   redirect?: boolean
 }
 
-export type { RevocationStatus }
-
 /** What `logout()` did. It never rejects because the server failed. */
-export interface LogoutResult {
+export interface LogoutResult extends RevocationReport {
   /**
    * For each token: `revoked`; `not-present` (the session had none); `unsupported` (the
    * server does not revoke that type); `queued` (failed for a retryable reason, kept in the
    * outbox and sent again later); `failed` (see `errors`).
    */
-  readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
+  readonly revocation: RevocationReport['revocation']
   /** Why a token is `unsupported`, `queued` or `failed`. */
-  readonly errors: { readonly refresh_token?: TokenwardenError; readonly access_token?: TokenwardenError }
+  readonly errors: RevocationReport['errors']
   /** True when neither storage nor memory holds a token of the session any more. */
   readonly cleared: boolean
   /** Set when clearing storage failed (memory is cleared regardless). */
@@ -42,7 +40,6 @@ export interface LogoutPort {
   store: SessionStore
   local: LocalSession
   outbox: Outbox
-  revoke: Revoker
   /** Stops the proactive refresh before the tokens are taken. */
   cancelRefresh(): void
   /** Tokens of that sign-in newer than storage's: a refresh storage could not keep. */
@@ -54,11 +51,6 @@ export interface LogoutPort {
   timeoutMs: number
   emit: Emit
 }
-
-const hints: readonly TokenTypeHint[] = ['refresh_token', 'access_token']
-
-/** What became of one token of a logout, before the outbox has its say. */
-type TokenOutcome = RevocationOutcome | { status: 'not-present' }
 
 /** The tokens a logout took out of the session, and where they were queued. */
 interface Taken {
@@ -74,8 +66,8 @@ interface Taken {
  * failed.
  */
 export async function logout(port: LogoutPort, options: LogoutOptions): Promise<LogoutResult> {
-  const { local, timeoutMs } = port
-  const deadline = AbortSignal.timeout(timeoutMs)
+  const { local } = port
+  const within = bound(port.timeoutMs)
   const startedAt = Date.now()
   port.emit({ type: 'logout-started' })
   port.cancelRefresh()
@@ -98,19 +90,11 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   if (taken.signInId) local.end(taken.signInId)
   port.broadcast('signed-out', taken.signInId ?? null)
 
-  const targets = targetsOf(taken.tokens)
-  const outcomes = await port.revoke(targets, { signal: deadline, timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)) })
-  for (const [index, { hint }] of targets.entries()) port.emit(revocationEvent(hint, outcomes[index]!, 'logout'))
-  const results = Object.fromEntries(
-    hints.map((hint): [TokenTypeHint, TokenOutcome] => {
-      const index = targets.findIndex((target) => target.hint === hint)
-      return [hint, index < 0 ? { status: 'not-present' } : outcomes[index]!]
-    }),
-  ) as Record<TokenTypeHint, TokenOutcome>
-  // The answers took a round trip: the take committed long before, or failed. If it failed,
+  // The answers take a round trip: the take committed long before, or failed. If it failed,
   // nothing was queued, and the session record may still be there (`cleared: false`).
+  const queued = storageError.then((failed) => (failed ? {} : taken.queued))
+  const reported = await port.outbox.send(taken.tokens, queued, within)
   const failed = await storageError
-  const reported = await settle(port.outbox, failed ? {} : taken.queued, results)
 
   port.emit({ type: 'logout-finished', durationMs: Date.now() - startedAt, cleared: failed === undefined, revocation: reported.revocation })
 
@@ -147,39 +131,9 @@ function take(port: LogoutPort): IssuedTransaction<Taken> {
   return transactIssued((onIssued) =>
     store.transact((current) => {
       const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens
-      const queued = tokens ? outbox.enqueue(tokens) : undefined
+      const queued = tokens ? outbox.queue(tokens) : undefined
       const result: Taken = { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} }
       return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
     }, onIssued),
   )
-}
-
-/** Drops what is done from the outbox, backs off what is not; says `queued` for those. */
-async function settle(
-  outbox: Outbox,
-  queued: Queued,
-  results: Record<TokenTypeHint, TokenOutcome>,
-): Promise<Pick<LogoutResult, 'revocation' | 'errors'>> {
-  const attempts = hints.flatMap((hint) => {
-    const item = queued[hint]
-    const outcome = results[hint]
-    return item && outcome.status !== 'not-present' ? [{ ...item, outcome }] : []
-  })
-  if (attempts.length) {
-    const gone = await outbox.settle(attempts).catch(() => 0)
-    // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
-    if (gone < attempts.length) outbox.schedule()
-  }
-  const status = (hint: TokenTypeHint): RevocationStatus => {
-    const outcome = results[hint]
-    return outcome.status === 'failed' && outcome.retryable && queued[hint] ? 'queued' : outcome.status
-  }
-  const error = (hint: TokenTypeHint) => {
-    const outcome = results[hint]
-    return 'error' in outcome ? { [hint]: outcome.error } : {}
-  }
-  return {
-    revocation: { refresh_token: status('refresh_token'), access_token: status('access_token') },
-    errors: { ...error('refresh_token'), ...error('access_token') },
-  }
 }

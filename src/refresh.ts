@@ -1,12 +1,12 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
-import { signedOutError, type LocalSession } from './local-session.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
 import type { SessionRecord, SessionStore } from './storage/index.js'
 import type { TabLock, TabMessage } from './tabs/index.js'
 import { Alarm, type Timers } from './util/index.js'
 import type { Protocol } from './protocol/index.js'
+import { signedOutError, type LocalSession, type SignedOutReason } from './view/index.js'
 
 /** What refreshing needs from the session. */
 export interface RefreshPort {
@@ -73,26 +73,15 @@ export class Refresher {
 
   /** The access token, refreshed first when it is due. */
   async accessToken(): Promise<string> {
-    const { local, lock, store, now } = this.#port
+    const { local, lock, now } = this.#port
     const current = local.usable()
     const { tokens } = current
     if (!this.#isDue(tokens, current.updatedAt)) return tokens.accessToken
     if (!tokens.refreshToken) {
       if (tokens.expiresAt !== undefined && tokens.expiresAt <= now()) {
-        // Only this sign-in's record goes (a tab that missed messages must not delete a newer
-        // one), and whatever of it is still alive is queued for revocation, as a logout would.
-        const { outbox, broadcast } = this.#port
-        await lock(() =>
-          store.transact((stored) => {
-            if (stored?.signInId !== current.signInId) return { result: undefined }
-            const queued = outbox.enqueue(stored.tokens)
-            return { session: null, ...(queued ? { changes: queued.changes } : {}), result: undefined }
-          }),
-        ).catch(() => undefined)
-        local.signOut('expired')
-        broadcast('signed-out', current.signInId)
-        void outbox.drain(true)
-        throw new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
+        const error = new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
+        await lock(() => this.#end(current.signInId, 'expired'))
+        throw error
       }
       return tokens.accessToken
     }
@@ -153,13 +142,11 @@ export class Refresher {
         ...(reported.error ? { error: reported.error } : {}),
         durationMs: now() - startedAt,
       })
-      // The server refused the grant itself: the session is over in every tab.
+      // The server refused the grant itself: the session is over in every tab. The refresh
+      // token is dead; the access token may live on until it expires, so it is queued.
       if (reported.error === 'invalid_grant') {
-        await store
-          .transact((current) => (current?.signInId === stored.signInId ? { session: null, result: undefined } : { result: undefined }))
-          .catch(() => undefined)
-        local.signOut('refresh-failed', reported)
-        broadcast('signed-out', stored.signInId)
+        const { refreshToken: _, ...alive } = stored.tokens
+        await this.#end(stored.signInId, 'refresh-failed', reported, alive)
       }
       throw reported
     }
@@ -168,7 +155,7 @@ export class Refresher {
     try {
       written = await store.transact((current) => {
         if (current?.signInId === stored.signInId) return { session: record, result: true }
-        const queued = outbox.enqueue(next.tokens)
+        const queued = outbox.queue(next.tokens)
         return { ...(queued ? { changes: queued.changes } : {}), result: false }
       })
     } catch (error) {
@@ -197,7 +184,7 @@ export class Refresher {
    * is not issuing usable tokens, and the session ends with `refresh-failed` instead of a storm.
    */
   async #afterRefresh(next: IssuedTokens, stored: SessionRecord): Promise<IssuedTokens> {
-    const { now, local, store, outbox, broadcast } = this.#port
+    const { now } = this.#port
     this.#lastRefreshAt = now()
     this.#useless = this.#isDue(next.tokens, now()) ? this.#useless + 1 : 0
     if (this.#useless < uselessRefreshLimit) return next
@@ -206,18 +193,29 @@ export class Refresher {
       'refresh-failed',
       `The server issued ${uselessRefreshLimit} token sets in a row that were already due for refresh (expires_in too short); the session was ended.`,
     )
+    await this.#end(stored.signInId, 'refresh-failed', error)
+    throw error
+  }
+
+  /**
+   * Ends the sign-in `signInId` in every tab: its record goes and what it held is queued for
+   * revocation, in one transaction (only that sign-in: a tab that missed messages must not end a
+   * newer one); this tab shows `reason`, the others hear it, and the queue is sent. `held`: what
+   * is still alive of it, when that is less than the stored tokens. Storage failing here leaves
+   * nothing to do but sign out: the next start or logout finds the record.
+   */
+  async #end(signInId: string, reason: SignedOutReason, error?: TokenwardenError, held?: TokenSet): Promise<void> {
+    const { store, local, outbox, broadcast } = this.#port
     await store
-      .transact((current) => {
-        if (current?.signInId !== stored.signInId) return { result: undefined }
-        const queued = outbox.enqueue(current.tokens)
-        return { session: null, ...(queued ? { changes: queued.changes } : {}), result: undefined }
+      .end(signInId, (current) => {
+        const tokens = held ?? (this.#unsaved?.signInId === signInId ? this.#unsaved.tokens : current?.tokens)
+        return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
       })
       .catch(() => undefined)
-    this.#unsaved = undefined
-    local.signOut('refresh-failed', error)
-    broadcast('signed-out', stored.signInId)
+    if (this.#unsaved?.signInId === signInId) this.#unsaved = undefined
+    local.signOut(reason, error)
+    broadcast('signed-out', signInId)
     void outbox.drain(true)
-    throw error
   }
 
   /** The newest tokens of `signInId` this tab holds that storage does not (see `#unsaved`). */

@@ -1,12 +1,11 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
-import type { LocalSession } from './local-session.js'
-import type { SessionSnapshot } from './snapshot.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
-import { type Outbox, targetsOf, type Revoker } from './revocation/index.js'
+import type { Outbox } from './revocation/index.js'
 import { sessionRecord, type SessionRecord, type SessionStore } from './storage/index.js'
 import type { TabLock, TabMessage } from './tabs/index.js'
 import type { Protocol, SignInArgs } from './protocol/index.js'
+import type { LocalSession, SessionSnapshot } from './view/index.js'
 
 /** What signing in needs from the session. */
 export interface SignInPort {
@@ -15,9 +14,6 @@ export interface SignInPort {
   lock: TabLock
   protocol: Pick<Protocol, 'signInUrl' | 'processCallback'>
   outbox: Outbox
-  /** For tokens that cannot be stored: revoked at once. */
-  revoke: Revoker
-  revokeTimeoutMs: number
   broadcast(type: TabMessage['type'], signInId: string | null): void
   navigate(url: string): void
   now: () => number
@@ -38,7 +34,7 @@ export async function login(port: SignInPort, args: SignInArgs): Promise<void> {
  * the other tabs. `cleanUrl` removes the code and state from the address bar afterwards.
  */
 export async function handleCallback(port: SignInPort, url: string, cleanUrl: boolean): Promise<SessionSnapshot> {
-  const { store, local, lock, protocol, outbox, broadcast, now, revoke, revokeTimeoutMs } = port
+  const { store, local, lock, protocol, outbox, broadcast, now } = port
   let issued: IssuedTokens
   try {
     issued = await protocol.processCallback(url)
@@ -61,14 +57,14 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   try {
     replaced = await lock(() =>
       store.transact((current: SessionRecord | undefined) => {
-        const queued = current ? outbox.enqueue(current.tokens) : undefined
+        const queued = current ? outbox.queue(current.tokens) : undefined
         return { session: record, ...(queued ? { changes: queued.changes } : {}), result: current?.tokens }
       }),
     )
   } catch (error) {
     // The server issued tokens that storage will not keep: nobody would hold them, so they
     // are revoked now rather than left valid at the server.
-    void revoke(targetsOf(issued.tokens), { signal: AbortSignal.timeout(revokeTimeoutMs), timeoutMs: revokeTimeoutMs })
+    void outbox.revokeUnqueued(issued.tokens)
     throw toTokenwardenError(error, 'storage-failed', 'The new session could not be stored.')
   }
   local.adopt(record)

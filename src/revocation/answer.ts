@@ -237,14 +237,7 @@ async function readBody(response: Response, signal: AbortSignal): Promise<string
   } finally {
     signal.removeEventListener('abort', onAbort)
   }
-  if (signal.aborted) return undefined
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(bytes)
+  return signal.aborted ? undefined : new Blob(chunks as BlobPart[]).text()
 }
 
 /**

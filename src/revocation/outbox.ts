@@ -1,20 +1,21 @@
-import type { RevocationOutcome } from './request.js'
-import type { TokenTypeHint, TokenSet } from '../tokens.js'
-import { targetsOf, type Revoker } from './revoker.js'
-import { revocationEvent, type RevocationEmit } from './events.js'
 import {
+  commit,
   isOutboxEntry,
   isSealedRecord,
+  type KeyValueStorage,
+  type OutboxEntry,
   outboxEntry,
   recordKeys,
-  type OutboxEntry,
-  commit,
-  transactIssued,
-  type KeyValueStorage,
   type StorageChanges,
+  transactIssued,
 } from '../storage/index.js'
 import type { TabLock } from '../tabs/index.js'
-import { Alarm, type Timers } from '../util/index.js'
+import type { TokenSet, TokenTypeHint } from '../tokens.js'
+import { Alarm, type Bound, type Timers } from '../util/index.js'
+import type { RevocationOutcome } from './answer.js'
+import type { RevocationEmit } from './events.js'
+import { byHint, type RevocationReport, reportOf } from './report.js'
+import { type Revoker, targetsOf } from './revoker.js'
 
 /**
  * How many times an entry is sent again after an answer the browser hid for want of CORS
@@ -34,21 +35,27 @@ export interface QueuedRevocation {
   entry: OutboxEntry
 }
 
-/** Queued entries by hint, as {@link Outbox.enqueue} made them. */
+/** Queued entries by hint, as {@link Outbox.queue} made them. */
 export type Queued = Partial<Record<TokenTypeHint, QueuedRevocation>>
+
+/** The outbox's own options, under the session's names (`revocation.*`), validated once. */
+export interface OutboxSettings {
+  /** `false`: nothing is queued; tokens that could not be revoked are forgotten. */
+  readonly outbox: boolean
+  /** How long a refresh token whose expiry is unknown is kept for. */
+  readonly outboxMaxAgeMs: number
+  /** How long a tab that sends an entry keeps it from the others (plus a margin). */
+  readonly timeoutMs: number
+}
 
 /** What the outbox needs from the session. */
 export interface OutboxPort {
   storage: KeyValueStorage
   sessionId: string
-  /** `false`: nothing is queued; tokens that could not be revoked are forgotten. */
-  enabled: boolean
+  settings: OutboxSettings
   /** Taken while sending queued revocations, so two tabs do not send the same ones. */
   lock: TabLock
   revoke: Revoker
-  timeoutMs: number
-  /** How long a refresh token whose expiry is unknown is kept for. */
-  maxAgeMs: number
   now: () => number
   timers: Timers
   emit: RevocationEmit
@@ -62,7 +69,6 @@ export interface OutboxPort {
 export class Outbox {
   readonly #port: OutboxPort
   readonly #prefix: string
-  /** How long a tab that is sending an entry keeps the others from sending it too. */
   readonly #leaseMs: number
   readonly #alarm: Alarm
   #draining: Promise<void> | undefined
@@ -74,8 +80,12 @@ export class Outbox {
   constructor(port: OutboxPort) {
     this.#port = port
     this.#prefix = recordKeys.outboxPrefix(port.sessionId)
-    this.#leaseMs = port.timeoutMs + 1000
+    this.#leaseMs = port.settings.timeoutMs + 1000
     this.#alarm = new Alarm(port.timers, port.now)
+  }
+
+  get #enabled(): boolean {
+    return this.#port.settings.outbox && !this.#closed
   }
 
   /**
@@ -84,8 +94,8 @@ export class Outbox {
    * of the session record: at no moment is a token in neither place. Undefined when the
    * outbox is off.
    */
-  enqueue(tokens: TokenSet): { entries: Queued; changes: StorageChanges } | undefined {
-    if (!this.#port.enabled) return undefined
+  queue(tokens: TokenSet): { entries: Queued; changes: StorageChanges } | undefined {
+    if (!this.#port.settings.outbox) return undefined
     const now = this.#port.now()
     const entries: Queued = {}
     const add = (hint: TokenTypeHint, token: string | undefined, expiresAt: number) => {
@@ -93,9 +103,32 @@ export class Outbox {
       const key = recordKeys.outboxEntry(this.#port.sessionId)
       entries[hint] = { key, entry: outboxEntry({ token, hint, expiresAt, notBefore: now + this.#leaseMs }) }
     }
-    add('refresh_token', tokens.refreshToken, now + this.#port.maxAgeMs)
-    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + this.#port.maxAgeMs)
+    const { outboxMaxAgeMs } = this.#port.settings
+    add('refresh_token', tokens.refreshToken, now + outboxMaxAgeMs)
+    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + outboxMaxAgeMs)
     return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
+  }
+
+  /**
+   * Revokes `tokens` at once (logout), then settles the entries that queued them: done ones go,
+   * retryable ones back off and are reported `queued`. `queued` settles when the transaction
+   * that queued them committed (empty if it failed: nothing was queued), so the requests need
+   * not wait for the commit.
+   */
+  async send(tokens: TokenSet | undefined, queued: Promise<Queued>, within: Bound): Promise<RevocationReport> {
+    const targets = targetsOf(tokens)
+    const outcomes = byHint(targets, await this.#port.revoke(targets, 'logout', within))
+    const entries = await queued
+    const attempts = (Object.keys(entries) as TokenTypeHint[]).flatMap((hint) => {
+      const outcome = outcomes[hint]
+      return outcome ? [{ ...entries[hint]!, outcome }] : []
+    })
+    if (attempts.length) {
+      const gone = await this.settle(attempts).catch(() => 0)
+      // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
+      if (gone < attempts.length) this.schedule()
+    }
+    return reportOf(outcomes, (hint) => entries[hint] !== undefined)
   }
 
   /**
@@ -152,7 +185,7 @@ export class Outbox {
    */
   async start(): Promise<void> {
     if (this.#closed) return
-    const { storage, now, revoke, timeoutMs } = this.#port
+    const { storage, now, revoke } = this.#port
     const all = await storage.entries('outbox:')
     // Another session's entries stay sealed under its own key: still readable enough (their
     // expiry is in clear) to be kept while alive and dropped once expired.
@@ -161,17 +194,16 @@ export class Outbox {
     const dead = all.filter(([, value]) => !readable(value) || value.expiresAt <= now()).map(([key]) => key)
     if (dead.length) await commit(storage, { delete: dead })
     if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
-    if (this.#port.enabled) return this.drain(false)
+    if (this.#port.settings.outbox) return this.drain(false)
     const left = all.flatMap(([key, value]) =>
       key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
     )
     if (left.length === 0) return
     await commit(storage, { delete: left.map(({ key }) => key) })
-    const outcomes = await revoke(
+    await revoke(
       left.map(({ entry }) => ({ token: entry.token, hint: entry.hint })),
-      { signal: AbortSignal.timeout(timeoutMs), timeoutMs },
+      'outbox',
     )
-    for (const [index, { entry }] of left.entries()) this.#port.emit(revocationEvent(entry.hint, outcomes[index]!, 'outbox'))
   }
 
   /** When the next waiting entry becomes due, if any waits. */
@@ -185,7 +217,7 @@ export class Outbox {
    * one tab at a time, and schedules the next attempt.
    */
   drain(force: boolean): Promise<void> {
-    if (!this.#port.enabled || this.#closed) return Promise.resolve()
+    if (!this.#enabled) return Promise.resolve()
     if (this.#draining) {
       // One drain at a time, but a request that comes while one runs (tokens just queued, the
       // browser back online) is not lost: another drain follows it.
@@ -202,10 +234,8 @@ export class Outbox {
       .lock(async () => {
         const due = await this.due(force)
         if (due.length === 0) return
-        const { timeoutMs } = this.#port
         const targets = due.map(({ entry }) => ({ token: entry.token, hint: entry.hint }))
-        const outcomes = await this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs })
-        for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
+        const outcomes = await this.#port.revoke(targets, 'outbox')
         const drained = await this.settle(due.map((item, index) => ({ ...item, outcome: outcomes[index]! })))
         if (drained) this.#port.emit({ type: 'outbox', action: 'drained', count: drained })
       })
@@ -219,7 +249,7 @@ export class Outbox {
 
   /** A timer for the next entry that becomes due, while this tab is open. */
   schedule(): void {
-    if (!this.#port.enabled || this.#closed) return
+    if (!this.#enabled) return
     void this.nextDue()
       .catch(() => undefined)
       .then((at) => {
@@ -232,21 +262,17 @@ export class Outbox {
    * Tokens nobody holds any more (a replaced session, a refresh that lost to a logout). With
    * the outbox on they were queued in the transaction that orphaned them: drain sends them.
    */
-  revokeOrphans(tokens: TokenSet): Promise<unknown> {
-    if (this.#port.enabled) return this.drain(true)
-    const { timeoutMs } = this.#port
-    const targets = targetsOf(tokens)
-    return this.#port.revoke(targets, { signal: AbortSignal.timeout(timeoutMs), timeoutMs }).then((outcomes) => {
-      for (const [index, { hint }] of targets.entries()) this.#port.emit(revocationEvent(hint, outcomes[index]!, 'outbox'))
-    })
+  async revokeOrphans(tokens: TokenSet): Promise<void> {
+    if (this.#port.settings.outbox) return this.drain(true)
+    await this.#port.revoke(targetsOf(tokens), 'outbox')
   }
 
-  /** Drains when the browser comes back online. Returns the function that stops listening. */
-  listen(): () => void {
-    if (typeof addEventListener !== 'function') return () => {}
-    const onOnline = () => void this.drain(true)
-    addEventListener('online', onOnline)
-    return () => removeEventListener('online', onOnline)
+  /**
+   * Tokens the server issued that storage refused to keep, so they could not be queued either:
+   * sent once, now, rather than left valid at the server with nobody holding them.
+   */
+  async revokeUnqueued(tokens: TokenSet): Promise<void> {
+    await this.#port.revoke(targetsOf(tokens), 'outbox')
   }
 
   close(): void {

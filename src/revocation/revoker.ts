@@ -1,8 +1,9 @@
 import { TokenwardenError, toTokenwardenError } from '../errors.js'
-import type { TokenSet, TokenTypeHint } from '../tokens.js'
+import type { ClientAuthentication, TokenSet, TokenTypeHint } from '../tokens.js'
+import { type Bound, bound, raceAbort } from '../util/index.js'
 import type { RevocationOutcome } from './answer.js'
-import { revokeToken, type RevokeTokenOptions } from './request.js'
-import { raceAbort } from '../util/index.js'
+import { type RevocationEmit, revocationEvent } from './events.js'
+import { revocationEndpoint, sendRevocation } from './request.js'
 
 /** A token to revoke, with the hint that says what it is. */
 export interface RevocationTarget {
@@ -18,59 +19,74 @@ export function targetsOf(tokens: TokenSet | undefined): RevocationTarget[] {
   ]
 }
 
-/** What a session revokes with: its client, its settings, and where to find the endpoint. */
-export interface RevokerConfig extends Omit<RevokeTokenOptions, 'endpoint' | 'signal' | 'timeoutMs'> {
-  /** The revocation endpoint from discovery (cached), or undefined when the metadata has none. */
-  endpoint(): Promise<string | undefined>
-  client_id: string
-  client_secret?: string | undefined
+/**
+ * The session's options revocation reads, under their own names: validated and defaulted once,
+ * by `createSession`.
+ */
+export interface RevocationSettings {
+  readonly clientId: string
+  readonly clientSecret: string | undefined
+  readonly clientAuthentication: ClientAuthentication
+  readonly allowInsecureHttp: boolean
+  readonly fetch: typeof fetch | undefined
+  readonly revocation: {
+    readonly timeoutMs: number
+    readonly retryLimit: number
+    readonly maxRetryAfterMs: number
+    readonly keepalive: boolean
+  }
 }
 
-/** Revokes targets together within a bound: what logout and the outbox call. Never rejects. */
-export type Revoker = (
-  targets: readonly RevocationTarget[],
-  bound: { signal: AbortSignal; timeoutMs: number },
-) => Promise<RevocationOutcome[]>
+/** Who is revoking: the `source` of the `revocation` events. */
+export type RevocationSource = 'logout' | 'outbox'
 
 /**
- * A {@link Revoker} for one client. Every target is sent concurrently, each with its own
- * `token_type_hint`: logout's refresh and access token cost one round trip together. A
- * missing endpoint, a discovery that does not answer within the bound, or bad configuration
- * is reported per token.
+ * Revokes targets together, within `within` (by default `revocation.timeoutMs` from now), and
+ * reports a `revocation` event for each. Never rejects: every failure is an outcome.
  */
-export function createRevoker(config: RevokerConfig): Revoker {
-  const { endpoint: findEndpoint, client_id, client_secret, ...rest } = config
+export type Revoker = (targets: readonly RevocationTarget[], source: RevocationSource, within?: Bound) => Promise<RevocationOutcome[]>
+
+/**
+ * The {@link Revoker} of one session. Every target is sent concurrently, each with its own
+ * `token_type_hint`: logout's refresh and access token cost one round trip together. A missing
+ * endpoint, a discovery that does not answer within the bound, or an endpoint tokens may not go
+ * to is reported per token.
+ */
+export function createRevoker(
+  settings: RevocationSettings,
+  findEndpoint: () => Promise<string | undefined>,
+  emit: RevocationEmit,
+): Revoker {
+  const { revocation } = settings
+  const client = { id: settings.clientId, secret: settings.clientSecret, authentication: settings.clientAuthentication }
   const failAll = (targets: readonly RevocationTarget[], error: TokenwardenError, retryable: boolean): RevocationOutcome[] =>
     targets.map(() => ({ status: 'failed', error, retryable }))
-  return async (targets, { signal, timeoutMs }) => {
-    if (targets.length === 0) return []
-    let endpoint: string | undefined
+  const revokeAll = async (targets: readonly RevocationTarget[], within: Bound): Promise<RevocationOutcome[]> => {
+    let endpoint: URL
     try {
-      endpoint = await raceAbort(findEndpoint(), signal)
+      const found = await raceAbort(findEndpoint(), within.signal)
+      if (!found) {
+        const error = new TokenwardenError(
+          'revocation-unavailable',
+          'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
+        )
+        return failAll(targets, error, false)
+      }
+      endpoint = revocationEndpoint(found, settings.allowInsecureHttp)
     } catch (error) {
+      if (error instanceof TokenwardenError && error.code === 'invalid-options') return failAll(targets, error, false)
       return failAll(targets, toTokenwardenError(error, 'timeout', 'The server metadata did not load in time to revoke.'), true)
     }
-    if (!endpoint) {
-      const error = new TokenwardenError(
-        'revocation-unavailable',
-        'The server metadata has no revocation_endpoint: the token was removed locally but not revoked.',
-      )
-      return failAll(targets, error, false)
-    }
     return Promise.all(
-      targets.map(async ({ token, hint }): Promise<RevocationOutcome> => {
-        try {
-          const request = { token, token_type_hint: hint, client_id, ...(client_secret ? { client_secret } : {}) }
-          return await revokeToken(request, { ...rest, endpoint, signal, timeoutMs })
-        } catch (error) {
-          // Bad configuration (an http endpoint, say): reported per token, never thrown.
-          return {
-            status: 'failed',
-            retryable: false,
-            error: toTokenwardenError(error, 'revocation-failed', 'The revocation could not be sent.'),
-          }
-        }
-      }),
+      targets.map(({ token, hint }) =>
+        sendRevocation({ endpoint, token, hint, client, limits: revocation, fetch: settings.fetch, within }),
+      ),
     )
+  }
+  return async (targets, source, within = bound(revocation.timeoutMs)) => {
+    if (targets.length === 0) return []
+    const outcomes = await revokeAll(targets, within)
+    for (const [index, { hint }] of targets.entries()) emit(revocationEvent(hint, outcomes[index]!, source))
+    return outcomes
   }
 }

@@ -3,18 +3,10 @@
 export { openDefaultStorage } from './indexeddb.js'
 export { commit, createMemoryStorage, transactIssued } from './key-value.js'
 export type { IssuedTransaction, KeyValueStorage, StorageChanges, StorageKind, TransactionOutcome } from './key-value.js'
+export { recordKeys, sessionIdOf, sessionNames } from './keys.js'
+export { type OpenedStorage, openStorage, type StorageSettings } from './open.js'
 export { defaultPersistence, persistence } from './persistence.js'
-export {
-  dpopKeyRecord,
-  isDPoPKeyRecord,
-  isOutboxEntry,
-  isSealedRecord,
-  outboxEntry,
-  readSessionRecord,
-  recordKeys,
-  sessionIdOf,
-  sessionRecord,
-} from './records.js'
+export { dpopKeyRecord, isDPoPKeyRecord, isOutboxEntry, isSealedRecord, outboxEntry, readSessionRecord, sessionRecord } from './records.js'
 export type { OutboxEntry, SessionRecord } from './records.js'
 export { protectAtRest } from './sealed-storage.js'
 export type { AtRest } from './sealed-storage.js'

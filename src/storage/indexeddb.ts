@@ -1,3 +1,4 @@
+import { Listeners } from '../util/index.js'
 import { entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
 import { TokenwardenError } from '../errors.js'
 import { createMemoryStorage, type KeyValueStorage, type TransactionOutcome } from './key-value.js'
@@ -6,17 +7,14 @@ import { createMemoryStorage, type KeyValueStorage, type TransactionOutcome } fr
 export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
   // The database is opened on first use and the connection kept; nothing here touches a
   // browser global, so this is safe at import time and in plain Node.
-  const closedListeners = new Set<() => void>()
+  const closedListeners = new Listeners()
   const use = openStore(databaseName, () => {
-    for (const listener of [...closedListeners]) listener()
+    closedListeners.notify()
   })
   return {
     kind: 'indexeddb',
     close: () => use.close(),
-    onClosed: (listener) => {
-      closedListeners.add(listener)
-      return () => closedListeners.delete(listener)
-    },
+    onClosed: (listener) => closedListeners.subscribe(listener),
     get: (key) => get(key, use),
     entries: async (prefix) => (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
     transact: (keys, decide, onIssued) =>

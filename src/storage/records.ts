@@ -3,13 +3,10 @@
  * the guards that check a value read back (it may be corrupt, old, or written by someone
  * else). Tests build records through this file, never with hand-written keys.
  *
- * Keys, for a session id `authority|clientId`:
- * - `session:<id>`: the {@link SessionRecord} of the signed-in session;
- * - `outbox:<id>:<uuid>`: an {@link OutboxEntry}, a revocation not yet confirmed;
- * - `oidc-state:<id>:<name>`: oidc-client-ts's sign-in state (PKCE verifier, nonce);
- * - `dpop:<id>:<keyId>`: a {@link DPoPKeyRecord}, the DPoP key pair of one sign-in (RFC 9449).
- * - `sealing-key:<id>`: the {@link SealingKeyRecord}, the AES-GCM key the token-bearing
- *   records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
+ * Each record lives under a key of keys.ts: the {@link SessionRecord} of the signed-in
+ * session, {@link OutboxEntry} revocations not yet confirmed, oidc-client-ts's sign-in state,
+ * a {@link DPoPKeyRecord} per sign-in (RFC 9449), and the {@link SealingKeyRecord} the
+ * token-bearing records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
  *
  * With encryption at rest on (the default) the session record and outbox entries are stored
  * sealed ({@link SealedSessionRecord}, {@link SealedOutboxEntry}): their identity and
@@ -18,19 +15,6 @@
  * simply gone (the browser evicted the database) can be told apart from a logout.
  */
 import type { Profile, TokenSet, TokenTypeHint } from '../tokens.js'
-
-/** The id of a session: one authority and client. Tabs with the same id share the session. */
-export const sessionIdOf = (authority: string, clientId: string): string => `${authority}|${clientId}`
-
-export const recordKeys = {
-  session: (sessionId: string) => `session:${sessionId}`,
-  outboxPrefix: (sessionId: string) => `outbox:${sessionId}:`,
-  outboxEntry: (sessionId: string) => `outbox:${sessionId}:${crypto.randomUUID()}`,
-  statePrefix: (sessionId: string) => `oidc-state:${sessionId}:`,
-  dpopKey: (sessionId: string, keyId: string) => `dpop:${sessionId}:${keyId}`,
-  dpopPrefix: (sessionId: string) => `dpop:${sessionId}:`,
-  sealingKey: (sessionId: string) => `sealing-key:${sessionId}`,
-}
 
 /**
  * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
@@ -106,16 +90,14 @@ function isTokenSet(value: unknown): value is TokenSet {
   )
 }
 
-/**
- * The session record in `value`, or undefined when it is not one. Version 1 (before 0.2) named
- * the sign-in id `epoch`; such a record is read as version 2 and written as one next time.
- */
+/** The session record in `value`, or undefined when it is not one. */
 export function readSessionRecord(value: unknown): SessionRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Record<string, unknown>
-  const signInId = record.v === 2 ? record.signInId : record.v === 1 ? record.epoch : undefined
+  const signInId = record.signInId
   if (
     record.kind !== 'tokenwarden/session' ||
+    record.v !== 2 ||
     typeof signInId !== 'string' ||
     typeof record.updatedAt !== 'number' ||
     !Number.isFinite(record.updatedAt) ||

@@ -1,5 +1,6 @@
-import { isSealingKeyRecord, recordKeys, sealingKeyRecord, type Sealed, type SealingKeyRecord } from './records.js'
+import { isSealingKeyRecord, sealingKeyRecord, type Sealed, type SealingKeyRecord } from './records.js'
 import type { KeyValueStorage } from './key-value.js'
+import { recordKeys } from './keys.js'
 
 /**
  * The WebCrypto calls sealing makes: `crypto.subtle` fits. A seam, so a test can order their

@@ -1,6 +1,7 @@
 import { TokenwardenError } from '../errors.js'
-import { isSealedRecord, isSessionEnded, readSessionRecord, recordKeys, sessionEnded, type SessionRecord } from './records.js'
+import { isSealedRecord, isSessionEnded, readSessionRecord, sessionEnded, type SessionRecord } from './records.js'
 import type { KeyValueStorage, StorageChanges } from './key-value.js'
+import { recordKeys } from './keys.js'
 
 export type SessionRead =
   | { status: 'present'; record: SessionRecord }
@@ -95,6 +96,25 @@ export class SessionStore {
         onIssued,
       ),
     )
+  }
+
+  /**
+   * Ends a sign-in and, in the same transaction, queues what it held (`queue` gives the changes,
+   * the outbox's): at no moment is a token in neither place. With a `signInId`, only that
+   * sign-in ends (a tab that missed messages must not end a newer one) and the result is
+   * undefined when it is not the one stored; without, whatever is stored ends. Every way a
+   * session ends goes through here, and leaves the end marker.
+   */
+  end<T>(
+    signInId: string | undefined,
+    queue: (held: SessionRecord | undefined) => { changes?: StorageChanges | undefined; result: T },
+    onIssued?: (result: T | undefined) => void,
+  ): Promise<T | undefined> {
+    return this.transact<T | undefined>((current) => {
+      if (signInId !== undefined && current?.signInId !== signInId) return { result: undefined }
+      const { changes, result } = queue(current)
+      return { session: null, ...(changes ? { changes } : {}), result }
+    }, onIssued)
   }
 
   async #wrap<T>(action: string, run: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
-import { recordKeys } from './records.js'
 import { commit, type KeyValueStorage } from './key-value.js'
+import { recordKeys, sessionNames } from './keys.js'
 
 /** Where the sign-in state (PKCE verifier, nonce) is kept; the shape of oidc-client-ts's `StateStore`. */
 export interface StateStore {
@@ -47,7 +47,7 @@ export function createSessionStorageStateStore(sessionId: string): StateStore | 
   } catch {
     return undefined
   }
-  const prefix = `tokenwarden:${recordKeys.statePrefix(sessionId)}`
+  const prefix = sessionNames(sessionId).fallbackStatePrefix
   return {
     set: async (name, value) => storage.setItem(prefix + name, value),
     get: async (name) => storage.getItem(prefix + name),

@@ -50,7 +50,8 @@ function broadcastChannel(name: string): TabChannel {
  * which carries no token, and is removed straight away.
  */
 function storageEventChannel(name: string): TabChannel {
-  const key = `tokenwarden:${name}`
+  // The channel name is the key: it is already ours (`tokenwarden:<session id>`).
+  const key = name
   return {
     post: (message) => {
       try {

@@ -25,3 +25,10 @@ export function onPageVisible(callback: () => void): () => void {
   document.addEventListener('visibilitychange', onChange)
   return () => document.removeEventListener('visibilitychange', onChange)
 }
+
+/** Calls `callback` when the browser comes back online. Returns the function that stops it. */
+export function onOnline(callback: () => void): () => void {
+  if (typeof addEventListener !== 'function') return () => {}
+  addEventListener('online', callback)
+  return () => removeEventListener('online', callback)
+}

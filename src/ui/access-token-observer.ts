@@ -1,5 +1,6 @@
+import { Listeners } from '../util/index.js'
 import { toTokenwardenError, type TokenwardenError } from '../errors.js'
-import type { SessionSnapshot } from '../snapshot.js'
+import type { SessionSnapshot } from '../view/index.js'
 
 /** What a UI shows of the access token. */
 export interface AccessTokenState {
@@ -35,7 +36,7 @@ const signedOutState: AccessTokenState = Object.freeze({ token: undefined, loadi
  * snapshot. The React hook and the Vue composable are thin adapters over this.
  */
 export function observeAccessToken(session: AccessTokenSource): AccessTokenObserver {
-  const listeners = new Set<() => void>()
+  const listeners = new Listeners()
   let state: AccessTokenState = session.getSnapshot().status === 'signed-out' ? signedOutState : loadingState
   let seen: SessionSnapshot | undefined
   /** Bumped for every snapshot and when the last listener leaves: older answers are stale. */
@@ -45,7 +46,7 @@ export function observeAccessToken(session: AccessTokenSource): AccessTokenObser
   const set = (next: AccessTokenState) => {
     if (next.token === state.token && next.loading === state.loading && next.error === state.error) return
     state = next
-    for (const listener of [...listeners]) listener()
+    listeners.notify()
   }
 
   const follow = () => {
@@ -73,13 +74,13 @@ export function observeAccessToken(session: AccessTokenSource): AccessTokenObser
   return {
     getState: () => state,
     subscribe(listener) {
-      listeners.add(listener)
+      const leave = listeners.subscribe(listener)
       if (!unsubscribe) {
         unsubscribe = session.subscribe(follow)
         follow()
       }
       return () => {
-        listeners.delete(listener)
+        leave()
         if (listeners.size > 0 || !unsubscribe) return
         unsubscribe()
         unsubscribe = undefined

@@ -1,3 +1,4 @@
+import { Listeners } from '../util/index.js'
 import type { LogoutOptions, LogoutResult } from '../logout.js'
 
 /** Whether a logout started here is running, and what the last one reported. */
@@ -20,11 +21,11 @@ const idle: LogoutState = Object.freeze({ pending: false, result: undefined })
 
 /** The logout state the React hook and the Vue composable adapt. */
 export function createLogoutAction(session: { logout(options?: LogoutOptions): Promise<LogoutResult> }): LogoutAction {
-  const listeners = new Set<() => void>()
+  const listeners = new Listeners()
   let state = idle
   const set = (next: LogoutState) => {
     state = Object.freeze(next)
-    for (const listener of [...listeners]) listener()
+    listeners.notify()
   }
   return {
     async run(options) {
@@ -39,11 +40,6 @@ export function createLogoutAction(session: { logout(options?: LogoutOptions): P
       }
     },
     getState: () => state,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
+    subscribe: (listener) => listeners.subscribe(listener),
   }
 }

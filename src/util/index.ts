@@ -1,7 +1,11 @@
-// Small helpers with no vocabulary of their own: time bounds, timers, chunks loaded on demand,
-// the transport rule for endpoints.
+// Small helpers with no vocabulary of their own: time bounds, timers, listener sets, chunks
+// loaded on demand, validation of option values, warnings given once, and the transport rule
+// for endpoints.
 export { isAllowedEndpoint } from './endpoints.js'
+export { Listeners } from './listeners.js'
 export { loadOnDemand } from './on-demand.js'
-export { anySignal, raceAbort, whenAborted } from './signals.js'
+export { anySignal, type Bound, bound, raceAbort, whenAborted } from './signals.js'
 export { Alarm, realTimers } from './timers.js'
 export type { Timers } from './timers.js'
+export { checkBoolean, checkFunction, checkNumber, checkTimers, checkUrl, type NumberRule } from './validate.js'
+export { type Logger, warnOnce } from './warn-once.js'

@@ -24,3 +24,15 @@ export function anySignal(signals: readonly AbortSignal[]): AbortSignal {
   }
   return controller.signal
 }
+
+/** A time bound: its signal aborts when the time is up; `remainingMs()` is what is left (at least 1). */
+export interface Bound {
+  readonly signal: AbortSignal
+  remainingMs(): number
+}
+
+/** A bound of `ms` from now: what every step that must not wait for good is given. */
+export function bound(ms: number): Bound {
+  const end = Date.now() + ms
+  return { signal: AbortSignal.timeout(ms), remainingMs: () => Math.max(1, end - Date.now()) }
+}

@@ -273,7 +273,7 @@ describe('session with dpop: true', () => {
 
 describe('the dpop option', () => {
   it('must be a boolean, and oidc-client-ts settings may not smuggle their own dpop in', async () => {
-    const { resolveOptions } = await import('../../src/options.js')
+    const { resolveOptions } = await import('../../src/resolve-options.js')
     const base = { authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/callback' }
     expect(resolveOptions(base).dpop).toBe(false)
     expect(() => resolveOptions({ ...base, dpop: 'yes' as unknown as boolean })).toThrow(/`dpop` must be a boolean/)

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PersistenceManager } from '../../src/storage/persistence.js'
-import { resolveOptions } from '../../src/options.js'
+import { resolveOptions } from '../../src/resolve-options.js'
 import type { SessionEvent } from '../../src/index.js'
 import { createWorld } from '../helpers/session.js'
 import { persistence } from '../../src/storage/index.js'

@@ -59,16 +59,11 @@ describe('the session record in IndexedDB', () => {
     expect(records.get(testSessionKey)).toMatchObject({ kind: 'tokenwarden/session-ended', endedAt: 42 })
   })
 
-  it('a version 1 record (sign-in id named epoch) is read, and written back as version 2 on the next change (encryption off)', async () => {
-    const name = freshDatabase()
-    const storage = createIndexedDbStorage(name)
+  it('a session record of a version this release does not write is discarded as storage-invalid, not guessed at', async () => {
     const { signInId, ...current } = testRecord()
-    await commit(storage, { set: [[testSessionKey, { ...current, v: 1, epoch: signInId }]] })
-    const session = sessionOn(name, [], { encryptAtRest: false })
-    await session.start()
-    expect(session.getSnapshot()).toMatchObject({ status: 'signed-in' })
-    await expect(session.getAccessToken()).resolves.toBe(current.tokens.accessToken)
-    await session.refresh()
-    await expect(storage.get(testSessionKey)).resolves.toMatchObject({ v: 2, signInId })
+    const records = new Map<string, unknown>([[testSessionKey, { ...current, v: 1, epoch: signInId }]])
+    const store = new SessionStore(createMemoryStorage(records), testSessionId, () => 42)
+    await expect(store.read()).resolves.toMatchObject({ status: 'invalid', error: { code: 'storage-invalid' } })
+    expect(records.get(testSessionKey)).toMatchObject({ kind: 'tokenwarden/session-ended', endedAt: 42 })
   })
 })

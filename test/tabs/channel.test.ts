@@ -133,13 +133,13 @@ describe('storage-event fallback (no BroadcastChannel)', () => {
       channel.post({ type: 'signed-out', signInId: 'e1', tab: 'a' })
       const written = [...setItem.mock.calls]
       expect(written).toHaveLength(1)
-      expect(written[0]![0]).toBe('tokenwarden:tokenwarden:test')
+      expect(written[0]![0]).toBe('tokenwarden:test')
       expect(JSON.parse(written[0]![1])).toMatchObject({ type: 'signed-out', signInId: 'e1', tab: 'a' })
-      expect(localStorage.getItem('tokenwarden:tokenwarden:test')).toBeNull()
+      expect(localStorage.getItem('tokenwarden:test')).toBeNull()
       setItem.mockRestore()
 
       // What another document's post looks like here; anything else on that key is ignored.
-      const event = (newValue: string | null, key = 'tokenwarden:tokenwarden:test') =>
+      const event = (newValue: string | null, key = 'tokenwarden:test') =>
         window.dispatchEvent(new StorageEvent('storage', { key, newValue }))
       event(written[0]![1])
       event('not json')

@@ -1,6 +1,7 @@
-import { TokenwardenError } from './errors.js'
+import { Listeners } from '../util/index.js'
+import { TokenwardenError } from '../errors.js'
 import type { SignedOutReason, SnapshotStore, StorageInfo } from './snapshot.js'
-import type { SessionRecord, SessionRead } from './storage/index.js'
+import type { SessionRecord, SessionRead } from '../storage/index.js'
 
 export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 
@@ -13,8 +14,7 @@ export class LocalSession {
   readonly #snapshot: SnapshotStore
   #storage: StorageInfo
   readonly #warn: (message: string) => void
-  /** Called when the access token held in memory changes (a new one, or none). */
-  readonly #onTokens: (current: SessionRecord | undefined) => void
+  readonly #tokenListeners = new Listeners<[SessionRecord | undefined]>()
   readonly #loggingOut: () => boolean
   /**
    * Sign-ins this tab saw end (logged out here; signed out by another tab, the server, expiry
@@ -29,7 +29,6 @@ export class LocalSession {
     snapshot: SnapshotStore
     storage: StorageInfo
     warn: (message: string) => void
-    onTokens: (current: SessionRecord | undefined) => void
     /** True from the moment `logout()` is called until it settles. */
     loggingOut: () => boolean
   }) {
@@ -37,7 +36,11 @@ export class LocalSession {
     this.#snapshot = port.snapshot
     this.#storage = port.storage
     this.#warn = port.warn
-    this.#onTokens = port.onTokens
+  }
+
+  /** Calls `listener` when the access token held in memory changes (a new one, or none). */
+  onTokens(listener: (current: SessionRecord | undefined) => void): () => void {
+    return this.#tokenListeners.subscribe(listener)
   }
 
   /** The record this tab holds, unless it is signed out. */
@@ -61,7 +64,7 @@ export class LocalSession {
     if (this.#ended.has(record.signInId)) return
     const changed = this.#current?.tokens.accessToken !== record.tokens.accessToken
     this.#current = record
-    if (changed) this.#onTokens(record)
+    if (changed) this.#tokenListeners.notify(record)
     this.#snapshot.publish({
       status: 'signed-in',
       profile: Object.freeze({ ...record.profile }),
@@ -89,7 +92,7 @@ export class LocalSession {
     if (this.#current) this.#ended.add(this.#current.signInId)
     const had = this.#current !== undefined
     this.#current = undefined
-    if (had) this.#onTokens(undefined)
+    if (had) this.#tokenListeners.notify(undefined)
     this.#snapshot.publish({ status: 'signed-out', reason, ...(error ? { error } : {}), ...this.#storage })
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createWorld } from './helpers/session.js'
+import { createWorld } from '../helpers/session.js'
 
 describe('snapshot', () => {
   it('is the same object until something changes, holds no token, and notifies once per change', async () => {

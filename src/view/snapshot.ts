@@ -1,6 +1,7 @@
-import type { TokenwardenError } from './errors.js'
-import type { Profile } from './tokens.js'
-import type { AtRest, StorageKind } from './storage/index.js'
+import { Listeners } from '../util/index.js'
+import type { TokenwardenError } from '../errors.js'
+import type { Profile } from '../tokens.js'
+import type { AtRest, StorageKind } from '../storage/index.js'
 
 /** How the session's records are kept: a part of every settled snapshot. */
 export interface StorageInfo {
@@ -82,23 +83,20 @@ function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
  */
 export class SnapshotStore {
   #snapshot: SessionSnapshot = Object.freeze({ status: 'loading' })
-  readonly #listeners = new Set<() => void>()
+  readonly #listeners = new Listeners()
 
   get(): SessionSnapshot {
     return this.#snapshot
   }
 
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener)
-    return () => {
-      this.#listeners.delete(listener)
-    }
+    return this.#listeners.subscribe(listener)
   }
 
   publish(next: SessionSnapshot): void {
     if (sameSnapshot(this.#snapshot, next)) return
     this.#snapshot = Object.freeze(next)
-    for (const listener of [...this.#listeners]) listener()
+    this.#listeners.notify()
   }
 
   clear(): void {

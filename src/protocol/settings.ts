@@ -1,0 +1,50 @@
+import { TokenwardenError } from '../errors.js'
+import { isAllowedEndpoint } from '../util/index.js'
+
+const invalid = (message: string) => new TokenwardenError('invalid-options', message)
+
+/** oidc-client-ts settings tokenwarden sets itself: given through `oidc` they would fight ours. */
+const ownedOidcSettings: Record<string, string> = {
+  authority: '`authority`',
+  client_id: '`clientId`',
+  redirect_uri: '`redirectUri`',
+  scope: '`scope`',
+  post_logout_redirect_uri: '`postLogoutRedirectUri`',
+  client_secret: '`clientSecret`',
+  client_authentication: '`clientAuthentication`',
+  stateStore: "nothing: sign-in state is kept in tokenwarden's storage",
+  dpop: 'nothing: set `dpop: true` instead',
+}
+
+/**
+ * The pass-through may not switch security off: PKCE stays on, only the code flow with the
+ * answer in the query (a fragment would keep `#code=…` in the URL and history), and every
+ * endpoint given in `oidc.metadata` must pass the same https rule as the authority.
+ */
+export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHttp: boolean): void {
+  for (const [key, instead] of Object.entries(ownedOidcSettings)) {
+    if (key in oidc) throw invalid(`\`oidc.${key}\` is not passed through: use ${instead}.`)
+  }
+  if (oidc.disablePKCE) throw invalid('`oidc.disablePKCE` is refused: PKCE (RFC 7636) protects the authorization code of a browser app.')
+  if (oidc.response_type !== undefined && oidc.response_type !== 'code') {
+    throw invalid('`oidc.response_type` must be "code": tokenwarden uses the authorization code flow with PKCE.')
+  }
+  if (oidc.response_mode !== undefined && oidc.response_mode !== 'query') {
+    throw invalid('`oidc.response_mode` must be "query": a fragment keeps the code in the URL where history and extensions can read it.')
+  }
+  const metadata = oidc.metadata
+  if (metadata && typeof metadata === 'object') {
+    for (const [name, value] of Object.entries(metadata as Record<string, unknown>)) {
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
+      let url: URL
+      try {
+        url = new URL(value)
+      } catch {
+        continue
+      }
+      if (!isAllowedEndpoint(url, allowInsecureHttp)) {
+        throw invalid(`\`oidc.metadata.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
+      }
+    }
+  }
+}
