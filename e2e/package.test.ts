@@ -1,61 +1,134 @@
-// The built package, as an app would get it: every path in the exports map exists, and
-// importing each entry in plain Node (no window, no IndexedDB) touches no browser global.
-import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { beforeAll, describe, expect, it } from 'vitest'
+// The package as npm publishes it: `npm pack` from a tree without dist/, as a fresh clone is
+// (the prepack script builds it), the tarball unpacked and read. Every path of the exports map
+// is in it, nothing an app does not need is, the dependencies stay external, and publint and
+// @arethetypeswrong/cli run on the tarball itself. e2e/consumer-app.test.ts installs the same
+// tarball into an app.
+import { execFile, execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { promisify } from 'node:util'
+import { publint } from 'publint'
+import { formatMessage } from 'publint/utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { packTarball, root } from './tarball.js'
 
-const root = new URL('../', import.meta.url).pathname
-const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
-  exports: Record<string, string | { types: string; import: string }>
+const run = promisify(execFile)
+
+interface PackageJson {
+  exports: Record<string, string | { types: string; default: string }>
+  typesVersions?: Record<string, Record<string, string[]>>
 }
 
-describe('the built package', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' })
-  }, 120_000)
+let work: string
+let tarball: string
+/** The unpacked tarball: npm puts every file under package/. */
+let unpacked: string
+/** Its files, relative to package/. */
+let files: string[]
 
-  it('has every file its exports map names', () => {
-    for (const [entry, target] of Object.entries(pkg.exports)) {
-      const files = typeof target === 'string' ? [target] : [target.types, target.import]
-      for (const file of files) expect(existsSync(`${root}${file}`), `${entry}: ${file}`).toBe(true)
+const read = (file: string) => readFileSync(join(unpacked, file), 'utf8')
+
+function walk(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(directory, entry.name)) : [relative(unpacked, join(directory, entry.name))],
+  )
+}
+
+describe('the packed tarball', () => {
+  beforeAll(() => {
+    rmSync(join(root, 'dist'), { recursive: true, force: true })
+    work = mkdtempSync(join(tmpdir(), 'tokenwarden-pack-'))
+    tarball = packTarball(work)
+    execFileSync('tar', ['-xzf', tarball, '-C', work])
+    unpacked = join(work, 'package')
+    files = walk(unpacked).sort()
+  }, 180_000)
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  it('is built by packing: a tree without dist/ packs dist/index.js and its types', () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']))
+  })
+
+  it("holds dist/'s JavaScript, source maps and declarations, README and package.json, and nothing else", () => {
+    const outside = files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file))
+    expect(outside).toEqual([])
+    const otherKinds = files.filter((file) => file.startsWith('dist/') && !/\.(js|js\.map|d\.ts)$/.test(file))
+    expect(otherKinds).toEqual([])
+    // No test, fixture or build leftover, whatever src/ holds one day.
+    expect(files.filter((file) => /\.(test|spec)\.|(^|\/)(__tests__|fixtures?|__fixtures__)\/|\.tsbuildinfo$/.test(file))).toEqual([])
+  })
+
+  it('has every file that its exports map and typesVersions name', () => {
+    const pkg = JSON.parse(read('package.json')) as PackageJson
+    const named = [
+      ...Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default])),
+      ...Object.values(pkg.typesVersions ?? {}).flatMap((paths) => Object.values(paths).flat()),
+    ].map((path) => path.replace(/^\.\//, ''))
+    expect(named.filter((file) => !files.includes(file))).toEqual([])
+  })
+
+  it('ships source maps that work without src/: each names library sources only and carries their text', () => {
+    const maps = files.filter((file) => file.endsWith('.js.map'))
+    expect(maps.length).toBeGreaterThan(0)
+    for (const file of files.filter((name) => name.endsWith('.js'))) {
+      expect(read(file), file).toContain(`//# sourceMappingURL=${file.slice('dist/'.length)}.map`)
+      expect(files, file).toContain(`${file}.map`)
+    }
+    for (const file of maps) {
+      const map = JSON.parse(read(file)) as { sources: string[]; sourcesContent?: Array<string | null> }
+      expect(
+        map.sources.filter((source) => !/^\.\.\/src\/[\w/.-]+\.tsx?$/.test(source) || /\.(test|spec)\./.test(source)),
+        file,
+      ).toEqual([])
+      expect(map.sourcesContent?.length, file).toBe(map.sources.length)
+      expect(
+        map.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0),
+        file,
+      ).toBe(true)
     }
   })
 
-  it('imports in plain Node, by its own name, without touching a browser global', () => {
-    const script = `
-      const core = await import('tokenwarden')
-      const session = core.createSession({ authority: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/cb' })
-      if (session.getSnapshot().status !== 'loading') throw new Error('unexpected snapshot')
-      session.dispose()
-      const react = await import('tokenwarden/react')
-      const vue = await import('tokenwarden/vue')
-      const testing = await import('tokenwarden/testing')
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), react: Object.keys(react).sort(), vue: Object.keys(vue).sort(), testing: Object.keys(testing).sort() }))
-    `
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
-    const exported = JSON.parse(output) as Record<'core' | 'react' | 'vue' | 'testing', string[]>
-    expect(exported.core).toEqual(expect.arrayContaining(['createSession', 'revokeToken', 'TokenwardenError', 'isTokenwardenError']))
-    expect(exported.react).toEqual(expect.arrayContaining(['SessionProvider', 'useSession', 'useAccessToken', 'useLogout']))
-    expect(exported.vue).toEqual(expect.arrayContaining(['createSessionPlugin', 'useSession', 'useAccessToken', 'useLogout']))
-    expect(exported.testing).toEqual(expect.arrayContaining(['createTestAuthority', 'createTestClock', 'createChannelHub']))
-  })
-
   it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
-    // The core is dist/index.js and the chunks it loads (shared code, DPoP on demand).
-    const core = readdirSync(`${root}dist`)
-      .filter((file) => file.endsWith('.js') && !['react.js', 'vue.js'].includes(file))
-      .map((file) => readFileSync(`${root}dist/${file}`, 'utf8'))
+    // The core is dist/index.js and the chunks it loads (shared code, DPoP and oidc on demand).
+    const core = files
+      .filter((file) => /^dist\/[^/]+\.js$/.test(file) && !['dist/react.js', 'dist/vue.js', 'dist/testing.js'].includes(file))
+      .map(read)
       .join('\n')
     for (const name of ['oidc-client-ts', 'ky', 'idb-keyval']) expect(core).toMatch(new RegExp(`from "${name}"`))
     // Imported, never bundled in: no copy of idb-keyval's or ky's own code.
     expect(core).not.toMatch(/function promisifyRequest|class HTTPError/)
-    expect(readFileSync(`${root}dist/react.js`, 'utf8')).toMatch(/from "tokenwarden"/)
-    expect(readFileSync(`${root}dist/vue.js`, 'utf8')).toMatch(/from "tokenwarden"/)
-    expect(readFileSync(`${root}dist/testing.js`, 'utf8')).toMatch(/from "tokenwarden"/)
+    for (const binding of ['react', 'vue', 'testing']) expect(read(`dist/${binding}.js`)).toMatch(/from "tokenwarden"/)
   })
 
   it('keeps the test kit out of the core: an app that imports tokenwarden bundles none of it', () => {
-    const core = readFileSync(`${root}dist/index.js`, 'utf8')
+    const core = read('dist/index.js')
     for (const name of ['createTestAuthority', 'createTestClock', 'createChannelHub', 'test-access-']) expect(core).not.toContain(name)
   })
+
+  it('passes publint with no error, warning or suggestion', async () => {
+    const buffer = readFileSync(tarball)
+    const data = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength)
+    const { messages, pkg } = await publint({ pack: { tarball: data }, level: 'suggestion', strict: true })
+    expect(messages.map((message) => `${message.type}: ${formatMessage(message, pkg, { color: false })}`)).toEqual([])
+  })
+
+  it('passes @arethetypeswrong/cli but for require() of an ESM-only package under node16 (README: "The published package")', async () => {
+    const attw = join(root, 'node_modules/.bin/attw')
+    // attw exits 1 on any problem; the JSON says which.
+    const { stdout } = await run(attw, [tarball, '--format', 'json']).catch((error: { stdout?: string }) => ({
+      stdout: error.stdout ?? '',
+    }))
+    const { analysis } = JSON.parse(stdout) as {
+      analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string; entrypoint: string; resolutionKind: string }> }
+    }
+    expect(Object.keys(analysis.entrypoints)).toEqual(['.', './react', './vue', './testing', './package.json'])
+    const unexplained = analysis.problems.filter(
+      (problem) => !(problem.kind === 'CJSResolvesToESM' && problem.resolutionKind === 'node16-cjs'),
+    )
+    expect(unexplained).toEqual([])
+  }, 60_000)
 })
