@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createSession } from '../src/index.js'
+import { createSession, TokenwardenError } from '../src/index.js'
 import { createManualClock } from './helpers/clock.js'
 import { createFakeServer, deferred, oauthError, ok } from './helpers/fake-server.js'
 import { createFakeProtocol, issueGrant, issuer, revocationEndpoint } from './helpers/protocol.js'
@@ -106,6 +106,25 @@ describe('refresh', () => {
     } finally {
       vi.unstubAllGlobals()
     }
+  })
+
+  it('invalid_grant ends the sign-in and revokes the access token it leaves behind, never the refused refresh token', async () => {
+    const world = createWorld()
+    const grant = issueGrant()
+    const protocol = createFakeProtocol({
+      callbackGrant: () => grant,
+      refreshGrant: () => {
+        throw new TokenwardenError('refresh-failed', 'The refresh grant failed: invalid_grant.', { error: 'invalid_grant' })
+      },
+    })
+    const session = await world.signedInTab({ protocol: protocol.factory, autoRefresh: false })
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'refresh-failed', error: 'invalid_grant' })
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'refresh-failed' })
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(1))
+    const revoked = world.server.requests.map((r) => `${r.form.get('token_type_hint')} ${r.form.get('token')}`)
+    expect(revoked).toEqual([`access_token ${grant.tokens.accessToken}`])
+    await vi.waitFor(() => expect(outboxKeys(world.records)).toEqual([]))
+    expect(hasSessionRecord(world.records)).toBe(false)
   })
 
   it('a refresh in flight when another tab logs out never writes the session back; its new tokens are revoked', async () => {

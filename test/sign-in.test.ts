@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
-import { TokenwardenError } from '../src/index.js'
+import { type SessionEvent, TokenwardenError } from '../src/index.js'
 import { breakableStorage, hasSessionRecord } from './helpers/records.js'
 import { createWorld } from './helpers/session.js'
+import { createFakeProtocol, issueGrant } from './helpers/protocol.js'
 
 describe('sign-in', () => {
   it('a new sign-in over an existing session revokes the tokens it replaces', async () => {
@@ -54,18 +55,27 @@ describe('sign-in when something fails', () => {
     expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'callback-failed', error: { code: 'callback-failed' } })
   })
 
-  it('tokens that storage refuses to keep at sign-in are revoked at once, and the call says storage-failed', async () => {
+  it('tokens that storage refuses to keep at sign-in are revoked at once, each reported as a revocation event, and the call says storage-failed', async () => {
     const world = createWorld()
+    const grant = issueGrant()
     const { storage, control } = breakableStorage(world.records)
-    const session = world.tab({ storage })
+    const session = world.tab({ storage, protocol: createFakeProtocol({ callbackGrant: () => grant }).factory })
+    const events: SessionEvent[] = []
+    session.on((event) => events.push(event))
     await session.start()
     control.failWrites = true
     await expect(session.handleCallback('https://app.example.test/callback?code=c&state=s')).rejects.toMatchObject({
       code: 'storage-failed',
     })
     await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
-    const revoked = world.server.requests.map((r) => [r.form.get('token_type_hint'), r.form.get('token')])
-    expect(revoked.map(([hint]) => hint).sort()).toEqual(['access_token', 'refresh_token'])
+    const revoked = world.server.requests.map((r) => `${r.form.get('token_type_hint')} ${r.form.get('token')}`).sort()
+    expect(revoked).toEqual([`access_token ${grant.tokens.accessToken}`, `refresh_token ${grant.tokens.refreshToken}`])
+    await vi.waitFor(() =>
+      expect(events.flatMap((event) => (event.type === 'revocation' ? [`${event.hint} ${event.outcome}`] : [])).sort()).toEqual([
+        'access_token revoked',
+        'refresh_token revoked',
+      ]),
+    )
     expect(session.getSnapshot().status).not.toBe('signed-in')
   })
 })
