@@ -92,7 +92,7 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
 
   // The answers take a round trip: the take committed long before, or failed. If it failed,
   // nothing was queued, and the session record may still be there (`cleared: false`).
-  const queued = storageError.then((failed) => (failed ? {} : taken.queued))
+  const queued = storageError.then((failed): Queued => (failed ? {} : taken.queued))
   const reported = await port.outbox.send(taken.tokens, queued, within)
   const failed = await storageError
 
@@ -129,11 +129,14 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
 function take(port: LogoutPort): IssuedTransaction<Taken> {
   const { store, outbox } = port
   return transactIssued((onIssued) =>
-    store.transact((current) => {
-      const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens
-      const queued = tokens ? outbox.queue(tokens) : undefined
-      const result: Taken = { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} }
-      return { session: null, ...(queued ? { changes: queued.changes } : {}), result }
-    }, onIssued),
+    store.end(
+      undefined,
+      (current) => {
+        const tokens = port.unsavedTokens(current?.signInId) ?? current?.tokens
+        const queued = tokens ? outbox.queue(tokens) : undefined
+        return { changes: queued?.changes, result: { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} } }
+      },
+      onIssued,
+    ),
   )
 }

@@ -12,7 +12,7 @@ import { signedOutError, type LocalSession, type SignedOutReason } from './view/
 export interface RefreshPort {
   store: SessionStore
   local: LocalSession
-  /** Taken by refresh and sign-in, in every tab (logout does without it: see logout.ts). */
+  /** The cross-tab lock (keys.ts, `lock`); logout does without it (see logout.ts). */
   lock: TabLock
   protocol: Pick<Protocol, 'refresh'>
   outbox: Outbox

@@ -20,7 +20,7 @@ export const requestTimeoutSeconds = 10
  * the document again.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
  */
-export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'>): Promise<ServerMetadata> {
+export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc' | 'fetch'>): Promise<ServerMetadata> {
   const oidc = config.oidc as {
     metadata?: ServerMetadata
     metadataUrl?: string
@@ -41,7 +41,7 @@ export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'
     new TokenwardenError(code, `Could not load the authorization server metadata: ${message}.`, details)
   let response: Response
   try {
-    response = await fetch(url, {
+    response = await (config.fetch ?? globalThis.fetch)(url, {
       headers,
       ...(oidc.fetchRequestCredentials ? { credentials: oidc.fetchRequestCredentials } : {}),
       ...(timeout ? { signal: AbortSignal.timeout(timeout * 1000) } : {}),

@@ -64,6 +64,11 @@ export interface ProtocolConfig {
   readonly postLogoutRedirectUri: string | undefined
   readonly clientSecret: string | undefined
   readonly clientAuthentication: ClientAuthentication
+  /**
+   * The session's `fetch` seam, when set: discovery uses it (oidc-client-ts's own requests, the
+   * token endpoint's, use the global `fetch`).
+   */
+  readonly fetch?: typeof fetch | undefined
   /** Pass-through settings for the protocol library (oidc-client-ts's, for the default one). */
   readonly oidc: Readonly<Record<string, unknown>>
 }

@@ -36,6 +36,9 @@ function readValue(value: unknown): SessionRead {
   return record ? { status: 'present', record } : { status: 'invalid', error: invalidRecord(value) }
 }
 
+/** What ending a sign-in queues of what it held: the changes (the outbox's), and what to return. */
+type EndQueue<T> = (held: SessionRecord | undefined) => { changes?: StorageChanges | undefined; result: T }
+
 /** The session record of one session id in a {@link KeyValueStorage}: read it, or check and write it atomically. */
 export class SessionStore {
   readonly storage: KeyValueStorage
@@ -105,16 +108,17 @@ export class SessionStore {
    * undefined when it is not the one stored; without, whatever is stored ends. Every way a
    * session ends goes through here, and leaves the end marker.
    */
-  end<T>(
-    signInId: string | undefined,
-    queue: (held: SessionRecord | undefined) => { changes?: StorageChanges | undefined; result: T },
-    onIssued?: (result: T | undefined) => void,
-  ): Promise<T | undefined> {
-    return this.transact<T | undefined>((current) => {
-      if (signInId !== undefined && current?.signInId !== signInId) return { result: undefined }
-      const { changes, result } = queue(current)
-      return { session: null, ...(changes ? { changes } : {}), result }
-    }, onIssued)
+  end<T>(signInId: undefined, queue: EndQueue<T>, onIssued?: (result: T) => void): Promise<T>
+  end<T>(signInId: string, queue: EndQueue<T>): Promise<T | undefined>
+  end<T>(signInId: string | undefined, queue: EndQueue<T>, onIssued?: (result: T) => void): Promise<T | undefined> {
+    return this.transact<T | undefined>(
+      (current) => {
+        if (signInId !== undefined && current?.signInId !== signInId) return { result: undefined }
+        const { changes, result } = queue(current)
+        return { session: null, ...(changes ? { changes } : {}), result }
+      },
+      onIssued && ((result) => onIssued(result as T)),
+    )
   }
 
   async #wrap<T>(action: string, run: () => Promise<T>): Promise<T> {

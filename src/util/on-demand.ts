@@ -9,7 +9,7 @@ export const chunkTimeoutMs = 20_000
 
 /**
  * Loads a part of tokenwarden that is split off the entry (a dynamic `import()`: DPoP, the
- * oidc-client-ts steps, encryption at rest). A chunk that fails or does not arrive in time
+ * oidc-client-ts steps). A chunk that fails or does not arrive in time
  * (offline, a deploy that removed the old chunks) becomes a `network` or `timeout`
  * `TokenwardenError` naming the part, never a bare `TypeError` or a wait without end.
  */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createSession } from '../../src/index.js'
 import { discover, protocolMetadata } from '../../src/protocol/discovery.js'
 import { createFakeServer, oauthError } from '../helpers/fake-server.js'
 import { issuer, revocationEndpoint } from '../helpers/protocol.js'
@@ -35,6 +36,17 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
     expect(server.requests).toEqual([])
     await discover({ authority: issuer, oidc: { metadataUrl: `${issuer}/meta.json` } })
     expect(server.requests.map((request) => request.url)).toEqual([`${issuer}/meta.json`])
+  })
+
+  it("goes through the session's fetch seam when one is set, never the global fetch", async () => {
+    const global = createFakeServer(() => Response.json(document))
+    vi.stubGlobal('fetch', global.fetch)
+    const seam = createFakeServer(() => Response.json(document))
+    const session = createSession({ authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/cb', fetch: seam.fetch })
+    await session.start()
+    expect(seam.requests.map((request) => request.url)).toEqual([`${issuer}/.well-known/openid-configuration`])
+    expect(global.requests).toEqual([])
+    session.dispose()
   })
 
   it('reports an error answer, a non-JSON answer, no answer and a late answer with their own codes', async () => {
