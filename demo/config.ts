@@ -15,6 +15,9 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     postLogoutRedirectUri: base,
     scope: 'openid profile email offline_access',
     dpop: config.dpop,
+    // The demo's API lives on the authorization server's origin: session.http sends the
+    // token there, and nowhere else but this page's own origin (README, "Where tokens go").
+    destinations: [`${config.issuer}/api/`],
     // The default, written out because the demo shows it (README, "Encryption at rest").
     encryptAtRest: true,
     ...overrides,

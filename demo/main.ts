@@ -38,6 +38,8 @@ function describeEvent(event: SessionEvent): string {
       return `${event.source} revocation of the ${event.hint}: ${event.outcome}${event.status ? ` (${event.status})` : ''}${event.code && event.outcome !== 'revoked' ? ` ${event.code}` : ''}`
     case 'outbox':
       return `outbox: ${event.count} ${event.action}`
+    case 'destination-refused':
+      return `session.http refused to send the token to ${event.origin}`
     case 'tab-message':
       return `${event.direction === 'sent' ? 'told the other tabs' : 'heard from another tab'}: ${event.message}`
     case 'storage':

@@ -1,6 +1,5 @@
 import { TokenwardenError } from './errors.js'
 import type { EventStream } from './events.js'
-import type { HttpDPoP } from './http.js'
 import { type LogoutOptions, type LogoutResult, logout } from './logout.js'
 import type { ResolvedOptions } from './options.js'
 import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Protocol } from './protocol/index.js'
@@ -13,6 +12,7 @@ import { createDefaultChannel, createDefaultLock, onOnline, onPageRestore, onPag
 import type { SignInArgs } from './protocol/index.js'
 import { realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
+import type { HttpDPoP } from './http/index.js'
 
 /** What a session lends the parts it builds: who it is, what it shows, and what outlives them. */
 export interface SessionHost {

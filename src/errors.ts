@@ -17,6 +17,8 @@
  * - `revocation-unavailable`: the server's metadata has no `revocation_endpoint`.
  * - `timeout`: the server did not answer within the configured bound.
  * - `network`: the request never got an HTTP answer (offline, DNS, CORS, connection reset).
+ * - `destination-refused`: `session.http` was asked to send the access token to a URL outside the
+ *   declared `destinations`; nothing was sent.
  * - `dpop-unsupported`: `dpop: true`, but the authorization server does not offer DPoP
  *   (RFC 9449) or answered with a token that is not DPoP-bound; or this browser has no
  *   WebCrypto ECDSA P-256.
@@ -41,6 +43,7 @@ export type TokenwardenErrorCode =
   | 'revocation-unavailable'
   | 'timeout'
   | 'network'
+  | 'destination-refused'
   | 'dpop-unsupported'
   | 'disposed'
   | 'unexpected'

@@ -30,6 +30,7 @@ interface EventBase {
  * - `revocation`: one revocation request settled, by hint (`source`: logout or the outbox).
  * - `outbox`: revocations `queued` for a retry, `drained` (left the queue after an attempt),
  *   or `dropped` (expired or unreadable before they could be sent).
+ * - `destination-refused`: `session.http` refused a request to an undeclared origin (sent nothing).
  * - `tab-message`: a message `sent` to or `received` from another tab (type only).
  * - `storage`: `fallback` (IndexedDB unusable: memory), `invalid-record` (discarded), `lost`
  *   (the stored session vanished without a message, e.g. the browser evicted it),
@@ -54,6 +55,11 @@ export type SessionEvent =
       readonly revocation: { readonly refresh_token: RevocationStatus; readonly access_token: RevocationStatus }
     })
   | (EventBase & RevocationEvent)
+  | (EventBase & {
+      readonly type: 'destination-refused'
+      /** Where `session.http` was asked to send the token: the origin only, never the path or query. */
+      readonly origin: string
+    })
   | (EventBase & {
       readonly type: 'tab-message'
       readonly direction: 'sent' | 'received'

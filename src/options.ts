@@ -1,4 +1,5 @@
 import { defaults } from './defaults.js'
+import type { Destination } from './http/index.js'
 import type { OidcSettings, ProtocolConfig, ProtocolFactory } from './protocol/index.js'
 import type { KeyValueStorage, SealingCrypto } from './storage/index.js'
 import type { TabChannelFactory, TabLockFactory } from './tabs/index.js'
@@ -42,6 +43,16 @@ export interface SessionOptions {
    * @default false
    */
   allowInsecureHttp?: boolean
+  /**
+   * Where `session.http` may send the access token (and a DPoP proof), besides the app's own
+   * origin: origins (`https://api.example.com`) or path prefixes on a segment boundary
+   * (`https://api.example.com/v1/` matches `/v1/users`, never `/v10`). Matched on the parsed
+   * URL: the exact scheme, host and port. A request anywhere else is refused before it is sent
+   * (`destination-refused`), and a 401 from anywhere else never spends a refresh. https only,
+   * but on loopback or with `allowInsecureHttp`.
+   * @default [] (the app's own origin only)
+   */
+  destinations?: readonly string[]
   /** Revocation settings used by `logout()`. */
   revocation?: RevocationOptions
   /**
@@ -160,6 +171,8 @@ export interface RevocationOptions {
 /** Options after validation, with every default applied. */
 export interface ResolvedOptions extends ProtocolConfig {
   allowInsecureHttp: boolean
+  /** The app's own origin (when it has one) and the declared destinations, parsed. */
+  destinations: readonly Destination[]
   revocation: Required<RevocationOptions>
   refreshLeewaySeconds: number
   autoRefresh: boolean

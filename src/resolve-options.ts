@@ -1,6 +1,7 @@
 import { defaults, maxTimerMs } from './defaults.js'
 import { TokenwardenError } from './errors.js'
 import type { ResolvedOptions, RevocationOptions, SessionOptions } from './options.js'
+import { ownOrigin, parseDestination } from './http/index.js'
 import { checkOidcSettings } from './protocol/index.js'
 import { resolveClientAuthentication } from './revocation/index.js'
 import {
@@ -26,6 +27,7 @@ const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   clientSecret: true,
   clientAuthentication: true,
   allowInsecureHttp: true,
+  destinations: true,
   revocation: true,
   refreshLeewaySeconds: true,
   autoRefresh: true,
@@ -114,6 +116,12 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     outboxMaxAgeMs: numberOption('revocation.outboxMaxAgeMs', revocationInput.outboxMaxAgeMs, fallback.outboxMaxAgeMs, { min: 1 }),
   }
 
+  if (input.destinations !== undefined && !Array.isArray(input.destinations)) {
+    throw invalid('`destinations` must be an array of URLs (origins or path prefixes).')
+  }
+  const own = ownOrigin()
+  const destinations = [...(own ? [own] : []), ...(input.destinations ?? []).map((value) => parseDestination(value, allowInsecureHttp))]
+
   const databaseName = input.databaseName ?? defaults.databaseName
   if (typeof databaseName !== 'string' || databaseName === '') throw invalid('`databaseName` must be a non-empty string.')
   if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
@@ -141,6 +149,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     clientSecret,
     clientAuthentication,
     allowInsecureHttp,
+    destinations,
     revocation,
     refreshLeewaySeconds: numberOption('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, { min: 0 }),
     autoRefresh: checkBoolean('autoRefresh', input.autoRefresh, defaults.autoRefresh),

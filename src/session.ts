@@ -1,5 +1,6 @@
 import type { KyInstance } from 'ky'
-import { createHttpClient } from './http.js'
+// First: ky is laid out first in the bundle, where it compresses best beside our own code.
+import { createHttpClient } from './http/index.js'
 import { assembleParts, type Parts, type TokenBinding } from './compose.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
@@ -75,6 +76,8 @@ class TokenwardenSession implements Session {
       if (snapshot.status === 'signed-out') this.#events.emit({ type: 'signed-out', reason: snapshot.reason })
     })
     this.http = createHttpClient({
+      destinations: options.destinations,
+      onRefused: (origin) => this.#events.emit({ type: 'destination-refused', origin }),
       getAccessToken: () => this.getAccessToken(),
       refreshAfterRejection: async (rejected) => (await this.#usableParts()).refresher.afterRejection(rejected),
       ...(options.dpop

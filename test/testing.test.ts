@@ -18,7 +18,7 @@ describe('tokenwarden/testing: the test authority', () => {
 
   it('answers session.http with the claims for a live bearer token and 401 for a revoked one', async () => {
     authority = createTestAuthority()
-    const session = authority.session({ autoRefresh: false })
+    const session = authority.session({ autoRefresh: false, destinations: ['https://api.example.test'] })
     await authority.signIn(session, { sub: 'ada' })
     await expect(session.http.get('https://api.example.test/me').json()).resolves.toEqual({ sub: 'ada' })
     const token = await session.getAccessToken()

@@ -26,6 +26,7 @@ const eventTypes: { [K in SessionEventType]: true } = {
   revocation: true,
   'logout-finished': true,
   outbox: true,
+  'destination-refused': true,
   'tab-message': true,
   storage: true,
 }

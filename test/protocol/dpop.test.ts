@@ -77,7 +77,7 @@ function dpopApi(nonce?: string) {
 function dpopWorld(options: { nonce?: string; bind?: boolean; algs?: string[] } = {}) {
   const world = createWorld(dpopApi(options.nonce))
   const protocol = dpopProtocol(options)
-  const overrides = { dpop: true, protocol: protocol.factory }
+  const overrides = { dpop: true, protocol: protocol.factory, destinations: [api] }
   return { world, protocol, overrides, apiRequests: () => world.server.requests.filter((r) => r.url.startsWith(api)) }
 }
 
@@ -193,7 +193,7 @@ describe('session with dpop: true', () => {
           })
         : ok(),
     )
-    const session = await world.signedInTab({ dpop: true, protocol: dpopProtocol().factory })
+    const session = await world.signedInTab({ dpop: true, protocol: dpopProtocol().factory, destinations: [api] })
     const error = await session.http.get(api).catch((e: unknown) => e)
     expect((error as { response?: Response }).response?.status).toBe(401)
     // The nonce retry, then the 401 → refresh → retry once: three requests, then the answer.

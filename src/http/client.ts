@@ -1,5 +1,6 @@
 import ky, { type KyInstance } from 'ky'
-import { isTokenwardenError } from './errors.js'
+import { isTokenwardenError, TokenwardenError } from '../errors.js'
+import { type Destination, destinationOf } from './destinations.js'
 
 /** DPoP for `session.http` (RFC 9449 §7): a proof per request, and the servers' nonces. */
 export interface HttpDPoP {
@@ -9,6 +10,10 @@ export interface HttpDPoP {
 }
 
 export interface HttpClientHooks {
+  /** Where the token may go; a request anywhere else is refused before it is sent. */
+  destinations: readonly Destination[]
+  /** A request to `origin` was refused: no token, no proof, no request. */
+  onRefused(origin: string): void
   getAccessToken(): Promise<string>
   /** The server refused `rejected`: return a newer token (refreshing at most once). */
   refreshAfterRejection(rejected: string | undefined): Promise<string>
@@ -41,6 +46,16 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
     hooks: {
       beforeRequest: [
         async (request) => {
+          // Before the token is even read: nothing of the session goes to an undeclared place,
+          // and a 401 from there can never spend a refresh.
+          if (!destinationOf(hooks.destinations, request.url)) {
+            const { origin } = new URL(request.url)
+            hooks.onRefused(origin)
+            throw new TokenwardenError(
+              'destination-refused',
+              `session.http sends the access token only to declared destinations, and ${origin} is not one: add it to the \`destinations\` option if it should receive the token.`,
+            )
+          }
           const accessToken = await hooks.getAccessToken()
           const proof = await dpop?.proof({ method: request.method, url: request.url, accessToken })
           request.headers.set('authorization', `${proof ? 'DPoP' : 'Bearer'} ${accessToken}`)
