@@ -10,6 +10,7 @@ import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
 import { createDefaultChannel, createDefaultLock, onOnline, onPageRestore, onPageVisible, type TabMessage } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
+import type { TokenSet } from './tokens.js'
 import { realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
@@ -80,7 +81,9 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const lock = lockNamed(names.lock)
   const navigate = (url: string) => (options.navigate ?? ((target: string) => globalThis.location.assign(target)))(url)
   const store = new SessionStore(storage.records, id, now)
-  const context = { options, stateStore: storage.stateStore }
+  // Tokens the protocol refuses (a mix-up) are revoked through the outbox, built below: the
+  // protocol calls this only once a sign-in or refresh is under way.
+  const context = { options, stateStore: storage.stateStore, discard: (tokens: TokenSet) => void outbox.revokeUnqueued(tokens) }
   // The seam (the test kit, tests) replaces the default protocol and loads no chunk.
   const defaultProtocol = options.protocol ? undefined : createDefaultProtocol(context)
   const baseProtocol: Protocol = defaultProtocol ?? options.protocol!(context)

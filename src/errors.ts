@@ -7,6 +7,8 @@
  * - `storage-invalid`: a stored record was corrupt, foreign or undecryptable and was discarded.
  * - `storage-failed`: reading or writing IndexedDB failed after it had opened.
  * - `discovery-failed`: the authority's metadata could not be loaded.
+ * - `issuer-mismatch`: the server's metadata, the callback's `iss` or the ID token names another
+ *   issuer or client than the session's (a mix-up, RFC 9207): refused before anything was stored.
  * - `sign-in-failed`: the authorization request could not be started.
  * - `callback-failed`: the redirect back from the authorization server was an error or invalid.
  * - `refresh-failed`: the refresh grant failed (`error` holds e.g. `invalid_grant`).
@@ -33,6 +35,7 @@ export type TokenwardenErrorCode =
   | 'storage-invalid'
   | 'storage-failed'
   | 'discovery-failed'
+  | 'issuer-mismatch'
   | 'sign-in-failed'
   | 'callback-failed'
   | 'refresh-failed'

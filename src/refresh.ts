@@ -144,7 +144,9 @@ export class Refresher {
       })
       // The server refused the grant itself: the session is over in every tab. The refresh
       // token is dead; the access token may live on until it expires, so it is queued.
-      if (reported.error === 'invalid_grant') {
+      // A refresh answered by another issuer (a mix-up) rotated the refresh token away: over too.
+      if (reported.code === 'issuer-mismatch') await this.#end(stored.signInId, 'refresh-failed', reported)
+      else if (reported.error === 'invalid_grant') {
         const { refreshToken: _, ...alive } = stored.tokens
         await this.#end(stored.signInId, 'refresh-failed', reported, alive)
       }
@@ -206,14 +208,16 @@ export class Refresher {
    */
   async #end(signInId: string, reason: SignedOutReason, error?: TokenwardenError, held?: TokenSet): Promise<void> {
     const { store, local, outbox, broadcast } = this.#port
+    const unsaved = this.#unsaved?.signInId === signInId ? this.#unsaved : undefined
+    this.#unsaved = undefined
+    // Over in this tab at once: the sign-in is never adopted again, whatever storage says meanwhile.
+    local.signOut(reason, error)
     await store
       .end(signInId, (current) => {
-        const tokens = held ?? (this.#unsaved?.signInId === signInId ? this.#unsaved.tokens : current?.tokens)
+        const tokens = held ?? unsaved?.tokens ?? current?.tokens
         return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
       })
       .catch(() => undefined)
-    if (this.#unsaved?.signInId === signInId) this.#unsaved = undefined
-    local.signOut(reason, error)
     broadcast('signed-out', signInId)
     void outbox.drain(true)
   }

@@ -1,4 +1,5 @@
 import { TokenwardenError } from '../errors.js'
+import { isAllowedEndpoint } from '../util/index.js'
 import type { ProtocolConfig, ProtocolMetadata } from './seam.js'
 
 /** The authorization server's metadata document, as it was served (or given in `oidc.metadata`). */
@@ -20,7 +21,51 @@ export const requestTimeoutSeconds = 10
  * the document again.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
  */
-export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc' | 'fetch'>): Promise<ServerMetadata> {
+export async function discover(config: DiscoveryConfig): Promise<ServerMetadata> {
+  return checkedMetadata(await fetchMetadata(config), config)
+}
+
+type DiscoveryConfig = Pick<ProtocolConfig, 'authority' | 'oidc' | 'fetch' | 'allowInsecureHttp'>
+
+/** An issuer identifier without its trailing slashes: `https://id.example.com/` names the same issuer as `https://id.example.com`. */
+export const issuerOf = (url: string) => url.replace(/\/+$/, '')
+
+/**
+ * The server proves who it is: the document's `issuer` must be the authority (OpenID Connect
+ * Discovery §4.3: "MUST be identical"; a document given in `oidc.metadata` without one is the
+ * app's own word), and no endpoint in it may be plain http (except on loopback, or with
+ * `allowInsecureHttp`), whichever input it came from: `metadata`, the fetched document or
+ * `metadataSeed`. A document that fails either is refused before sign-in, refresh or logout use it.
+ */
+function checkedMetadata(document: ServerMetadata, config: DiscoveryConfig): ServerMetadata {
+  const { issuer } = document
+  const given = (config.oidc as { metadata?: unknown }).metadata !== undefined
+  if ((issuer !== undefined || !given) && (typeof issuer !== 'string' || issuerOf(issuer) !== issuerOf(config.authority))) {
+    throw new TokenwardenError(
+      'issuer-mismatch',
+      `The authorization server metadata names the issuer ${JSON.stringify(issuer)}, not the authority ${config.authority}: refused (OpenID Connect Discovery §4.3).`,
+    )
+  }
+  for (const [name, value] of Object.entries(document)) {
+    if (name !== 'issuer' && !/_(endpoint|uri)$/.test(name)) continue
+    if (typeof value !== 'string') continue
+    let url: URL
+    try {
+      url = new URL(value)
+    } catch {
+      continue
+    }
+    if (!isAllowedEndpoint(url, config.allowInsecureHttp ?? false)) {
+      throw new TokenwardenError(
+        'discovery-failed',
+        `The authorization server metadata's \`${name}\` is plain http on a host that is not loopback (${url.origin}): refused.`,
+      )
+    }
+  }
+  return document
+}
+
+async function fetchMetadata(config: DiscoveryConfig): Promise<ServerMetadata> {
   const oidc = config.oidc as {
     metadata?: ServerMetadata
     metadataUrl?: string
@@ -43,6 +88,8 @@ export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'
   try {
     response = await (config.fetch ?? globalThis.fetch)(url, {
       headers,
+      // A redirect is never followed: the document must come from where the authority says.
+      redirect: 'manual',
       ...(oidc.fetchRequestCredentials ? { credentials: oidc.fetchRequestCredentials } : {}),
       ...(timeout ? { signal: AbortSignal.timeout(timeout * 1000) } : {}),
     })
@@ -50,6 +97,9 @@ export async function discover(config: Pick<ProtocolConfig, 'authority' | 'oidc'
     throw (cause as Error)?.name === 'TimeoutError'
       ? fail('the server did not answer in time', { cause }, 'timeout')
       : fail('the server could not be reached', { cause }, 'network')
+  }
+  if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+    throw fail(`${url} answered with a redirect, which is not followed`, { status: response.status })
   }
   const type = response.headers.get('Content-Type')
   if (type && !/^application\/(jwk-set\+)?json/.test(type)) throw fail(`${url} answered ${type}, not JSON`, { status: response.status })

@@ -8,6 +8,7 @@ import {
   type SigninResponse,
 } from 'oidc-client-ts'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
+import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
 import { TokenwardenError, type TokenwardenErrorCode } from '../errors.js'
 import type { ProofKey, Protocol, ProtocolContext } from './seam.js'
 import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
@@ -57,7 +58,7 @@ export type OidcSteps = Omit<Protocol, 'metadata'>
  * only file that imports oidc-client-ts, and it is loaded on demand (default-protocol.ts): only
  * sign-in, the callback, the refresh grant and the end-session URL need it.
  */
-export function createOidcSteps({ options, stateStore }: ProtocolContext, metadata: ServerMetadata): OidcSteps {
+export function createOidcSteps({ options, stateStore, discard }: ProtocolContext, metadata: ServerMetadata): OidcSteps {
   const settings: OidcClientSettings = {
     authority: options.authority,
     client_id: options.clientId,
@@ -80,6 +81,21 @@ export function createOidcSteps({ options, stateStore }: ProtocolContext, metada
     metadata: metadata as NonNullable<OidcClientSettings['metadata']>,
   }
   const client = new OidcClient(settings)
+  const issuer = expectedIssuer(metadata, options.authority)
+
+  /**
+   * The tokens, once the ID token that came with them names this issuer and client. Tokens
+   * that fail were issued all the same: they are handed to `discard` (revoked), never stored.
+   */
+  const accepted = (issued: IssuedTokens): IssuedTokens => {
+    try {
+      checkIdToken(issued.tokens.idToken, issuer, options.clientId)
+    } catch (error) {
+      discard?.(issued.tokens)
+      throw error
+    }
+    return issued
+  }
 
   /**
    * A client that sends a DPoP proof of `key` to the token endpoint (RFC 9449 §5) and retries
@@ -118,15 +134,20 @@ export function createOidcSteps({ options, stateStore }: ProtocolContext, metada
       }
     },
     async processCallback(url, proofKey) {
+      let issued: IssuedTokens
       try {
-        return toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
+        // Before the code is exchanged: a response from another server is never redeemed here.
+        checkCallbackIssuer(url, metadata, options.authority)
+        issued = toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
       } catch (cause) {
         throw toError('callback-failed', 'The sign-in callback failed', cause)
       }
+      return accepted(issued)
     },
     async refresh(current, proofKey) {
       const { refreshToken, idToken, scope } = current.tokens
       if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
+      let issued: IssuedTokens
       try {
         // RefreshState is declared in oidc-client-ts's types but not exported by its bundle;
         // its constructor only copies these fields, so a plain object of that shape is it.
@@ -137,10 +158,11 @@ export function createOidcSteps({ options, stateStore }: ProtocolContext, metada
           ...(idToken ? { id_token: idToken } : {}),
           ...(scope ? { scope } : {}),
         }
-        return toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
+        issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }
+      return accepted(issued)
     },
     // oidc-client-ts drops state older than `staleStateAgeInSeconds` (15 minutes by default).
     clearStaleState: () => client.clearStaleState(),

@@ -3,7 +3,7 @@
  * implements it on oidc-client-ts; tests and `tokenwarden/testing` implement it without a
  * network. It imports only the nouns every part speaks (tokens.ts).
  */
-import type { ClientAuthentication, IssuedTokens } from '../tokens.js'
+import type { ClientAuthentication, IssuedTokens, TokenSet } from '../tokens.js'
 import type { StateStore } from '../storage/index.js'
 
 export type { StateStore }
@@ -64,6 +64,8 @@ export interface ProtocolConfig {
   readonly postLogoutRedirectUri: string | undefined
   readonly clientSecret: string | undefined
   readonly clientAuthentication: ClientAuthentication
+  /** Plain http allowed on hosts that are not loopback (development only). */
+  readonly allowInsecureHttp?: boolean | undefined
   /**
    * The session's `fetch` seam, when set: discovery uses it (oidc-client-ts's own requests, the
    * token endpoint's, use the global `fetch`).
@@ -76,6 +78,11 @@ export interface ProtocolConfig {
 export interface ProtocolContext {
   options: ProtocolConfig
   stateStore: StateStore
+  /**
+   * Tokens the protocol received and refuses (an ID token from another issuer, say): the
+   * session revokes them, since nobody will hold them.
+   */
+  discard?: (tokens: TokenSet) => void
 }
 
 export type ProtocolFactory = (context: ProtocolContext) => Protocol

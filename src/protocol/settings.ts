@@ -18,8 +18,9 @@ const ownedOidcSettings: Record<string, string> = {
 
 /**
  * The pass-through may not switch security off: PKCE stays on, only the code flow with the
- * answer in the query (a fragment would keep `#code=…` in the URL and history), and every
- * endpoint given in `oidc.metadata` must pass the same https rule as the authority.
+ * answer in the query (a fragment would keep `#code=…` in the URL and history), a bound on
+ * every request, and every endpoint given in `oidc.metadata`, `oidc.metadataSeed` and
+ * `oidc.metadataUrl` must pass the same https rule as the authority.
  */
 export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHttp: boolean): void {
   for (const [key, instead] of Object.entries(ownedOidcSettings)) {
@@ -32,19 +33,31 @@ export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHt
   if (oidc.response_mode !== undefined && oidc.response_mode !== 'query') {
     throw invalid('`oidc.response_mode` must be "query": a fragment keeps the code in the URL where history and extensions can read it.')
   }
-  const metadata = oidc.metadata
-  if (metadata && typeof metadata === 'object') {
-    for (const [name, value] of Object.entries(metadata as Record<string, unknown>)) {
-      if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
-      let url: URL
-      try {
-        url = new URL(value)
-      } catch {
-        continue
-      }
-      if (!isAllowedEndpoint(url, allowInsecureHttp)) {
-        throw invalid(`\`oidc.metadata.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
-      }
+  const timeout = oidc.requestTimeoutInSeconds
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
+    // oidc-client-ts waits without end at 0: a hung token endpoint would hold the cross-tab lock.
+    throw invalid('`oidc.requestTimeoutInSeconds` must be a positive number of seconds.')
+  }
+  // Every metadata input passes the authority's https rule: the document, the URL it is
+  // fetched from, and the seed laid over it.
+  const urls: Array<[string, unknown]> = [
+    ['metadataUrl', oidc.metadataUrl],
+    ...(['metadata', 'metadataSeed'] as const).flatMap((input) =>
+      oidc[input] && typeof oidc[input] === 'object'
+        ? Object.entries(oidc[input] as Record<string, unknown>).map(([name, value]): [string, unknown] => [`${input}.${name}`, value])
+        : [],
+    ),
+  ]
+  for (const [name, value] of urls) {
+    if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
+    let url: URL
+    try {
+      url = new URL(value)
+    } catch {
+      continue
+    }
+    if (!isAllowedEndpoint(url, allowInsecureHttp)) {
+      throw invalid(`\`oidc.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
     }
   }
 }

@@ -15,7 +15,10 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   it('GETs the well-known document under the authority, once per call, as JSON, and lays metadataSeed over it', async () => {
-    const server = createFakeServer(() => Response.json(document))
+    // Each authority's document names it as the issuer.
+    const server = createFakeServer((request) =>
+      Response.json({ ...document, issuer: request.url.replace('/.well-known/openid-configuration', '') }),
+    )
     vi.stubGlobal('fetch', server.fetch)
     const seed = { end_session_endpoint: `${issuer}/logout` }
     await expect(discover({ authority: `${issuer}/`, oidc: { metadataSeed: seed } })).resolves.toEqual({ ...document, ...seed })
@@ -76,6 +79,67 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
         new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
     )
     await expect(discover({ authority: issuer, oidc: { requestTimeoutInSeconds: 0.05 } })).rejects.toMatchObject({ code: 'timeout' })
+  })
+
+  it('refuses a document whose issuer is not the authority, before sign-in can use it (issuer-mismatch)', async () => {
+    const server = createFakeServer(() => Response.json({ ...document, issuer: 'https://someone-else.example' }))
+    vi.stubGlobal('fetch', server.fetch)
+    await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({ code: 'issuer-mismatch' })
+    vi.stubGlobal('fetch', createFakeServer(() => Response.json({ ...document, issuer: undefined })).fetch)
+    await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({ code: 'issuer-mismatch' })
+    // The same issuer with or without a trailing slash is the same issuer.
+    vi.stubGlobal('fetch', createFakeServer(() => Response.json({ ...document, issuer: `${issuer}/` })).fetch)
+    await expect(discover({ authority: issuer, oidc: {} })).resolves.toMatchObject({ issuer: `${issuer}/` })
+    await expect(
+      discover({ authority: issuer, oidc: { metadata: { ...document, issuer: 'https://someone-else.example' } } }),
+    ).rejects.toMatchObject({
+      code: 'issuer-mismatch',
+    })
+  })
+
+  it('follows no redirect: a 302 to another origin is a discovery failure, and nothing is fetched from there', async () => {
+    const server = createFakeServer((request) =>
+      request.url.startsWith(issuer)
+        ? new Response(null, { status: 302, headers: { location: 'https://evil.example/.well-known/openid-configuration' } })
+        : Response.json(document),
+    )
+    vi.stubGlobal('fetch', server.fetch)
+    await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({
+      code: 'discovery-failed',
+      message: expect.stringContaining('redirect'),
+    })
+    expect(server.requests.map((request) => [request.url, request.redirect])).toEqual([
+      [`${issuer}/.well-known/openid-configuration`, 'manual'],
+    ])
+  })
+
+  it('refuses plain-http endpoints from every metadata input: the fetched document and metadataSeed at discovery; metadata, metadataSeed and metadataUrl at createSession', async () => {
+    vi.stubGlobal(
+      'fetch',
+      createFakeServer(() => Response.json({ ...document, authorization_endpoint: 'http://evil.example/authorize' })).fetch,
+    )
+    await expect(discover({ authority: issuer, oidc: {} })).rejects.toMatchObject({
+      code: 'discovery-failed',
+      message: expect.stringContaining('authorization_endpoint'),
+    })
+    vi.stubGlobal('fetch', createFakeServer(() => Response.json(document)).fetch)
+    await expect(
+      discover({ authority: issuer, oidc: { metadataSeed: { token_endpoint: 'http://evil.example/token' } } }),
+    ).rejects.toMatchObject({
+      code: 'discovery-failed',
+    })
+    // Loopback is allowed, as for the authority.
+    await expect(
+      discover({ authority: issuer, oidc: { metadataSeed: { token_endpoint: 'http://127.0.0.1:9/token' } } }),
+    ).resolves.toBeDefined()
+    const base = { authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/cb' }
+    for (const oidc of [
+      { metadataUrl: 'http://evil.example/meta.json' },
+      { metadataSeed: { authorization_endpoint: 'http://evil.example/authorize' } },
+      { metadata: { ...document, token_endpoint: 'http://evil.example/token' } },
+    ]) {
+      expect(() => createSession({ ...base, oidc })).toThrow(expect.objectContaining({ code: 'invalid-options' }))
+    }
   })
 
   it('keeps the endpoints tokenwarden uses, and only well-typed ones', () => {
