@@ -3,6 +3,8 @@
  *
  * - `invalid-options`: `createSession` or `revokeToken` got options it cannot use.
  * - `invalid-request`: a call got an argument it cannot use (an empty token, say).
+ * - `insecure-context`: the page is not a secure context (plain http on a host that is not
+ *   localhost), so the browser gives it no WebCrypto: serve it over https.
  * - `storage-unavailable`: IndexedDB could not be opened; the session runs from memory.
  * - `storage-invalid`: a stored record was corrupt, foreign or undecryptable and was discarded.
  * - `storage-failed`: reading or writing IndexedDB failed after it had opened.
@@ -31,6 +33,7 @@
 export type TokenwardenErrorCode =
   | 'invalid-options'
   | 'invalid-request'
+  | 'insecure-context'
   | 'storage-unavailable'
   | 'storage-invalid'
   | 'storage-failed'

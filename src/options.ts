@@ -75,9 +75,9 @@ export interface SessionOptions {
   /**
    * Encrypt the tokens (and profile) in stored records with AES-GCM under a non-extractable
    * key kept in the same database. Protects copies of the disk, backups and synced profile
-   * folders; not script running in the page. Where WebCrypto is missing (not a secure
-   * context) records are stored in plaintext, the snapshot says `atRest: 'unavailable'` and
-   * the logger is told once. `false` stores them in plaintext (`atRest: 'off'`).
+   * folders; not script running in the page. `false` stores them in plaintext (`atRest: 'off'`).
+   * Outside a browser, where `crypto.subtle` may be missing, records are stored in plaintext,
+   * the snapshot says `atRest: 'unavailable'` and the logger is told once.
    * @default true
    */
   encryptAtRest?: boolean

@@ -9,6 +9,7 @@ import type { ResolvedOptions, SessionOptions } from './options.js'
 import { resolveOptions } from './resolve-options.js'
 import type { SignInArgs } from './protocol/index.js'
 import { defaultPersistence, persistence, sessionIdOf } from './storage/index.js'
+import { assertSecureContext } from './util/index.js'
 import { type SessionSnapshot, SnapshotStore } from './view/index.js'
 
 export type { TokenBinding }
@@ -208,9 +209,12 @@ class TokenwardenSession implements Session {
 }
 
 /**
- * Creates a session. Touches no browser API until `start()` (or any other method) is called.
- * Throws `TokenwardenError` (`invalid-options`) for options it cannot use.
+ * Creates a session. Opens no storage and starts no timer until `start()` (or any other method)
+ * is called. Throws `TokenwardenError`: `invalid-options` for options it cannot use,
+ * `insecure-context` on a page that is not a secure context (no WebCrypto).
  */
 export function createSession(options: SessionOptions): Session {
-  return new TokenwardenSession(resolveOptions(options))
+  const resolved = resolveOptions(options)
+  assertSecureContext()
+  return new TokenwardenSession(resolved)
 }

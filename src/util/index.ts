@@ -3,6 +3,7 @@
 // for endpoints.
 export { isAllowedEndpoint } from './endpoints.js'
 export { Listeners } from './listeners.js'
+export { assertSecureContext } from './secure-context.js'
 export { loadOnDemand } from './on-demand.js'
 export { anySignal, type Bound, bound, raceAbort, whenAborted } from './signals.js'
 export { Alarm, realTimers } from './timers.js'
