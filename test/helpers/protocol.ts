@@ -4,6 +4,14 @@ import type { Grant } from '../../src/tokens.js'
 export const issuer = 'https://id.example.test'
 export const revocationEndpoint = `${issuer}/token/revocation`
 
+/** The test server's metadata document: with it oidc-client-ts needs no discovery. */
+export const serverMetadata = {
+  issuer,
+  authorization_endpoint: `${issuer}/auth`,
+  token_endpoint: `${issuer}/token`,
+  revocation_endpoint: revocationEndpoint,
+}
+
 let counter = 0
 /** A fresh, unique token set, as a token endpoint would issue. */
 export function issueGrant(expiresInMs = 3600_000, now = Date.now()): Grant {

@@ -2,14 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSession } from '../../src/index.js'
 import { discover, protocolMetadata } from '../../src/protocol/discovery.js'
 import { createFakeServer, oauthError } from '../helpers/fake-server.js'
-import { issuer, revocationEndpoint } from '../helpers/protocol.js'
+import { issuer, revocationEndpoint, serverMetadata } from '../helpers/protocol.js'
 
-const document = {
-  issuer,
-  authorization_endpoint: `${issuer}/auth`,
-  token_endpoint: `${issuer}/token`,
-  revocation_endpoint: revocationEndpoint,
-}
+const document = serverMetadata
 
 describe('discovery (what oidc-client-ts would fetch, without it)', () => {
   afterEach(() => vi.unstubAllGlobals())

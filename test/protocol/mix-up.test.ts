@@ -3,15 +3,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage, createSession, type SessionOptions } from '../../src/index.js'
 import { createFakeServer, type SeenRequest } from '../helpers/fake-server.js'
-import { issuer, revocationEndpoint } from '../helpers/protocol.js'
+import { issuer, revocationEndpoint, serverMetadata } from '../helpers/protocol.js'
 import { createChannelHub } from '../helpers/tabs.js'
 
-const metadata = {
-  issuer,
-  authorization_endpoint: `${issuer}/auth`,
-  token_endpoint: `${issuer}/token`,
-  revocation_endpoint: revocationEndpoint,
-}
+const metadata = serverMetadata
 
 const base64url = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 const idToken = (claims: Record<string, unknown>) => `${base64url({ alg: 'none' })}.${base64url(claims)}.sig`

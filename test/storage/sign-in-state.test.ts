@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage, createSession } from '../../src/index.js'
 import { createFakeServer } from '../helpers/fake-server.js'
-import { issuer, revocationEndpoint } from '../helpers/protocol.js'
+import { issuer, serverMetadata } from '../helpers/protocol.js'
 import { freshDatabase, testSessionId } from '../helpers/records.js'
 import { createWorld, realSessionOptions } from '../helpers/session.js'
 import { createChannelHub } from '../helpers/tabs.js'
@@ -20,13 +20,7 @@ describe('sign-in state', () => {
   })
 })
 
-/** oidc-client-ts needs no discovery with these; its token requests go to the global fetch. */
-const metadata = {
-  issuer,
-  authorization_endpoint: `${issuer}/auth`,
-  token_endpoint: `${issuer}/token`,
-  revocation_endpoint: revocationEndpoint,
-}
+const metadata = serverMetadata
 
 describe('sign-in state where IndexedDB cannot be used', () => {
   afterEach(() => {
