@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { build, preview } from 'vite'
-import { signInHeadless, startAuthServer } from '../demo/server/auth-server.js'
+import { signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
 import { chromiumArgs, findChromium, onFreePort } from '../e2e/environment.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))

@@ -4,7 +4,7 @@
 // the rest in Chromium, Firefox or WebKit.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest'
-import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
+import { startAuthServer, type AuthServer, type AuthServerOptions } from '../dev/auth-server/index.js'
 import { startDemoServer } from '../demo/dev-server.js'
 import { engineName, launchEngine, missingEngine, waitInTab, type Engine, type Profile, type Tab } from './engines/index.js'
 import { onFreePort } from './environment.js'

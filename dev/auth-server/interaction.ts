@@ -2,22 +2,22 @@
 // was asked, with no form, so browsers and Node (signInHeadless) sign in without a click.
 
 import { escapeHtml, htmlPage } from './html.js'
-import { ACCOUNT_ID, SCOPES } from './provider.js'
+import type { Context, Middleware, Next } from './koa.js'
+import { ACCOUNT_ID, type InteractionDetails, type OidcProvider, SCOPES } from './provider.js'
 
-/** @param {any} provider the node-oidc-provider instance */
-export function interactionMiddleware(provider) {
-  return async (ctx, next) => {
+export function interactionMiddleware(provider: OidcProvider): Middleware {
+  return async (ctx: Context, next: Next) => {
     const interaction = /^\/interaction\/([^/]+)$/.exec(ctx.path)
     if (!interaction || ctx.method !== 'GET') return next()
 
     ctx.set('Cache-Control', 'no-store')
-    let details
+    let details: InteractionDetails
     try {
       details = await provider.interactionDetails(ctx.req, ctx.res)
     } catch (err) {
       ctx.status = 400
       ctx.type = 'html'
-      ctx.body = htmlPage('Sign-in failed', `<h1>Sign-in failed</h1><pre>${escapeHtml(err?.message ?? err)}</pre>`)
+      ctx.body = htmlPage('Sign-in failed', `<h1>Sign-in failed</h1><pre>${escapeHtml(err instanceof Error ? err.message : err)}</pre>`)
       return
     }
     const { prompt, params, session, grantId: existingGrantId } = details
@@ -39,7 +39,7 @@ export function interactionMiddleware(provider) {
       grant.addResourceScope(indicator, list.join(' '))
     }
     const grantId = await grant.save()
-    const result = { consent: { grantId } }
+    const result: { consent: { grantId: string }; login?: { accountId: string } } = { consent: { grantId } }
     if (prompt.name === 'login' || !session?.accountId) result.login = { accountId }
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false })
     ctx.redirect(returnTo)

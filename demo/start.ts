@@ -1,5 +1,5 @@
 // `npm run demo`: the dev authorization server and the demo page, one command.
-import { startAuthServer } from './server/auth-server.js'
+import { startAuthServer } from '../dev/auth-server/index.js'
 import { startDemoServer } from './dev-server.js'
 
 const demoPort = Number(process.env.DEMO_PORT ?? 5173)
@@ -9,7 +9,12 @@ const spaOrigin = `http://127.0.0.1:${demoPort}`
 const dpop = process.argv.includes('--dpop')
 
 const auth = await startAuthServer({ port: authPort, spaOrigins: [spaOrigin], accessTokenTtl: 120 })
-const demo = await startDemoServer({ port: demoPort, issuer: auth.issuer, clientId: dpop ? auth.dpopClientId : auth.clientId, dpop })
+const demo = await startDemoServer({
+  port: demoPort,
+  issuer: auth.issuer,
+  clientId: dpop ? (auth.dpopClientId ?? auth.clientId) : auth.clientId,
+  dpop,
+})
 
 console.log(`
   tokenwarden demo

@@ -7,18 +7,22 @@
 //   GET  /__control/verdict?since=   revocations and whether each token is still active
 //   POST /__control/introspect       { token } as the confidential introspector
 
+import type { Context, Middleware, Next, SetCors } from './koa.js'
 import { basicUsername, mask, maskEntry, readRawBody } from './request-log.js'
+import type { Faults, IntrospectionResponse, LoggedRequest } from './types.js'
 
-/**
- * @param {{
- *   faults: { set(partial: unknown): void, reset(): void, get(): unknown },
- *   log: { requests: import('./auth-server.js').LoggedRequest[], clear(): void },
- *   introspect: (token: string) => Promise<{ active: boolean }>,
- *   setCors: (ctx: any, options?: { methods?: string, expose?: string }) => boolean,
- * }} deps
- */
-export function controlMiddleware({ faults, log, introspect, setCors }) {
-  return async (ctx, next) => {
+export function controlMiddleware({
+  faults,
+  log,
+  introspect,
+  setCors,
+}: {
+  faults: { set(partial: unknown): void; reset(): void; get(): Faults }
+  log: { requests: LoggedRequest[]; clear(): void }
+  introspect: (token: string) => Promise<IntrospectionResponse>
+  setCors: SetCors
+}): Middleware {
+  return async (ctx: Context, next: Next) => {
     const { path } = ctx
     if (!path.startsWith('/__control/')) return next()
 
@@ -27,7 +31,7 @@ export function controlMiddleware({ faults, log, introspect, setCors }) {
       ctx.status = 204
       return
     }
-    const readJson = async () => {
+    const readJson = async (): Promise<Record<string, unknown>> => {
       const raw = (await readRawBody(ctx.req)).toString('utf8')
       if (!raw) return {}
       try {
@@ -68,7 +72,7 @@ export function controlMiddleware({ faults, log, introspect, setCors }) {
         // token is still active now (introspected as the confidential client).
         const since = Number(ctx.query.since ?? 0) || 0
         const entries = log.requests.filter((r) => r.endpoint === 'revocation' && r.at >= since)
-        const activity = new Map()
+        const activity = new Map<string, Promise<boolean>>()
         for (const { body } of entries) {
           if (typeof body.token === 'string' && !activity.has(body.token)) {
             activity.set(

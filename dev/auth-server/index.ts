@@ -1,47 +1,46 @@
 // Dev authorization server for tokenwarden: node-oidc-provider 9, in-process, on 127.0.0.1.
 //
-// Plain ESM JavaScript (no build step): `node demo/server/auth-server.js [--port 4000]` runs it
-// standalone; tests, benchmarks and the demo import `startAuthServer` / `signInHeadless` from
-// here. Types live next to it in auth-server.d.ts.
+// Tests, benchmarks and the demo import `startAuthServer` / `signInHeadless` from here;
+// `npx tsx dev/auth-server/cli.ts [--port 4000]` runs it standalone. Its types are in types.ts.
 //
 // What it offers, a file per concern beside this one:
-// - provider.js      node-oidc-provider configured: a public SPA client (code + PKCE, rotating
+// - provider.ts      node-oidc-provider configured: a public SPA client (code + PKCE, rotating
 //                    refresh tokens), a confidential introspection client, revocation,
-//                    introspection, RP-initiated logout; adapter.js is its in-memory store;
-// - cors.js          CORS for the SPA origins on the routes added here;
-// - request-log.js   a log of the requests to the token, revocation, introspection and userinfo
+//                    introspection, RP-initiated logout; adapter.ts is its in-memory store;
+// - cors.ts          CORS for the SPA origins on the routes added here;
+// - request-log.ts   a log of the requests to the token, revocation, introspection and userinfo
 //                    endpoints and /api/me;
-// - faults.js        every fault switch (latency, revocation 503/500/hang/unsupported_token_type,
+// - faults.ts        every fault switch (latency, revocation 503/500/hang/unsupported_token_type,
 //                    revoke-only-the-presented-token), its default and what it does;
-// - control.js       the same switches and the log over HTTP under /__control;
-// - interaction.js   the auto-approving interaction: /auth signs in 'demo-user', no form;
-// - api.js           a protected resource `GET /api/me` (bearer or DPoP-bound token with its
+// - control.ts       the same switches and the log over HTTP under /__control;
+// - interaction.ts   the auto-approving interaction: /auth signs in 'demo-user', no form;
+// - api.ts           a protected resource `GET /api/me` (bearer or DPoP-bound token with its
 //                    proof, 401 once it is dead or presented without its key);
-// - sign-in-headless.js  signInHeadless: the same sign-in from Node, no browser.
+// - sign-in-headless.ts  signInHeadless: the same sign-in from Node, no browser;
+// - koa.ts           the slice of Koa's request context the added routes use.
 //
 // This is a test server: it logs token values and trusts the SPA origins with its control API.
 // Never expose it beyond loopback.
 
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import { pathToFileURL } from 'node:url'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { createMapStore } from './adapter.js'
 import { apiMiddleware } from './api.js'
 import { controlMiddleware } from './control.js'
 import { createCors } from './cors.js'
 import { createFaults } from './faults.js'
 import { interactionMiddleware } from './interaction.js'
-import { createProvider, INTROSPECTOR_ID } from './provider.js'
+import { createProvider, INTROSPECTOR_ID, type OidcProvider } from './provider.js'
 import { createRequestLog } from './request-log.js'
+import type { AuthServer, AuthServerOptions, IntrospectionResponse } from './types.js'
 
 export { signInHeadless } from './sign-in-headless.js'
+export type * from './types.js'
 
-/**
- * Starts the dev authorization server. See auth-server.d.ts for the types.
- * @param {import('./auth-server.js').AuthServerOptions} [options]
- * @returns {Promise<import('./auth-server.js').AuthServer>}
- */
-export async function startAuthServer(options = {}) {
+/** Starts the dev authorization server. */
+export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const {
     port = 0,
     host = '127.0.0.1',
@@ -55,13 +54,12 @@ export async function startAuthServer(options = {}) {
   } = options
 
   // Listen first: with port 0 the issuer needs the port the OS picked.
-  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void} */
-  let handler = (_req, res) => {
+  let handler = (_req: IncomingMessage, res: ServerResponse) => {
     res.statusCode = 503
     res.end()
   }
   const server = createServer((req, res) => handler(req, res))
-  const sockets = new Set()
+  const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -85,7 +83,7 @@ export async function startAuthServer(options = {}) {
   sweeper.unref()
   const introspectorSecret = randomBytes(24).toString('base64url')
 
-  let provider
+  let provider: OidcProvider
   try {
     provider = await createProvider({
       issuer,
@@ -108,7 +106,7 @@ export async function startAuthServer(options = {}) {
   }
 
   /** POSTs to its own introspection endpoint as the confidential introspector client. */
-  const introspect = async (token) => {
+  const introspect = async (token: string): Promise<IntrospectionResponse> => {
     const basic = Buffer.from(`${encodeURIComponent(INTROSPECTOR_ID)}:${encodeURIComponent(introspectorSecret)}`).toString('base64')
     const res = await fetch(`${issuer}/token/introspection`, {
       method: 'POST',
@@ -116,7 +114,7 @@ export async function startAuthServer(options = {}) {
       body: new URLSearchParams({ token: String(token) }),
     })
     if (!res.ok) throw new Error(`introspection failed: ${res.status} ${await res.text()}`)
-    return res.json()
+    return (await res.json()) as IntrospectionResponse
   }
 
   // Order matters: the log sees a request on arrival, then the faults delay or answer it, then
@@ -158,58 +156,4 @@ export async function startAuthServer(options = {}) {
     provider,
     close,
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// CLI: node demo/server/auth-server.js [--port 4000 (default; 0 = ephemeral)] [--host 127.0.0.1] [--spa-origin URL]...
-//      [--client-id ID] [--latency MS] [--quiet]
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2)
-  const options = { port: 4000, quiet: false }
-  const origins = []
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-    const value = () => inline ?? args[++i]
-    switch (flag) {
-      case '--port':
-        options.port = Number(value())
-        break
-      case '--host':
-        options.host = value()
-        break
-      case '--spa-origin':
-        origins.push(value())
-        break
-      case '--client-id':
-        options.clientId = value()
-        break
-      case '--latency':
-        options.latencyMs = Number(value())
-        break
-      case '--quiet':
-        options.quiet = true
-        break
-      case '--help':
-        console.log(
-          'usage: node demo/server/auth-server.js [--port 4000] [--host 127.0.0.1] [--spa-origin http://127.0.0.1:5173]... [--client-id ID] [--latency MS] [--quiet]',
-        )
-        process.exit(0)
-        break
-      default:
-        console.error(`unknown argument ${arg}`)
-        process.exit(2)
-    }
-  }
-  if (origins.length) options.spaOrigins = origins
-  const server = await startAuthServer(options)
-  console.log(server.issuer)
-  console.error(`[auth-server] issuer ${server.issuer}, client ${server.clientId}, SPA origins ${server.spaOrigins.join(', ')}`)
-  const stop = async () => {
-    await server.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
 }

@@ -9,35 +9,57 @@
 // the library under test (ES256 only, which is what tokenwarden sends).
 
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto'
-import { ACCOUNTS } from './provider.js'
+import type { Context, Middleware, Next, SetCors } from './koa.js'
+import { ACCOUNTS, type OidcProvider } from './provider.js'
 
 const PROOF_WINDOW_S = 60
-const b64url = (buffer) => Buffer.from(buffer).toString('base64url')
-const sha256 = (text) => b64url(createHash('sha256').update(text).digest())
+const b64url = (buffer: Buffer) => Buffer.from(buffer).toString('base64url')
+const sha256 = (text: string) => b64url(createHash('sha256').update(text).digest())
 
-/**
- * Checks a DPoP proof for one request; returns its JWK thumbprint (RFC 7638) and payload.
- * @returns {{ thumbprint: string, payload: Record<string, unknown> } | { error: string }}
- */
-function checkProof(proof, { method, url, accessToken, seen }) {
+interface ProofHeader {
+  typ?: unknown
+  alg?: unknown
+  jwk?: { kty?: string; crv?: string; x?: string; y?: string; d?: string }
+}
+
+/** Checks a DPoP proof for one request; returns its JWK thumbprint (RFC 7638) and payload. */
+function checkProof(
+  proof: string,
+  { method, url, accessToken, seen }: { method: string; url: string; accessToken: string; seen: Map<string, number> },
+): { thumbprint: string; payload: Record<string, unknown> } | { error: string } {
   const parts = typeof proof === 'string' ? proof.split('.') : []
   if (parts.length !== 3) return { error: 'DPoP proof missing or malformed' }
-  let header
-  let payload
+  const [encodedHeader = '', encodedPayload = '', signature = ''] = parts
+  let header: ProofHeader
+  let payload: Record<string, unknown>
   try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'))
-    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+    header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'))
+    payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'))
   } catch {
     return { error: 'DPoP proof is not a JWT' }
   }
-  if (header.typ !== 'dpop+jwt' || header.alg !== 'ES256' || header.jwk?.kty !== 'EC' || header.jwk?.crv !== 'P-256' || header.jwk.d) {
+  const jwk = header.jwk
+  if (
+    header.typ !== 'dpop+jwt' ||
+    header.alg !== 'ES256' ||
+    jwk?.kty !== 'EC' ||
+    jwk.crv !== 'P-256' ||
+    typeof jwk.x !== 'string' ||
+    typeof jwk.y !== 'string' ||
+    jwk.d
+  ) {
     return { error: 'DPoP proof header must be typ dpop+jwt, alg ES256, a public P-256 jwk' }
   }
-  const { crv, kty, x, y } = header.jwk
+  const { crv, kty, x, y } = jwk as { crv: string; kty: string; x: string; y: string }
   let valid = false
   try {
     const key = createPublicKey({ key: { crv, kty, x, y }, format: 'jwk' })
-    valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'))
+    valid = verify(
+      'sha256',
+      Buffer.from(`${encodedHeader}.${encodedPayload}`),
+      { key, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature, 'base64url'),
+    )
   } catch {
     valid = false
   }
@@ -58,20 +80,15 @@ function checkProof(proof, { method, url, accessToken, seen }) {
   return { thumbprint: sha256(JSON.stringify({ crv, kty, x, y })), payload }
 }
 
-/**
- * @param {any} provider the node-oidc-provider instance
- * @param {{
- *   issuer: string,
- *   setCors: (ctx: any, options?: { methods?: string, expose?: string }) => boolean,
- *   requireDpopNonce: () => boolean,
- * }} options
- */
-export function apiMiddleware(provider, { issuer, setCors, requireDpopNonce }) {
+export function apiMiddleware(
+  provider: OidcProvider,
+  { issuer, setCors, requireDpopNonce }: { issuer: string; setCors: SetCors; requireDpopNonce: () => boolean },
+): Middleware {
   /** jti → when it may be forgotten (after the iat window it would be refused anyway). */
-  const seen = new Map()
+  const seen = new Map<string, number>()
   // The API's own nonce (RFC 9449 §9): one per server run is enough to prove the retry.
   const nonce = randomBytes(16).toString('base64url')
-  return async (ctx, next) => {
+  return async (ctx: Context, next: Next) => {
     if (ctx.path !== '/api/me') return next()
 
     setCors(ctx, { methods: 'GET', expose: 'WWW-Authenticate, DPoP-Nonce' })
@@ -85,12 +102,12 @@ export function apiMiddleware(provider, { issuer, setCors, requireDpopNonce }) {
       return
     }
     ctx.set('Cache-Control', 'no-store')
-    const unauthorized = (description) => {
+    const unauthorized = (description: string) => {
       ctx.status = 401
       ctx.set('WWW-Authenticate', `Bearer realm="${issuer}", error="invalid_token", error_description="${description}"`)
       ctx.body = { error: 'invalid_token', error_description: description }
     }
-    const refuseDpop = (error, description, extra = {}) => {
+    const refuseDpop = (error: string, description: string, extra: Record<string, string> = {}) => {
       ctx.status = 401
       ctx.set('WWW-Authenticate', `DPoP algs="ES256", error="${error}", error_description="${description}"`)
       for (const [name, value] of Object.entries(extra)) ctx.set(name, value)
@@ -103,14 +120,15 @@ export function apiMiddleware(provider, { issuer, setCors, requireDpopNonce }) {
       ctx.body = { error: 'invalid_request', error_description: 'no access token' }
       return
     }
-    const scheme = match[1].toLowerCase()
-    const token = await provider.AccessToken.find(match[2])
+    const scheme = match[1]!.toLowerCase()
+    const presented = match[2]!
+    const token = await provider.AccessToken.find(presented)
     if (!token?.isValid) return unauthorized('token is invalid, expired or revoked')
     for (const [jti, until] of seen) if (until < Date.now()) seen.delete(jti)
     if (token.jkt) {
       // RFC 9449 §7.1: a bound token is no bearer token; it needs its key's proof.
       if (scheme !== 'dpop') return refuseDpop('invalid_token', 'DPoP-bound token presented without DPoP')
-      const proof = checkProof(ctx.get('dpop'), { method: ctx.method, url: `${issuer}/api/me`, accessToken: match[2], seen })
+      const proof = checkProof(ctx.get('dpop'), { method: ctx.method, url: `${issuer}/api/me`, accessToken: presented, seen })
       if ('error' in proof) return refuseDpop('invalid_dpop_proof', proof.error)
       if (proof.thumbprint !== token.jkt) return refuseDpop('invalid_token', 'DPoP proof key does not match the token binding')
       if (requireDpopNonce() && proof.payload.nonce !== nonce) {
@@ -126,7 +144,7 @@ export function apiMiddleware(provider, { issuer, setCors, requireDpopNonce }) {
       }
     }
     if (token.expiresWithSession) {
-      const session = await provider.Session.findByUid(token.sessionUid)
+      const session = await provider.Session.findByUid(token.sessionUid ?? '')
       if (!session || session.accountId !== token.accountId) return unauthorized('session ended')
     }
     const account = ACCOUNTS[token.accountId]

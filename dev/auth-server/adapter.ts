@@ -2,6 +2,9 @@
 // capped at 1000 entries and prints a warning). Expired entries are dropped lazily and by a
 // periodic sweep (startAuthServer runs `store.sweep` every minute).
 
+/** What the provider stores under a model and id: its own fields, opaque here but for the few read below. */
+export type Payload = Record<string, unknown> & { grantId?: string; uid?: string; userCode?: string; consumed?: number }
+
 const GRANTABLE = new Set([
   'AccessToken',
   'AuthorizationCode',
@@ -11,17 +14,16 @@ const GRANTABLE = new Set([
   'PreAuthorizedCode',
 ])
 
-export function createMapStore() {
-  /** @type {Map<string, { payload: any, expiresAt: number }>} */
-  const entries = new Map()
-  /** @type {Map<string, Set<string>>} grantId -> keys */
-  const grants = new Map()
-  /** @type {Map<string, string>} */
-  const sessionUids = new Map()
-  /** @type {Map<string, string>} */
-  const userCodes = new Map()
+export type MapStore = ReturnType<typeof createMapStore>
 
-  const get = (key) => {
+export function createMapStore() {
+  const entries = new Map<string, { payload: Payload; expiresAt: number }>()
+  /** grantId → keys */
+  const grants = new Map<string, Set<string>>()
+  const sessionUids = new Map<string, string>()
+  const userCodes = new Map<string, string>()
+
+  const get = (key: string) => {
     const entry = entries.get(key)
     if (!entry) return undefined
     if (entry.expiresAt <= Date.now()) {
@@ -38,22 +40,23 @@ export function createMapStore() {
 }
 
 /**
- * @param {ReturnType<typeof createMapStore>} store
- * @param {() => boolean} shouldKeepGrantSiblings true while the 'revokeOnlyPresented' fault applies
+ * @param shouldKeepGrantSiblings true while the 'revokeOnlyPresented' fault applies
  */
-export function createAdapterClass(store, shouldKeepGrantSiblings) {
+export function createAdapterClass(store: MapStore, shouldKeepGrantSiblings: () => boolean) {
   return class MapAdapter {
-    constructor(model) {
+    readonly model: string
+
+    constructor(model: string) {
       this.model = model
     }
 
-    key(id) {
+    key(id: string) {
       return `${this.model}:${id}`
     }
 
-    async upsert(id, payload, expiresIn) {
+    async upsert(id: string, payload: Payload, expiresIn: number | undefined) {
       const key = this.key(id)
-      const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity
+      const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Number.POSITIVE_INFINITY
       store.entries.set(key, { payload, expiresAt })
       if (this.model === 'Session' && payload.uid) store.sessionUids.set(payload.uid, id)
       if (payload.userCode) store.userCodes.set(payload.userCode, id)
@@ -67,26 +70,26 @@ export function createAdapterClass(store, shouldKeepGrantSiblings) {
       }
     }
 
-    async find(id) {
+    async find(id: string) {
       return store.get(this.key(id))
     }
 
-    async findByUid(uid) {
+    async findByUid(uid: string) {
       const id = store.sessionUids.get(uid)
       return id === undefined ? undefined : this.find(id)
     }
 
-    async findByUserCode(userCode) {
+    async findByUserCode(userCode: string) {
       const id = store.userCodes.get(userCode)
       return id === undefined ? undefined : this.find(id)
     }
 
-    async consume(id) {
+    async consume(id: string) {
       const payload = store.get(this.key(id))
       if (payload) payload.consumed = Math.floor(Date.now() / 1000)
     }
 
-    async destroy(id) {
+    async destroy(id: string) {
       const key = this.key(id)
       const payload = store.entries.get(key)?.payload
       store.entries.delete(key)
@@ -95,7 +98,7 @@ export function createAdapterClass(store, shouldKeepGrantSiblings) {
       if (payload?.userCode && store.userCodes.get(payload.userCode) === id) store.userCodes.delete(payload.userCode)
     }
 
-    async revokeByGrantId(grantId) {
+    async revokeByGrantId(grantId: string) {
       // The 'revokeOnlyPresented' fault: at the revocation endpoint, the provider destroys the
       // presented token and then revokes its grant through here; skipping this leaves the
       // sibling tokens alive.

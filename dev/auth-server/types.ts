@@ -1,4 +1,5 @@
-// Types of demo/server/auth-server.js (plain ESM, run by node directly).
+// What the dev authorization server offers its callers (tests, the bench, the demo): its
+// options, its handle, its fault switches and what its request log holds.
 
 export type RevocationFault = 'ok' | '503-once' | '503-always' | '500' | 'hang' | 'unsupported-access-token'
 
@@ -141,11 +142,3 @@ export interface SignInHeadlessOptions {
   /** Default `${origin}/callback`. */
   redirectUri?: string | undefined
 }
-
-export function startAuthServer(options?: AuthServerOptions): Promise<AuthServer>
-
-/** Authorization code + PKCE through the auto-approving interaction, in Node; returns the token response. */
-export function signInHeadless(
-  server: { issuer: string; clientId: string; spaOrigins?: readonly string[] | undefined },
-  options?: SignInHeadlessOptions,
-): Promise<HeadlessTokenSet>

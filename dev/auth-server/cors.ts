@@ -1,12 +1,12 @@
 // CORS for the routes the dev server adds itself (/__control, /api/me and fault answers). The
 // provider's own endpoints use its `clientBasedCORS` with the same origin check.
+import type { SetCors } from './koa.js'
 
-/** @param {readonly string[]} spaOrigins */
-export function createCors(spaOrigins) {
-  const isAllowedOrigin = (origin) => typeof origin === 'string' && spaOrigins.includes(origin)
+export function createCors(spaOrigins: readonly string[]) {
+  const isAllowedOrigin = (origin: unknown): origin is string => typeof origin === 'string' && spaOrigins.includes(origin)
 
   /** Sets the CORS headers for an allowed Origin (and a preflight's extras); false when not allowed. */
-  const setCors = (ctx, { methods = 'GET,POST', expose } = {}) => {
+  const setCors: SetCors = (ctx, { methods = 'GET,POST', expose } = {}) => {
     ctx.vary('Origin')
     const origin = ctx.get('origin')
     if (!isAllowedOrigin(origin)) return false

@@ -23,14 +23,14 @@
 // - apiDpopNonce: /api/me demands a DPoP nonce (401 WWW-Authenticate: DPoP
 //   error="use_dpop_nonce" + DPoP-Nonce; applied by api.js).
 
+import type { Context, Middleware, Next, SetCors } from './koa.js'
+import type { OidcProvider } from './provider.js'
 import { LOG_ENTRY } from './request-log.js'
+import type { Faults, LoggedRequest, RevocationFault } from './types.js'
 
-/** @typedef {import('./auth-server.js').Faults} Faults */
+const REVOCATION_MODES = new Set<unknown>(['ok', '503-once', '503-always', '500', 'hang', 'unsupported-access-token'])
 
-const REVOCATION_MODES = new Set(['ok', '503-once', '503-always', '500', 'hang', 'unsupported-access-token'])
-
-/** @returns {Faults} */
-const defaultFaults = (latencyMs) => ({
+const defaultFaults = (latencyMs: number): Faults => ({
   latencyMs,
   tokenLatencyMs: 0,
   tokenResponseDelayMs: 0,
@@ -41,12 +41,12 @@ const defaultFaults = (latencyMs) => ({
   apiDpopNonce: false,
 })
 
-/** @returns {Partial<Faults>} the valid switches; throws TypeError on unknown keys or bad values */
-function validateFaults(partial) {
+/** The valid switches; throws TypeError on unknown keys or bad values. */
+function validateFaults(partial: unknown): Partial<Faults> {
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
     throw new TypeError('faults must be an object')
   }
-  const out = {}
+  const out: Partial<Record<keyof Faults, unknown>> = {}
   for (const [key, value] of Object.entries(partial)) {
     switch (key) {
       case 'latencyMs':
@@ -74,23 +74,20 @@ function validateFaults(partial) {
         throw new TypeError(`unknown fault ${key}`)
     }
   }
-  return out
+  return out as Partial<Faults>
 }
 
-/**
- * The switches of one server, their public API and the middleware that applies them.
- * @param {{ latencyMs: number, setCors: (ctx: any, options?: { methods?: string, expose?: string }) => boolean }} options
- */
-export function createFaults({ latencyMs, setCors }) {
+/** The switches of one server, their public API and the middleware that applies them. */
+export function createFaults({ latencyMs, setCors }: { latencyMs: number; setCors: SetCors }) {
   let faults = defaultFaults(latencyMs)
-  /** @type {Set<string>} (token, hint) pairs already answered 503 by '503-once' */
-  let seen503 = new Set()
+  /** (token, hint) pairs already answered 503 by '503-once' */
+  let seen503 = new Set<string>()
 
   // Pending delays, so that close() can end them instead of leaving timers behind.
-  const timers = new Set()
+  const timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: (value: undefined) => void }>()
   let closed = false
-  const sleep = (ms) =>
-    new Promise((resolve) => {
+  const sleep = (ms: number) =>
+    new Promise<undefined>((resolve) => {
       if (!(ms > 0) || closed) return resolve(undefined)
       const timer = setTimeout(() => {
         timers.delete(entry)
@@ -101,7 +98,7 @@ export function createFaults({ latencyMs, setCors }) {
     })
 
   const api = {
-    set(partial) {
+    set(partial: unknown) {
       const valid = validateFaults(partial)
       if ('revocation' in valid) seen503 = new Set()
       faults = { ...faults, ...valid }
@@ -110,7 +107,7 @@ export function createFaults({ latencyMs, setCors }) {
       faults = defaultFaults(latencyMs)
       seen503 = new Set()
     },
-    get() {
+    get(): Faults {
       return { ...faults }
     },
   }
@@ -118,70 +115,71 @@ export function createFaults({ latencyMs, setCors }) {
   /**
    * Runs after the request log (which hands over the entry through ctx.state), before the
    * provider: latency, then the revocation faults, then the late token answer.
-   * @param {{ AccessToken: any, RefreshToken: any }} provider
    */
-  const middleware = (provider) => async (ctx, next) => {
-    if (ctx.path.startsWith('/__control')) return next()
-    const entry = ctx.state[LOG_ENTRY]
+  const middleware =
+    (provider: Pick<OidcProvider, 'AccessToken' | 'RefreshToken'>): Middleware =>
+    async (ctx: Context, next: Next) => {
+      if (ctx.path.startsWith('/__control')) return next()
+      const entry = ctx.state[LOG_ENTRY] as LoggedRequest | undefined
 
-    // Logged on arrival, answered after the added latency: tests can see a request in flight.
-    await sleep(faults.latencyMs)
-    if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenLatencyMs)
+      // Logged on arrival, answered after the added latency: tests can see a request in flight.
+      await sleep(faults.latencyMs)
+      if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenLatencyMs)
 
-    if (entry?.endpoint === 'revocation' && ctx.method === 'POST' && faults.revocation !== 'ok') {
-      const mode = faults.revocation
-      const { token, token_type_hint: hint } = entry.body
-      const corsExpose = 'Retry-After, WWW-Authenticate'
-      const unavailable = () => {
-        setCors(ctx, { expose: corsExpose })
-        ctx.status = 503
-        ctx.set('Retry-After', String(faults.retryAfterSeconds))
-        ctx.set('Cache-Control', 'no-store')
-        ctx.body = { error: 'temporarily_unavailable', error_description: 'revocation is temporarily unavailable (dev server fault)' }
-      }
-      if (mode === 'hang') {
-        // Never answer; close() destroys the socket.
-        ctx.respond = false
-        return
-      }
-      if (mode === '503-always') {
-        unavailable()
-        return
-      }
-      if (mode === '503-once') {
-        const key = JSON.stringify([token ?? null, hint ?? null])
-        if (!seen503.has(key)) {
-          seen503.add(key)
+      if (entry?.endpoint === 'revocation' && ctx.method === 'POST' && faults.revocation !== 'ok') {
+        const mode: RevocationFault = faults.revocation
+        const { token, token_type_hint: hint } = entry.body
+        const corsExpose = 'Retry-After, WWW-Authenticate'
+        const unavailable = () => {
+          setCors(ctx, { expose: corsExpose })
+          ctx.status = 503
+          ctx.set('Retry-After', String(faults.retryAfterSeconds))
+          ctx.set('Cache-Control', 'no-store')
+          ctx.body = { error: 'temporarily_unavailable', error_description: 'revocation is temporarily unavailable (dev server fault)' }
+        }
+        if (mode === 'hang') {
+          // Never answer; close() destroys the socket.
+          ctx.respond = false
+          return
+        }
+        if (mode === '503-always') {
           unavailable()
           return
         }
-      }
-      if (mode === '500') {
-        setCors(ctx, { expose: corsExpose })
-        ctx.status = 500
-        ctx.body = { error: 'server_error', error_description: 'revocation failed (dev server fault)' }
-        return
-      }
-      if (mode === 'unsupported-access-token' && typeof token === 'string') {
-        const [asAccess, asRefresh] = await Promise.all([provider.AccessToken.find(token), provider.RefreshToken.find(token)])
-        const isAccessToken = Boolean(asAccess) || (!asRefresh && hint === 'access_token')
-        if (isAccessToken) {
-          setCors(ctx, { expose: corsExpose })
-          ctx.status = 400
-          ctx.set('Cache-Control', 'no-store')
-          ctx.body = {
-            error: 'unsupported_token_type',
-            error_description: 'revocation of access tokens is not supported (dev server fault)',
+        if (mode === '503-once') {
+          const key = JSON.stringify([token ?? null, hint ?? null])
+          if (!seen503.has(key)) {
+            seen503.add(key)
+            unavailable()
+            return
           }
+        }
+        if (mode === '500') {
+          setCors(ctx, { expose: corsExpose })
+          ctx.status = 500
+          ctx.body = { error: 'server_error', error_description: 'revocation failed (dev server fault)' }
           return
         }
+        if (mode === 'unsupported-access-token' && typeof token === 'string') {
+          const [asAccess, asRefresh] = await Promise.all([provider.AccessToken.find(token), provider.RefreshToken.find(token)])
+          const isAccessToken = Boolean(asAccess) || (!asRefresh && hint === 'access_token')
+          if (isAccessToken) {
+            setCors(ctx, { expose: corsExpose })
+            ctx.status = 400
+            ctx.set('Cache-Control', 'no-store')
+            ctx.body = {
+              error: 'unsupported_token_type',
+              error_description: 'revocation of access tokens is not supported (dev server fault)',
+            }
+            return
+          }
+        }
       }
-    }
 
-    await next()
-    // The grant is processed already (a refresh token rotated), only the answer is late.
-    if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenResponseDelayMs)
-  }
+      await next()
+      // The grant is processed already (a refresh token rotated), only the answer is late.
+      if (ctx.method === 'POST' && ctx.path === '/token') await sleep(faults.tokenResponseDelayMs)
+    }
 
   /** Ends every pending delay (hanging requests are ended by closing their sockets). */
   const close = () => {

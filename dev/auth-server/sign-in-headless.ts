@@ -2,21 +2,21 @@
 // following the redirects with a small cookie jar, then the token request with the SPA's Origin.
 
 import { createHash, randomBytes } from 'node:crypto'
+import type { HeadlessTokenSet, SignInHeadlessOptions } from './types.js'
 
 function cookieJar() {
-  /** @type {Map<string, { name: string, value: string, path: string }>} */
-  const cookies = new Map()
+  const cookies = new Map<string, { name: string; value: string; path: string }>()
   return {
-    store(response) {
+    store(response: Response) {
       for (const line of response.headers.getSetCookie()) {
-        const [pair, ...attrs] = line.split(';')
+        const [pair = '', ...attrs] = line.split(';')
         const eq = pair.indexOf('=')
         const name = pair.slice(0, eq).trim()
         const value = pair.slice(eq + 1).trim()
         let path = '/'
         let expired = value === ''
         for (const attr of attrs) {
-          const [k, v = ''] = attr.split('=')
+          const [k = '', v = ''] = attr.split('=')
           const key = k.trim().toLowerCase()
           if (key === 'path') path = v.trim() || '/'
           if (key === 'expires' && Date.parse(v) <= Date.now()) expired = true
@@ -27,7 +27,7 @@ function cookieJar() {
         else cookies.set(id, { name, value, path })
       }
     },
-    header(url) {
+    header(url: string) {
       const { pathname } = new URL(url)
       return [...cookies.values()]
         .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
@@ -37,12 +37,11 @@ function cookieJar() {
   }
 }
 
-/**
- * Signs 'demo-user' in without a browser and returns the token response.
- * @param {{ issuer: string, clientId: string, spaOrigins?: string[] }} server
- * @param {{ origin?: string, scope?: string, redirectUri?: string }} [options]
- */
-export async function signInHeadless(server, options = {}) {
+/** Signs 'demo-user' in without a browser and returns the token response. */
+export async function signInHeadless(
+  server: { issuer: string; clientId: string; spaOrigins?: readonly string[] | undefined },
+  options: SignInHeadlessOptions = {},
+): Promise<HeadlessTokenSet> {
   const origin = options.origin ?? server.spaOrigins?.[0] ?? 'http://127.0.0.1:5173'
   const scope = options.scope ?? 'openid profile email offline_access'
   const redirectUri = options.redirectUri ?? `${origin}/callback`
@@ -64,7 +63,7 @@ export async function signInHeadless(server, options = {}) {
 
   const jar = cookieJar()
   let url = authUrl.href
-  let code
+  let code: string | null | undefined
   for (let hop = 0; hop < 20; hop += 1) {
     const cookie = jar.header(url)
     const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} })
@@ -98,7 +97,7 @@ export async function signInHeadless(server, options = {}) {
       code_verifier: verifier,
     }),
   })
-  const body = await res.json()
+  const body: unknown = await res.json()
   if (!res.ok) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`)
-  return body
+  return body as HeadlessTokenSet
 }
