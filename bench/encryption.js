@@ -12,8 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { chromium } from 'playwright-core'
-import { chromiumArgs, findChromium, onFreePort } from '../e2e/environment.js'
+import { launchChromium, missingEngine } from '../dev/browsers/index.js'
+import { onFreePort } from '../dev/ports.js'
 import { servePage } from './stack.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -46,15 +46,15 @@ async function cleanup() {
 }
 
 async function main() {
-  const chromiumPath = findChromium()
-  if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
+  const missing = missingEngine('chromium')
+  if (missing) throw new Error(`bench: ${missing}`)
   const started = Date.now()
   log('bench: building the encryption bench page (tokenwarden from src/)')
   const origin = await onFreePort(async (port) => {
     cleanups.push(await servePage({ from: pageRoot, to: pageOut, port }))
     return `http://127.0.0.1:${port}`
   })
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
+  const browser = await launchChromium()
   cleanups.push(() => browser.close())
   const context = await browser.newContext()
   const page = await context.newPage()

@@ -1,6 +1,6 @@
 // What every bench scenario runs on: the dev authorization server with a latency switch, the
 // bench page (bench/page, built with Vite and served by its preview server) and Debian's
-// Chromium launched the way the e2e tests launch it (e2e/environment.js).
+// Chromium launched the way the e2e tests launch it (dev/browsers/).
 //
 // Scenarios get the stack and only ever time a step inside the page (performance.now());
 // set-up (headless sign-in, seeding storage, starting sessions) runs with the latency off.
@@ -8,10 +8,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { build, preview } from 'vite'
 import { signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
-import { chromiumArgs, findChromium, onFreePort } from '../e2e/environment.js'
+import { launchChromium, missingEngine } from '../dev/browsers/index.js'
+import { onFreePort } from '../dev/ports.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const root = join(here, '..')
@@ -59,8 +59,8 @@ function claimsOf(idToken) {
  * @param {{ latencyMs: number, cleanups: Array<() => Promise<unknown>> }} options
  */
 export async function startStack({ latencyMs, cleanups }) {
-  const chromiumPath = findChromium()
-  if (!chromiumPath) throw new Error('bench: no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH.')
+  const missing = missingEngine('chromium')
+  if (missing) throw new Error(`bench: ${missing}`)
   log(
     `bench: building the bench page (tokenwarden from src/, oidc-client-ts ${await versionOf('oidc-client-ts')}, @axa-fr/oidc-client ${await versionOf('@axa-fr/oidc-client')})`,
   )
@@ -79,7 +79,7 @@ export async function startStack({ latencyMs, cleanups }) {
     return { origin, auth }
   })
 
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] })
+  const browser = await launchChromium()
   cleanups.push(() => browser.close())
 
   const config = {

@@ -1,19 +1,13 @@
-// Which engine a test file drives, and how to launch it. The engine comes from the Vitest
-// project (vite.config.ts provides it); the binaries are Debian's (see ../environment.js).
+// Debian's Chromium, Firefox ESR and WebKitGTK, behind one engine-neutral face (engine.ts):
+// how to find them, whether one can run here, and how to launch it. The e2e suites drive every
+// engine through it; the bench launches Chromium the same way (launchChromium).
 import { execFileSync } from 'node:child_process'
-import { inject } from 'vitest'
-import { findChromium, findFirefox, findWebKit } from '../environment.js'
+import type { Browser } from 'playwright-core'
 import type { Engine, EngineName } from './engine.js'
+import { chromiumArgs, findChromium, findFirefox, findWebKit } from './find.js'
 
 export * from './engine.js'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    engine: EngineName
-  }
-}
-
-export const engineName: EngineName = inject('engine')
+export { chromiumArgs, findChromium, findFirefox, findWebKit }
 
 /** What to install when the engine's binaries are missing. */
 const install: Record<EngineName, string> = {
@@ -30,7 +24,7 @@ const install: Record<EngineName, string> = {
 const minimumFirefoxMajor = 153
 
 /** Why this engine cannot run here, or undefined when it can. */
-export function missingEngine(name: EngineName = engineName): string | undefined {
+export function missingEngine(name: EngineName): string | undefined {
   const found = name === 'chromium' ? findChromium() : name === 'firefox' ? findFirefox() : findWebKit()
   if (!found) return `No ${name} found: ${install[name]}.`
   if (name === 'firefox') {
@@ -43,10 +37,20 @@ export function missingEngine(name: EngineName = engineName): string | undefined
   return undefined
 }
 
-export async function launchEngine(name: EngineName = engineName): Promise<Engine> {
+// The drivers are imported when an engine is launched: a test that only reads a helper of this
+// folder loads neither playwright-core nor webdriverio.
+export async function launchEngine(name: EngineName): Promise<Engine> {
   const missing = missingEngine(name)
   if (missing) throw new Error(missing)
   if (name === 'webkit') return (await import('./webkit.js')).launchWebKit(findWebKit()!)
   const { launchPlaywright } = await import('./playwright.js')
   return launchPlaywright(name, (name === 'chromium' ? findChromium() : findFirefox())!)
+}
+
+/** Debian's Chromium through playwright-core itself, for what the engine-neutral face does not offer (contexts, the DevTools protocol). */
+export async function launchChromium(): Promise<Browser> {
+  const missing = missingEngine('chromium')
+  if (missing) throw new Error(missing)
+  const { chromium } = await import('playwright-core')
+  return chromium.launch({ executablePath: findChromium()!, args: [...chromiumArgs] })
 }

@@ -1,7 +1,7 @@
 // Chromium and Firefox through playwright-core (Firefox over WebDriver BiDi, channel
 // 'moz-firefox'), both Debian's own binaries. A profile is a browser context, a tab a page.
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { chromiumArgs } from '../environment.js'
+import { chromiumArgs } from './find.js'
 import type { Engine, IssuedTokens, Profile, Tab } from './engine.js'
 
 export async function launchPlaywright(name: 'chromium' | 'firefox', executablePath: string): Promise<Engine> {

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { remote } from 'webdriverio'
-import { onFreePort } from '../environment.js'
+import { onFreePort } from '../ports.js'
 import type { Engine, IssuedTokens, Profile, Tab } from './engine.js'
 
 type WdioBrowser = Awaited<ReturnType<typeof remote>>
