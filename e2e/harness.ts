@@ -100,7 +100,7 @@ export function useStack(options: StackOptions = {}): {
   beforeAll(async () => {
     stack = await startStack(options)
     engine = await launchEngine(engineName)
-    // For the README's browser table (e2e/browser-table.js): which version this run drove.
+    // For the README's browser table (e2e/browser-table.ts): which version this run drove.
     writeFileSync(`${artifacts}engines/${engine.name}.json`, `${JSON.stringify({ name: engine.name, version: engine.version })}\n`)
   })
   afterAll(async () => {

@@ -1,43 +1,53 @@
 // The README's "Tested end to end" table, from e2e/engines.json, which the e2e run itself
-// writes (e2e/engine-reporter.ts) when it has run every browser suite in every engine. Uses
-// the README section mechanism of bench/update-readme.js. `node e2e/browser-table.js`
+// writes (e2e/engine-reporter.ts) when it has run every browser suite in every engine; written
+// between README's `browsers` markers (dev/readme.ts). `npx tsx e2e/browser-table.ts`
 // re-applies the last report; e2e/browser-table.test.ts keeps README and report in sync.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { replaceBetweenMarkers } from '../bench/update-readme.js'
+import type { EngineName } from '../dev/browsers/index.js'
+import { readmePath, replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
 
+export { readmePath }
 export const reportPath = fileURLToPath(new URL('./engines.json', import.meta.url))
-export const readmePath = fileURLToPath(new URL('../README.md', import.meta.url))
+const command = 'npx tsx e2e/browser-table.ts'
+
+export interface TestRow {
+  file: string
+  /** The describe blocks inside the file's engine block, joined with ': ' ('' when none). */
+  suite: string
+  name: string
+  state: 'passed' | 'failed' | 'skipped' | 'pending'
+}
+export interface EngineReport {
+  name: EngineName
+  label: string
+  version: string
+  driver: string
+  offline: string
+  tests: TestRow[]
+}
+export interface Report {
+  engines: EngineReport[]
+}
 
 /** What a test's state is called in the table. */
-const stateText = { passed: 'passed', failed: '**failed**', skipped: 'skipped', pending: 'not run' }
+const stateText: Record<TestRow['state'], string> = { passed: 'passed', failed: '**failed**', skipped: 'skipped', pending: 'not run' }
 
-/**
- * @typedef {{ file: string, suite: string, name: string, state: 'passed' | 'failed' | 'skipped' | 'pending' }} TestRow
- * @typedef {{ name: string, label: string, version: string, driver: string, offline: string, tests: TestRow[] }} EngineReport
- * @typedef {{ engines: EngineReport[] }} Report
- */
-
-/** @param {EngineReport} engine */
-function summary(engine) {
+function summary(engine: EngineReport) {
   const passed = engine.tests.filter((t) => t.state === 'passed').length
   const failed = engine.tests.filter((t) => t.state === 'failed').length
   const other = engine.tests.length - passed - failed
   return `${passed} of ${engine.tests.length} passed${failed ? `, **${failed} failed**` : ''}${other ? `, ${other} not run` : ''}`
 }
 
-/** @param {string} text */
-const cell = (text) => text.replaceAll('|', '\\|')
+const cell = (text: string) => text.replaceAll('|', '\\|')
 
-/**
- * The section between the README's `browsers` markers.
- * @param {Report} report
- */
-export function renderBrowserTable(report) {
+/** The section between the README's `browsers` markers. */
+export function renderBrowserTable(report: Report): string {
   const [first, ...others] = report.engines
   if (!first) throw new Error('e2e/engines.json lists no engine')
   const lines = [
-    '<!-- Written by e2e/browser-table.js from e2e/engines.json, which `npm test` writes after running every browser suite in every engine; do not edit by hand. -->',
+    '<!-- Written by e2e/browser-table.ts from e2e/engines.json, which `npm test` writes after running every browser suite in every engine; do not edit by hand. -->',
     '',
     '| Engine | Version | Driven by | Offline by | End-to-end tests |',
     '| --- | --- | --- | --- | --- |',
@@ -46,8 +56,7 @@ export function renderBrowserTable(report) {
     `| Scenario | ${report.engines.map((e) => cell(e.label.split(' (')[0] ?? e.name)).join(' | ')} |`,
     `| --- |${report.engines.map(() => ' --- |').join('')}`,
   ]
-  /** @type {string[]} */
-  const notes = []
+  const notes: string[] = []
   // The same file runs in every engine, test for test: rows line up by file and position.
   for (const test of first.tests) {
     const cells = report.engines.map((engine) => {
@@ -68,20 +77,13 @@ export function renderBrowserTable(report) {
   return lines.join('\n')
 }
 
-/**
- * @param {string} readme
- * @param {Report} report
- */
-export function replaceBrowserTable(readme, report) {
-  return replaceBetweenMarkers(readme, 'browsers', renderBrowserTable(report), 'node e2e/browser-table.js')
+export function replaceBrowserTable(readme: string, report: Report): string {
+  return replaceBetweenMarkers(readme, 'browsers', renderBrowserTable(report), command)
 }
 
-/** Rewrites README.md from the report; says whether anything changed. */
-export function updateReadme(report = JSON.parse(readFileSync(reportPath, 'utf8'))) {
-  const readme = readFileSync(readmePath, 'utf8')
-  const next = replaceBrowserTable(readme, report)
-  if (next !== readme) writeFileSync(readmePath, next)
-  return next !== readme
+/** Rewrites README.md from the report (default: e2e/engines.json); says whether anything changed. */
+export function updateReadme(report: Report = JSON.parse(readFileSync(reportPath, 'utf8'))): boolean {
+  return rewriteReadmeSection('browsers', renderBrowserTable(report), command)
 }
 
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
