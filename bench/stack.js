@@ -12,6 +12,7 @@ import { build, preview } from 'vite'
 import { signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
 import { launchChromium, missingEngine } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
+import { sourceAliases } from '../dev/sources.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const root = join(here, '..')
@@ -28,7 +29,7 @@ export async function servePage({ from, to, port, sourcemap = false }) {
     configFile: false,
     root: from,
     logLevel: 'warn',
-    resolve: { alias: [{ find: /^tokenwarden$/, replacement: join(root, 'src', 'index.ts') }] },
+    resolve: { alias: sourceAliases },
     build: { outDir: to, emptyOutDir: true, target: 'es2022', minify: true, sourcemap, reportCompressedSize: false },
   })
   const server = await preview({

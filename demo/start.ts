@@ -1,6 +1,6 @@
 // `npm run demo`: the dev authorization server and the demo page, one command.
 import { startAuthServer } from '../dev/auth-server/index.js'
-import { startDemoServer } from './dev-server.js'
+import { startDemoServer } from '../dev/demo-server.js'
 
 const demoPort = Number(process.env.DEMO_PORT ?? 5173)
 const authPort = Number(process.env.AUTH_PORT ?? 4000)

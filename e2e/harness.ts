@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest'
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../dev/auth-server/index.js'
-import { startDemoServer } from '../demo/dev-server.js'
+import { startDemoServer } from '../dev/demo-server.js'
 import { launchEngine, missingEngine, waitInTab, type Engine, type IssuedTokens, type Profile, type Tab } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
 import { engineName } from './engine.js'
