@@ -3,7 +3,7 @@ import { sourceAliases } from './dev/sources.js'
 import pkg from './package.json' with { type: 'json' }
 
 // Every dependency and peer stays external: apps bundle them once, and our size budget
-// measures them separately (bench/size.js).
+// measures them separately (bench/size.ts).
 // E2E_ENGINES=webkit (or firefox, or chromium, or a comma list) runs the browser suites in
 // those engines only, for local work; `npm test` runs all three.
 const allEngines = ['chromium', 'firefox', 'webkit'] as const
@@ -115,7 +115,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Bundle-size budgets (bench/size.js): builds with Vite in Node.
+          // Bundle-size budgets (bench/size.ts): builds with Vite in Node.
           name: 'size',
           environment: 'node',
           include: ['bench/**/*.test.ts'],

@@ -1,4 +1,4 @@
-// The encryption-at-rest bench page, driven by bench/encryption.js. It isolates what sealing
+// The encryption-at-rest bench page, driven by bench/encryption.ts. It isolates what sealing
 // costs: real IndexedDB and WebCrypto in Chromium, and the protocol and revocation endpoint
 // answered in the page (no network), so the difference between the two modes is the cost of
 // encryption alone. Timed here with performance.now().
@@ -91,4 +91,7 @@ async function logout(encryptAtRest: boolean): Promise<{ ms: number; revoked: bo
   return { ms, revoked: result.revocation.refresh_token === 'revoked' && result.revocation.access_token === 'revoked' }
 }
 
-Object.assign(window, { bench: { seed, coldStart, logout } })
+const bench = { seed, coldStart, logout }
+export type EncryptionBench = typeof bench
+
+Object.assign(window, { bench })

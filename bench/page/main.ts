@@ -1,5 +1,5 @@
 // The bench page: tokenwarden, oidc-client-ts and @axa-fr/oidc-client in one page, driven from
-// bench/run.js. Everything timed is timed here, in the page, with performance.now(); Node only
+// bench/run.ts. Everything timed is timed here, in the page, with performance.now(); Node only
 // sets up (signs in, seeds storage, sets the server's latency and faults) and collects the numbers.
 
 import { OidcClient } from '@axa-fr/oidc-client'
@@ -406,7 +406,7 @@ async function logoutMeasured(lib: Library, capMs: number, profile = false): Pro
           else if (event.type === 'logout-finished') marks.outboxSettled = at
         })
       : () => {}
-  // With `profile`, the CPU profile (taken by bench/run.js through the DevTools protocol) covers
+  // With `profile`, the CPU profile (taken by bench/run.ts through the DevTools protocol) covers
   // exactly the call up to settling.
   if (profile) console.profile('logout')
   const started = performance.now()

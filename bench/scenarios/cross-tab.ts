@@ -1,14 +1,19 @@
 // Cross-tab logout: two pages of one browser context on the same session; the time from
 // `logout()` settling in tab A to tab B's snapshot turning signed-out (reason 'other-tab').
 
-import { log } from '../stack.js'
-import { summary } from '../stats.js'
+import { log, type Stack } from '../stack.js'
+import { type Summary, summary } from '../stats.js'
 
-/** @param {Awaited<ReturnType<typeof import('../stack.js').startStack>>} stack */
-export async function runCrossTab(stack, { runs }) {
+export interface CrossTabResults {
+  tokenwarden: Summary
+  /** oidc-client-ts has no cross-tab logout. */
+  oidcClientTs: null
+}
+
+export async function runCrossTab(stack: Stack, { runs }: { runs: number }): Promise<CrossTabResults> {
   const { browser, config, setup, freshTokens, openPage, call } = stack
   log(`bench: cross-tab logout, ${runs} runs (+1 warm-up)`)
-  const crossTab = []
+  const crossTab: number[] = []
   const context = await browser.newContext()
   try {
     const [a, b] = [await openPage(context), await openPage(context)]

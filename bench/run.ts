@@ -2,16 +2,16 @@
 // @axa-fr/oidc-client), in Debian's Chromium, against the dev authorization server with a fixed
 // latency added to every request (logout also runs at 0 ms and against a hanging endpoint).
 //
-//   node bench/run.js [--latency 100] [--runs 12] [--hang-runs 3] [--profile-runs 5]
+//   npx tsx bench/run.ts [--latency 100] [--runs 12] [--hang-runs 3] [--profile-runs 5]
 //   [--cross-tab-runs 20] [--cold-runs 20] [--out bench/.tmp]
 //   (or BENCH_LATENCY_MS, BENCH_RUNS, BENCH_HANG_RUNS, BENCH_PROFILE_RUNS, BENCH_CROSS_TAB_RUNS,
 //   BENCH_COLD_RUNS)
 //
 // Writes bench/results.md and bench/results.json and prints the table; `npm run bench` then
-// runs bench/update-readme.js, which copies results.md into README.md between its markers.
+// runs bench/update-readme.ts, which copies results.md into README.md between its markers.
 //
-// The runner: options, the shared stack (bench/stack.js: server, page, browser), then each
-// scenario in bench/scenarios/ in turn, then the report (bench/report.js). What is timed is
+// The runner: options, the shared stack (bench/stack.ts: server, page, browser), then each
+// scenario in bench/scenarios/ in turn, then the report (bench/report.ts). What is timed is
 // timed in the page (bench/page/main.ts) with performance.now().
 
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -20,14 +20,14 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { render } from './report.js'
-import { resultsToJson } from './stats.js'
+import { type BenchResults, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
 import { runLogout } from './scenarios/logout.js'
 import { judgeTargets } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
 import { measureSizes } from './size.js'
-import { log, startStack, versionOf } from './stack.js'
+import { type Cleanup, log, startStack, versionOf } from './stack.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -47,7 +47,7 @@ const { values: flags } = parseArgs({
 /** Where results.md and results.json go (default bench/; `--out bench/.tmp` for a trial run). */
 const outDir = flags.out ? join(process.cwd(), flags.out) : here
 
-function count(name, flag, env, fallback, min) {
+function count(name: string, flag: string | undefined, env: string, fallback: number, min: number) {
   const raw = flag ?? process.env[env]
   const value = raw === undefined ? fallback : Number(raw)
   if (!Number.isInteger(value) || value < min) throw new Error(`bench: ${name} must be an integer ≥ ${min}, got ${raw}`)
@@ -63,7 +63,7 @@ const coldRuns = count('--cold-runs', flags['cold-runs'], 'BENCH_COLD_RUNS', 20,
 
 // ---- run -------------------------------------------------------------------------------------
 
-const cleanups = []
+const cleanups: Cleanup[] = []
 async function cleanup() {
   for (const close of cleanups.splice(0).reverse()) await close().catch((error) => log(`bench: cleanup: ${error}`))
 }
@@ -90,7 +90,7 @@ async function main() {
   const sizes = await measureSizes()
 
   const cpus = os.cpus()
-  const results = {
+  const results: BenchResults = {
     date: new Date().toISOString(),
     machine: {
       os: `${os.type()} ${os.release()} ${os.arch()}`,
@@ -98,7 +98,7 @@ async function main() {
       cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
       memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       // 1-minute load averages: the bench shares its cores with whatever else runs.
-      loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round(os.loadavg()[0] * 10) / 10 },
+      loadAverage: { start: Math.round(loadAtStart! * 10) / 10, end: Math.round(os.loadavg()[0]! * 10) / 10 },
     },
     node: process.version,
     chromium: chromiumName,

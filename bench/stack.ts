@@ -8,11 +8,13 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { BrowserContext, Page } from 'playwright-core'
 import { build, preview } from 'vite'
-import { signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
+import { type Faults, signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
 import { launchChromium, missingEngine } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
 import { sourceAliases } from '../dev/sources.js'
+import type { Bench, BenchConfig, BenchTokens } from './page/main.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const root = join(here, '..')
@@ -22,9 +24,8 @@ export const pageOut = join(here, '.tmp', 'page')
 /**
  * Builds a bench page (`tokenwarden` resolved to src/, minified as an app would ship it) and
  * serves it on 127.0.0.1:`port`. Returns the function that stops the server.
- * @param {{ from: string, to: string, port: number, sourcemap?: boolean }} page
  */
-export async function servePage({ from, to, port, sourcemap = false }) {
+export async function servePage({ from, to, port, sourcemap = false }: { from: string; to: string; port: number; sourcemap?: boolean }) {
   await build({
     configFile: false,
     root: from,
@@ -42,24 +43,28 @@ export async function servePage({ from, to, port, sourcemap = false }) {
   return () => server.close()
 }
 
-export const log = (line) => process.stderr.write(`${line}\n`)
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+export const log = (line: string) => process.stderr.write(`${line}\n`)
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The installed version of a package (node_modules/<name>/package.json). */
-export async function versionOf(name) {
-  return JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+export async function versionOf(name: string): Promise<string> {
+  return (JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
 }
 
-function claimsOf(idToken) {
-  return JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8'))
+function claimsOf(idToken: string): BenchTokens['claims'] {
+  return JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'))
 }
+
+/** What a scenario stops when it is done, or when a later step failed. */
+export type Cleanup = () => Promise<unknown>
+
+export type Stack = Awaited<ReturnType<typeof startStack>>
 
 /**
  * Starts the server, the page and the browser. Everything started is pushed onto `cleanups`
  * as soon as it runs, so the caller can stop it even when a later step fails.
- * @param {{ latencyMs: number, cleanups: Array<() => Promise<unknown>> }} options
  */
-export async function startStack({ latencyMs, cleanups }) {
+export async function startStack({ latencyMs, cleanups }: { latencyMs: number; cleanups: Cleanup[] }) {
   const missing = missingEngine('chromium')
   if (missing) throw new Error(`bench: ${missing}`)
   log(
@@ -83,7 +88,7 @@ export async function startStack({ latencyMs, cleanups }) {
   const browser = await launchChromium()
   cleanups.push(() => browser.close())
 
-  const config = {
+  const config: BenchConfig = {
     authority: auth.issuer,
     clientId: auth.clientId,
     redirectUri: `${origin}/callback`,
@@ -91,14 +96,14 @@ export async function startStack({ latencyMs, cleanups }) {
   }
 
   /** The faults the measured steps run under; `measureWith` changes them for a scenario. */
-  let measured = { latencyMs, revocation: 'ok' }
-  function measureWith(faults) {
+  let measured: Pick<Faults, 'latencyMs' | 'revocation'> = { latencyMs, revocation: 'ok' }
+  function measureWith(faults: Partial<typeof measured>) {
     measured = { ...measured, ...faults }
     auth.faults.set(measured)
   }
 
   /** Set-up runs with no added latency, so only the measured step pays it. */
-  async function setup(step) {
+  async function setup<T>(step: () => Promise<T>): Promise<T> {
     auth.faults.set({ latencyMs: 0 })
     try {
       return await step()
@@ -108,12 +113,12 @@ export async function startStack({ latencyMs, cleanups }) {
   }
 
   /** A fresh sign-in (authorization code + PKCE from Node) and its ID token's claims. */
-  async function freshTokens() {
+  async function freshTokens(): Promise<BenchTokens> {
     const tokens = await signInHeadless(auth)
     return { ...tokens, claims: claimsOf(tokens.id_token) }
   }
 
-  async function openPage(context) {
+  async function openPage(context: BrowserContext) {
     const page = await context.newPage()
     page.on('pageerror', (error) => log(`bench: page error: ${error.message}`))
     await page.goto(`${origin}/`)
@@ -122,9 +127,12 @@ export async function startStack({ latencyMs, cleanups }) {
   }
 
   /** Calls `window.bench[name](...args)` in the page (bench/page/main.ts). */
-  const call = (page, name, ...args) => page.evaluate(([name, args]) => window.bench[name](...args), [name, args])
+  const call = <K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Bench[K]>): Promise<Awaited<ReturnType<Bench[K]>>> =>
+    page.evaluate(([name, args]) => (window.bench![name] as (...args: unknown[]) => unknown)(...args), [name, args] as const) as Promise<
+      Awaited<ReturnType<Bench[K]>>
+    >
 
-  const isActive = async (token) => (token ? (await auth.introspect(token)).active === true : false)
+  const isActive = async (token: string | undefined) => (token ? (await auth.introspect(token)).active === true : false)
 
   return { auth, origin, browser, config, latencyMs, measureWith, setup, freshTokens, openPage, call, isActive }
 }

@@ -2,14 +2,19 @@
 // (no network) and to `start()` settling (discovery included), beside oidc-client-ts's
 // `new UserManager()` + `getUser()`.
 
-import { log } from '../stack.js'
-import { summary } from '../stats.js'
+import { log, type Stack } from '../stack.js'
+import { type Summary, summary } from '../stats.js'
 
-/** @param {Awaited<ReturnType<typeof import('../stack.js').startStack>>} stack */
-export async function runColdStart(stack, { runs }) {
+export interface ColdStartResults {
+  snapshot: Summary
+  start: Summary
+  oidcClientTsGetUser: Summary
+}
+
+export async function runColdStart(stack: Stack, { runs }: { runs: number }): Promise<ColdStartResults> {
   const { browser, config, setup, freshTokens, openPage, call } = stack
   log(`bench: cold start, ${runs} reloads each (+1 warm-up)`)
-  const cold = { snapshot: [], start: [], oidc: [] }
+  const cold = { snapshot: [] as number[], start: [] as number[], oidc: [] as number[] }
   const context = await browser.newContext()
   try {
     const page = await openPage(context)

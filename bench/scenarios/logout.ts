@@ -12,13 +12,15 @@
 // - phases:         Resource Timing of the revocation requests in A, on the same clock.
 // The runs with answered revocations also check the server's side: exactly two revocations
 // answered 200, and neither token introspects active afterwards. Then a few more tokenwarden
-// logouts run under the CPU profiler (see bench/profile.js).
+// logouts run under the CPU profiler (see bench/profile.ts).
 
-import { attribute, loadSourceMaps, meanBuckets } from '../profile.js'
-import { log, pageOut } from '../stack.js'
-import { mean, summary, summaryWithMissing } from '../stats.js'
+import type { BrowserContext, Page } from 'playwright-core'
+import type { Library, LogoutMeasure } from '../page/main.js'
+import { attribute, type CpuProfile, loadSourceMaps, meanBuckets } from '../profile.js'
+import { log, pageOut, type Stack } from '../stack.js'
+import { mean, type Summary, type SummaryWithMissing, summary, summaryWithMissing } from '../stats.js'
 
-export const LIBRARIES = /** @type {const} */ (['tokenwarden', 'oidc-client-ts', 'axa'])
+export const LIBRARIES: readonly Library[] = ['tokenwarden', 'oidc-client-ts', 'axa']
 
 /**
  * How long a logout may take before it counts as not settled: past tokenwarden's 5 s bound.
@@ -29,8 +31,15 @@ export const CAP_MS = 6500
 /** How long tab B is given to notice, after A's logout settled or was given up on. */
 const OTHER_TAB_WAIT_MS = { tokenwarden: 1500, axa: 2500 }
 
-/** @param {number} latencyMs the bench's round trip */
-export function conditions(latencyMs) {
+export interface Condition {
+  key: 'no-latency' | 'latency' | 'hang'
+  title: string
+  latencyMs: number
+  revocation: 'ok' | 'hang'
+}
+
+/** The three conditions a logout is measured under, at the bench's round trip `latencyMs`. */
+export function conditions(latencyMs: number): Condition[] {
   return [
     { key: 'no-latency', title: '0 ms added latency', latencyMs: 0, revocation: 'ok' },
     { key: 'latency', title: `${latencyMs} ms added latency`, latencyMs, revocation: 'ok' },
@@ -38,11 +47,63 @@ export function conditions(latencyMs) {
   ]
 }
 
+/** One measured logout: tab A's measure, tab B's view of it, the server's. */
+interface Run {
+  settledMs: number | null
+  onScreenMs: number | null
+  /** undefined for a library that cannot tell another tab; null when B had not noticed in time. */
+  otherTabMs: number | null | undefined
+  requests: LogoutMeasure['requests']
+  marks: LogoutMeasure['marks']
+  report: string
+  stillActive?: boolean
+}
+
+export interface Phases {
+  beforeFirstRequest: number
+  requestsInFlight: number
+  afterLastAnswer: number
+  requestsPerLogout: number | null
+  runsWithSequentialRequests: number
+  inside: {
+    tokensTaken: number
+    takenToFirstRequest: number
+    lastAnswerToAnswersRead: number
+    answersReadToOutboxSettled: number
+    outboxSettledToSettled: number
+  } | null
+}
+
+export interface LibraryResult {
+  settled: SummaryWithMissing
+  onScreen: SummaryWithMissing
+  otherTab: SummaryWithMissing | null
+  phases: Phases | null
+  runsWithATokenStillActive: number | null
+  reports: string[]
+}
+
+export interface ConditionResult extends Condition {
+  runs: number
+  libraries: Record<Library, LibraryResult>
+  floor: Summary | null
+}
+
+export interface LogoutResults {
+  latencyMs: number
+  capMs: number
+  otherTabWaitMs: typeof OTHER_TAB_WAIT_MS
+  conditions: ConditionResult[]
+  profile: ProfileResult | null
+}
+
+export type ProfileResult = Awaited<ReturnType<typeof profileLogouts>>
+
 /**
  * Signs in afresh and hands the tokens to `lib` in tab A (and B, where the library can share a
  * session between tabs), then arms B's watcher.
  */
-async function prepare(stack, lib, a, b) {
+async function prepare(stack: Stack, lib: Library, a: Page, b: Page) {
   const { config, setup, freshTokens, call } = stack
   return setup(async () => {
     const tokens = await freshTokens()
@@ -64,13 +125,19 @@ async function prepare(stack, lib, a, b) {
 }
 
 /** One logout of `lib` in A, B's view of it, and (for answered revocations) the server's. */
-async function oneRun(stack, lib, a, b, { answered, profile = false }) {
+async function oneRun(
+  stack: Stack,
+  lib: Library,
+  a: Page,
+  b: Page,
+  { answered, profile = false }: { answered: boolean; profile?: boolean },
+) {
   const { auth, setup, call, isActive } = stack
   const tokens = await prepare(stack, lib, a, b)
   auth.clearLog()
   const measure = await call(a, 'logoutMeasured', lib, CAP_MS, profile)
   const heardAt = lib === 'oidc-client-ts' ? undefined : await call(b, 'otherTabSignedOutAt', OTHER_TAB_WAIT_MS[lib])
-  const run = {
+  const run: Run = {
     settledMs: measure.settledMs,
     onScreenMs: measure.onScreenMs,
     otherTabMs: heardAt === undefined ? undefined : heardAt === null ? null : heardAt - measure.calledAt,
@@ -92,7 +159,7 @@ async function oneRun(stack, lib, a, b, { answered, profile = false }) {
 }
 
 /** Two bare fetch() revocations, together, from tab A: what no library can beat on this machine. */
-async function floorRun(stack, a) {
+async function floorRun(stack: Stack, a: Page) {
   const { auth, setup, freshTokens, call } = stack
   const tokens = await setup(() => freshTokens())
   auth.clearLog()
@@ -104,20 +171,22 @@ async function floorRun(stack, a) {
 }
 
 /** Medians of where the time of one library's logouts went, from Resource Timing. */
-function phases(runs) {
-  const rows = runs.filter((r) => r.requests.length > 0 && r.settledMs !== null)
+function phases(runs: Run[]): Phases | null {
+  const rows = runs.filter((r): r is Run & { settledMs: number } => r.requests.length > 0 && r.settledMs !== null)
   if (rows.length === 0) return null
-  const median = (values) => summary(values).median
-  const first = (r) => Math.min(...r.requests.map((q) => q.start))
-  const last = (r) => Math.max(...r.requests.map((q) => q.end))
+  const median = (values: number[]) => summary(values).median
+  const first = (r: Run) => Math.min(...r.requests.map((q) => q.start))
+  const last = (r: Run) => Math.max(...r.requests.map((q) => q.end))
   const sequential = rows.filter((r) => {
     const sorted = [...r.requests].sort((x, y) => x.start - y.start)
-    return sorted.length > 1 && sorted[1].start >= sorted[0].end
+    return sorted.length > 1 && sorted[1]!.start >= sorted[0]!.end
   }).length
   // tokenwarden's own events split its part of the time: before the requests (the tokens taken,
   // the other tabs told) and after the last answer (the answers read, the outbox settled).
-  const marked = rows.filter(
-    (r) => r.marks?.taken !== undefined && r.marks.answersRead !== undefined && r.marks.outboxSettled !== undefined,
+  const marked = rows.flatMap(({ marks, ...r }) =>
+    marks?.taken !== undefined && marks.answersRead !== undefined && marks.outboxSettled !== undefined
+      ? [{ ...r, marks: { taken: marks.taken, answersRead: marks.answersRead, outboxSettled: marks.outboxSettled } }]
+      : [],
   )
   const inside = marked.length
     ? {
@@ -138,7 +207,7 @@ function phases(runs) {
   }
 }
 
-function libraryResult(lib, runs) {
+function libraryResult(lib: Library, runs: Run[]): LibraryResult {
   return {
     settled: summaryWithMissing(runs.map((r) => r.settledMs)),
     onScreen: summaryWithMissing(runs.map((r) => r.onScreenMs)),
@@ -149,20 +218,19 @@ function libraryResult(lib, runs) {
   }
 }
 
-/**
- * @param {Awaited<ReturnType<typeof import('../stack.js').startStack>>} stack
- * @param {{ runs: number, hangRuns: number, profileRuns: number, only?: string[] }} options `only`: condition keys to run (for trials)
- */
-export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
+/** `only`: the condition keys to run (for trials). */
+export async function runLogout(
+  stack: Stack,
+  { runs, hangRuns, profileRuns, only }: { runs: number; hangRuns: number; profileRuns: number; only?: Array<Condition['key']> },
+): Promise<LogoutResults> {
   const { browser, openPage, measureWith, latencyMs } = stack
-  const results = []
-  let profile = null
+  const results: ConditionResult[] = []
+  let profile: ProfileResult | null = null
 
   for (const condition of conditions(latencyMs).filter((c) => !only || only.includes(c.key))) {
     measureWith({ latencyMs: condition.latencyMs, revocation: condition.revocation })
-    const samples = Object.fromEntries(LIBRARIES.map((lib) => [lib, []]))
-    /** @type {number[]} */
-    const floor = []
+    const samples = Object.fromEntries(LIBRARIES.map((lib) => [lib, [] as Run[]])) as Record<Library, Run[]>
+    const floor: number[] = []
     try {
       if (condition.revocation === 'ok') {
         log(`bench: logout, ${condition.title}: ${runs} runs per library, interleaved (+1 warm-up each)`)
@@ -171,7 +239,7 @@ export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
           const [a, b] = [await openPage(context), await openPage(context)]
           for (let run = -1; run < runs; run += 1) {
             // Rotate who goes first, so no library always follows the same one.
-            const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run + 1) % LIBRARIES.length])
+            const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run + 1) % LIBRARIES.length]!)
             for (const lib of order) {
               const result = await oneRun(stack, lib, a, b, { answered: true })
               if (run >= 0) samples[lib].push(result)
@@ -191,7 +259,7 @@ export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
           `bench: logout, ${condition.title}: ${hangRuns} runs per library, one library at a time, interleaved, each after a warm-up logout in its fresh pages (each waits up to ${CAP_MS / 1000} s)`,
         )
         for (let run = 0; run < hangRuns; run += 1) {
-          const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run) % LIBRARIES.length])
+          const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run) % LIBRARIES.length]!)
           for (const lib of order) {
             const context = await browser.newContext()
             try {
@@ -215,7 +283,7 @@ export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
     results.push({
       ...condition,
       runs: condition.revocation === 'ok' ? runs : hangRuns,
-      libraries: Object.fromEntries(LIBRARIES.map((lib) => [lib, libraryResult(lib, samples[lib])])),
+      libraries: Object.fromEntries(LIBRARIES.map((lib) => [lib, libraryResult(lib, samples[lib])])) as Record<Library, LibraryResult>,
       floor: floor.length ? summary(floor) : null,
     })
   }
@@ -223,18 +291,18 @@ export async function runLogout(stack, { runs, hangRuns, profileRuns, only }) {
 }
 
 /** tokenwarden logouts under the CPU profiler (not counted in the timings above: profiling slows them). */
-async function profileLogouts(stack, context, a, b, runs) {
+async function profileLogouts(stack: Stack, context: BrowserContext, a: Page, b: Page, runs: number) {
   log(`bench: profiling ${runs} tokenwarden logouts in Chromium`)
   const cdp = await context.newCDPSession(a)
-  const finished = []
+  const finished: CpuProfile[] = []
   cdp.on('Profiler.consoleProfileFinished', (event) => finished.push(event.profile))
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
-  const settled = []
+  const settled: number[] = []
   try {
     for (let run = 0; run < runs; run += 1) {
       const result = await oneRun(stack, 'tokenwarden', a, b, { answered: true, profile: true })
-      settled.push(result.settledMs)
+      if (result.settledMs !== null) settled.push(result.settledMs)
     }
   } finally {
     await cdp.send('Profiler.disable').catch(() => {})

@@ -3,7 +3,7 @@
 // and WebCrypto. The protocol and revocation endpoint answer in the page, so network time is
 // not in the numbers: what differs between the two modes is sealing and opening.
 //
-//   node bench/encryption.js [--runs 40] [--out bench/.tmp]   (or BENCH_ENCRYPTION_RUNS)
+//   npm run bench:encryption -- [--runs 40] [--out bench/.tmp]   (or BENCH_ENCRYPTION_RUNS)
 //
 // Writes bench/encryption.md and bench/encryption.json and prints the table. Target: at most
 // 2 ms added at p95 (issue 14).
@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { launchChromium, missingEngine } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
-import { servePage } from './stack.js'
+import type { EncryptionBench } from './encryption-page/main.js'
+import { type Cleanup, log, servePage } from './stack.js'
+import { percentile, round } from './stats.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const pageRoot = join(here, 'encryption-page')
@@ -27,20 +29,18 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`bench: --runs must be 
 const outDir = flags.out ? join(process.cwd(), flags.out) : here
 const targetMs = 2
 
-const log = (line) => process.stderr.write(`${line}\n`)
-
-/** Percentile by linear interpolation between the closest ranks (numpy's default), as bench/run.js. */
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const rank = (p / 100) * (sorted.length - 1)
-  const low = Math.floor(rank)
-  const high = Math.ceil(rank)
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low)
+interface Figures {
+  runs: number
+  median: number
+  p95: number
 }
-const round = (n) => Math.round(n * 100) / 100
-const summary = (samples) => ({ runs: samples.length, median: round(percentile(samples, 50)), p95: round(percentile(samples, 95)) })
+const summary = (samples: number[]): Figures => ({
+  runs: samples.length,
+  median: round(percentile(samples, 50)),
+  p95: round(percentile(samples, 95)),
+})
 
-const cleanups = []
+const cleanups: Cleanup[] = []
 async function cleanup() {
   for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined)
 }
@@ -58,7 +58,12 @@ async function main() {
   cleanups.push(() => browser.close())
   const context = await browser.newContext()
   const page = await context.newPage()
-  const call = (name, ...args) => page.evaluate(([fn, params]) => window.bench[fn](...params), [name, args])
+  /** Calls `window.bench[name](...args)` in the encryption page (bench/encryption-page/main.ts). */
+  const call = <K extends keyof EncryptionBench>(name: K, ...args: Parameters<EncryptionBench[K]>) =>
+    page.evaluate(
+      ([fn, params]) => ((window as unknown as { bench: EncryptionBench }).bench[fn] as (...args: unknown[]) => unknown)(...params),
+      [name, args] as const,
+    ) as Promise<Awaited<ReturnType<EncryptionBench[K]>>>
 
   await page.goto(origin)
   for (const encrypt of [true, false]) {
@@ -66,7 +71,10 @@ async function main() {
     if (atRest !== (encrypt ? 'encrypted' : 'off')) throw new Error(`bench: seeding with encryptAtRest ${encrypt} gave ${atRest}`)
   }
 
-  const samples = { coldStart: { encrypted: [], plaintext: [] }, logout: { encrypted: [], plaintext: [] } }
+  const samples = {
+    coldStart: { encrypted: [] as number[], plaintext: [] as number[] },
+    logout: { encrypted: [] as number[], plaintext: [] as number[] },
+  }
   log(`bench: cold start and logout, ${runs} runs per mode (+1 warm-up), modes interleaved`)
   for (let run = -1; run < runs; run += 1) {
     // Alternate which mode goes first, so neither always meets a warmer browser.
@@ -89,7 +97,7 @@ async function main() {
     }
   }
 
-  const result = (name) => {
+  const result = (name: keyof typeof samples) => {
     const encrypted = summary(samples[name].encrypted)
     const plaintext = summary(samples[name].plaintext)
     return { encrypted, plaintext, addedMedian: round(encrypted.median - plaintext.median), addedP95: round(encrypted.p95 - plaintext.p95) }
@@ -103,11 +111,11 @@ async function main() {
     logout: result('logout'),
     durationSeconds: Math.round((Date.now() - started) / 1000),
   }
-  const row = (label, r) =>
+  const row = (label: string, r: ReturnType<typeof result>) =>
     `| ${label} | ${r.plaintext.median} | ${r.plaintext.p95} | ${r.encrypted.median} | ${r.encrypted.p95} | ${r.addedMedian} | ${r.addedP95} | ${r.addedP95 <= targetMs ? 'yes' : '**no**'} |`
   const markdown = `# Encryption at rest: what it costs
 
-_Written by bench/encryption.js (node bench/encryption.js); do not edit by hand._
+_Written by bench/encryption.ts (npm run bench:encryption); do not edit by hand._
 
 Chromium ${results.chromium}, real IndexedDB and WebCrypto; the protocol and the revocation endpoint answer in the page, so no network time is counted. ${runs} runs per mode, interleaved, after one warm-up each. Milliseconds.
 

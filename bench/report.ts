@@ -1,41 +1,44 @@
-// bench/results.md from the results of one run (bench/run.js writes it; bench/update-readme.js
+// bench/results.md from the results of one run (bench/run.ts writes it; bench/update-readme.ts
 // copies it into README.md).
 
-import { LIBRARIES } from './scenarios/logout.js'
-import { STORM_TABS as stormTabs } from './scenarios/refresh-storm.js'
+import type { Library } from './page/main.js'
+import type { BenchResults } from './results-file.js'
+import { type ConditionResult, LIBRARIES } from './scenarios/logout.js'
+import { type StormRow, STORM_TABS as stormTabs } from './scenarios/refresh-storm.js'
 import { sizeTable } from './size.js'
 
-const NAMES = { tokenwarden: 'tokenwarden', 'oidc-client-ts': 'oidc-client-ts', axa: '@axa-fr/oidc-client' }
+const NAMES: Record<Library, string> = { tokenwarden: 'tokenwarden', 'oidc-client-ts': 'oidc-client-ts', axa: '@axa-fr/oidc-client' }
 
-const ms = (n) => (n === Number.POSITIVE_INFINITY ? 'never' : `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`)
+const ms = (n: number) => (n === Number.POSITIVE_INFINITY ? 'never' : `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`)
 
 /** The logout section: three libraries, three conditions, the targets, the phases and the profile. */
-function renderLogout(r) {
+function renderLogout(r: BenchResults) {
   const lo = r.logout
   const L = lo.latencyMs
-  const bound = (n, limit) => (n === Number.POSITIVE_INFINITY ? `> ${(limit / 1000).toFixed(1)} s` : ms(n))
-  const rtt = (n, latency) => (latency > 0 && Number.isFinite(n) ? ` (${(n / latency).toFixed(2)} RTT)` : '')
-  const ratio = (peer, ours) => {
+  const bound = (n: number, limit: number) => (n === Number.POSITIVE_INFINITY ? `> ${(limit / 1000).toFixed(1)} s` : ms(n))
+  const rtt = (n: number, latency: number) => (latency > 0 && Number.isFinite(n) ? ` (${(n / latency).toFixed(2)} RTT)` : '')
+  const ratio = (peer: number, ours: number) => {
     if (!Number.isFinite(ours) && !Number.isFinite(peer)) return '—'
     if (!Number.isFinite(peer)) return '∞'
     if (!Number.isFinite(ours)) return '0×'
     return ours > 0 ? `${(peer / ours).toFixed(2)}×` : '—'
   }
-  const measures = [
+  const measures: Array<{ key: 'settled' | 'onScreen' | 'otherTab'; title: string; limit: number | null; rtt?: boolean }> = [
     { key: 'settled', title: 'logout settled', limit: lo.capMs, rtt: true },
     { key: 'onScreen', title: 'signed out on screen, this tab', limit: lo.capMs },
     { key: 'otherTab', title: 'signed out on screen, another tab', limit: null },
   ]
-  const rows = []
+  const rows: string[] = []
   for (const condition of lo.conditions) {
     for (const measure of measures) {
-      const cell = (lib) => {
+      const cell = (lib: Library) => {
         const s = condition.libraries[lib][measure.key]
         if (s === null) return 'n/a ²'
-        const show = (n) => (measure.limit === null && n === Number.POSITIVE_INFINITY ? 'not seen ³' : bound(n, measure.limit))
+        const show = (n: number) =>
+          measure.limit === null ? (n === Number.POSITIVE_INFINITY ? 'not seen ³' : ms(n)) : bound(n, measure.limit)
         return `${show(s.median)} / ${show(s.p95)}${measure.rtt ? rtt(s.median, condition.latencyMs) : ''}`
       }
-      const ratioCell = (lib) => {
+      const ratioCell = (lib: Library) => {
         const ours = condition.libraries.tokenwarden[measure.key]
         const theirs = condition.libraries[lib][measure.key]
         return ours && theirs ? ratio(theirs.median, ours.median) : '—'
@@ -49,47 +52,51 @@ function renderLogout(r) {
     (t) =>
       `| ${t.target} | ${bound(t.figure, lo.capMs)} | ${Number.isFinite(t.bound) ? ms(t.bound) : 'never'} | ${t.pass ? '**pass**' : '**miss**'} |`,
   )
-  const latency = lo.conditions.find((c) => c.key === 'latency')
-  const phaseCell = (lib, key) => {
+  const latency = conditionOf(lo.conditions, 'latency')
+  const phaseCell = (lib: Library, key: 'beforeFirstRequest' | 'requestsInFlight' | 'afterLastAnswer') => {
     const p = latency.libraries[lib].phases
     return p ? ms(p[key]) : '—'
   }
-  const sequentialCell = (lib) => {
+  const sequentialCell = (lib: Library) => {
     const p = latency.libraries[lib].phases
     return p
       ? `${p.requestsPerLogout}${p.runsWithSequentialRequests ? ` (one after the other in ${p.runsWithSequentialRequests} of ${latency.runs} runs)` : ' (together)'}`
       : '—'
   }
-  const phaseRows = [
-    ['call → first revocation request starts', 'beforeFirstRequest'],
-    ['first request starts → last answer received', 'requestsInFlight'],
-    ['last answer → logout settled', 'afterLastAnswer'],
-  ].map(([title, key]) => `| ${title} | ${LIBRARIES.map((lib) => phaseCell(lib, key)).join(' | ')} |`)
+  const phaseRows = (
+    [
+      ['call → first revocation request starts', 'beforeFirstRequest'],
+      ['first request starts → last answer received', 'requestsInFlight'],
+      ['last answer → logout settled', 'afterLastAnswer'],
+    ] as const
+  ).map(([title, key]) => `| ${title} | ${LIBRARIES.map((lib) => phaseCell(lib, key)).join(' | ')} |`)
   const inside = latency.libraries.tokenwarden.phases?.inside
   const insideRows = inside
-    ? [
+    ? (
         [
-          'call → tokens taken (the storage transaction has read the newest tokens and issued its writes) and every tab told',
-          inside.tokensTaken,
-        ],
-        ['tokens taken → first revocation request starts (request set-up: ky, fetch)', inside.takenToFirstRequest],
-        ['last answer received → answers read (ky, the outcome of each token)', inside.lastAnswerToAnswersRead],
-        ['answers read → outbox clean-up issued', inside.answersReadToOutboxSettled],
-        ['outbox clean-up issued → `logout()` settled', inside.outboxSettledToSettled],
-      ].map(([title, value]) => `| ${title} | ${ms(value)} |`)
+          [
+            'call → tokens taken (the storage transaction has read the newest tokens and issued its writes) and every tab told',
+            inside.tokensTaken,
+          ],
+          ['tokens taken → first revocation request starts (request set-up: ky, fetch)', inside.takenToFirstRequest],
+          ['last answer received → answers read (ky, the outcome of each token)', inside.lastAnswerToAnswersRead],
+          ['answers read → outbox clean-up issued', inside.answersReadToOutboxSettled],
+          ['outbox clean-up issued → `logout()` settled', inside.outboxSettledToSettled],
+        ] as const
+      ).map(([title, value]) => `| ${title} | ${ms(value)} |`)
     : []
   const twHere = latency.libraries.tokenwarden
   const profile = lo.profile
   const profileRows = profile ? profile.buckets.filter((b) => b.ms >= 0.01).map((b) => `| ${b.name} | ${ms(b.ms)} |`) : []
-  const reports = (condition) =>
+  const reports = (condition: ConditionResult) =>
     LIBRARIES.map((lib) => `${NAMES[lib]}: ${condition.libraries[lib].reports.map((x) => `\`${x}\``).join(', ')}`).join('; ')
   const stillActive = lo.conditions
     .filter((c) => c.revocation === 'ok')
     .map((c) => `${c.title}: ${LIBRARIES.map((lib) => `${NAMES[lib]} ${c.libraries[lib].runsWithATokenStillActive}`).join(', ')}`)
     .join('; ')
-  const hang = lo.conditions.find((c) => c.key === 'hang')
-  const floors = lo.conditions.filter((c) => c.floor)
-  const aboveOrBelow = (d) => (d >= 0 ? `${ms(d)} above it` : `${ms(-d)} below it`)
+  const hang = conditionOf(lo.conditions, 'hang')
+  const floors = lo.conditions.flatMap((c) => (c.floor ? [{ ...c, floor: c.floor }] : []))
+  const aboveOrBelow = (d: number) => (d >= 0 ? `${ms(d)} above it` : `${ms(-d)} below it`)
   const floorLine = floors.length
     ? `The floor under all three: the same two revocation requests as bare \`fetch()\` calls sent together from the page, nothing before or after (median / p95): ${floors.map((c) => `${c.title} ${ms(c.floor.median)} / ${ms(c.floor.p95)}${rtt(c.floor.median, c.latencyMs)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.floor.median)}`).join('; ')}. At ${L} ms that floor is the injected latency plus loopback and the server's own work on two revocations.`
     : ''
@@ -157,11 +164,14 @@ How the logout was measured:
 `
 }
 
-/** @param {any} r the object bench/run.js writes to results.json */
-export function render(r) {
+/** bench/results.md from what run.ts measured (results.json). */
+export function render(r: BenchResults): string {
   const ct = r.crossTab.tokenwarden
   const cs = r.coldStart
-  const stormCell = (row) => `${row.refreshRequests} (${row.workingTabs} of ${row.tabs} with a working token)`
+  const stormCell = (row: StormRow | undefined) => {
+    if (!row) throw new Error('bench: a refresh storm row is missing from the results')
+    return `${row.refreshRequests} (${row.workingTabs} of ${row.tabs} with a working token)`
+  }
   const stormRows = stormTabs.map((tabs) => {
     const a = r.refreshStorm.find((row) => row.tabs === tabs && row.library === 'tokenwarden')
     const b = r.refreshStorm.find((row) => row.tabs === tabs && row.library === 'oidc')
@@ -169,12 +179,12 @@ export function render(r) {
   })
   const oidcErrors = [...new Set(r.refreshStorm.filter((row) => row.library === 'oidc').flatMap((row) => row.errors))]
   const twErrors = [...new Set(r.refreshStorm.filter((row) => row.library === 'tokenwarden').flatMap((row) => row.errors))]
-  const stormAnswers = (lib) =>
+  const stormAnswers = (lib: StormRow['library']) =>
     r.refreshStorm
       .filter((row) => row.library === lib)
       .map((row) => `${row.tabs}: ${row.answers.join(', ') || 'none'}`)
       .join('; ')
-  const stormNewTokens = (lib) =>
+  const stormNewTokens = (lib: StormRow['library']) =>
     r.refreshStorm
       .filter((row) => row.library === lib)
       .map((row) => `${row.tabsOnANewToken} of ${row.tabs}`)
@@ -182,7 +192,7 @@ export function render(r) {
 
   return `# Benchmarks
 
-_Written by \`npm run bench\` (bench/run.js); do not edit by hand._
+_Written by \`npm run bench\` (bench/run.ts); do not edit by hand._
 
 Measured ${r.date.slice(0, 10)} on ${r.machine.os}, ${r.machine.cpu} (${r.machine.cores} cores; 1-minute load average ${r.machine.loadAverage.start} at the start and ${r.machine.loadAverage.end} at the end${Math.max(r.machine.loadAverage.start, r.machine.loadAverage.end) > r.machine.cores ? ': other work shared the machine, so absolute figures are noisy and the side-by-side ratios, from interleaved runs, mean more' : ''}), Node ${r.node}, ${r.chromium} (headless, playwright-core), oidc-client-ts ${r.oidcClientTs}, @axa-fr/oidc-client ${r.axaOidcClient}. The dev authorization server (node-oidc-provider, loopback) adds **${r.latencyMs} ms to every request**, so one round trip (RTT) ≈ ${r.latencyMs} ms.
 
@@ -211,4 +221,11 @@ How these were measured:
 
 ${sizeTable(r.size)}
 `
+}
+
+/** The condition `key` of the logout results (every run measures all three). */
+function conditionOf(conditions: ConditionResult[], key: ConditionResult['key']): ConditionResult {
+  const found = conditions.find((c) => c.key === key)
+  if (!found) throw new Error(`bench: the logout results have no '${key}' condition`)
+  return found
 }
