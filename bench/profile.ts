@@ -42,7 +42,8 @@ function label(source: string): string {
   if (dependency) return dependency[1]!
   const own = /(?:^|\/)(src\/.+)$/.exec(path)
   if (own) return `tokenwarden ${own[1]}`
-  if (/bench\/page\//.test(path) || /(^|\/)main\.ts$/.test(path)) return 'bench page'
+  // The page's own modules (main.ts, measure.ts, adapters/), named from the build's output folder.
+  if (/(^|\/)page\//.test(path)) return 'bench page'
   return path
 }
 

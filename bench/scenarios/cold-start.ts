@@ -2,8 +2,12 @@
 // (no network) and to `start()` settling (discovery included), beside oidc-client-ts's
 // `new UserManager()` + `getUser()`.
 
+import type { Library } from '../page/main.js'
 import { log, type Stack } from '../stack.js'
 import { type Summary, summary } from '../stats.js'
+
+/** Alternating which reloads first, after one warm-up each. */
+const LIBRARIES: Library[] = ['tokenwarden', 'oidc-client-ts']
 
 export interface ColdStartResults {
   snapshot: Summary
@@ -20,24 +24,20 @@ export async function runColdStart(stack: Stack, { runs }: { runs: number }): Pr
     const page = await openPage(context)
     await setup(async () => {
       const tokens = await freshTokens()
-      await call(page, 'seedTokenwarden', config, tokens, Date.now() + 3600_000)
-      await call(page, 'ocSeedShared', config, tokens, Math.floor(Date.now() / 1000) + 3600)
+      for (const lib of LIBRARIES) await call(page, 'seed', lib, config, tokens, Date.now() + 3600_000)
     })
     for (let run = -1; run < runs; run += 1) {
-      for (const lib of run % 2 === 0 ? ['tokenwarden', 'oidc'] : ['oidc', 'tokenwarden']) {
+      for (const lib of run % 2 === 0 ? LIBRARIES : [...LIBRARIES].reverse()) {
         await page.reload()
         await page.waitForFunction(() => window.bench !== undefined)
+        const result = await call(page, 'coldStart', lib, config)
+        if (!result.signedIn) throw new Error(`bench: ${lib} was not signed in on cold start`)
+        if (run < 0) continue
         if (lib === 'tokenwarden') {
-          const result = await call(page, 'twColdStart', config)
-          if (result.status !== 'signed-in') throw new Error(`bench: cold start ended ${result.status}`)
-          if (run >= 0) {
-            cold.snapshot.push(result.snapshotMs)
-            cold.start.push(result.startMs)
-          }
+          cold.snapshot.push(result.ms)
+          cold.start.push(result.settledMs ?? Number.NaN)
         } else {
-          const result = await call(page, 'ocColdStart', config)
-          if (!result.found) throw new Error('bench: oidc-client-ts found no user on cold start')
-          if (run >= 0) cold.oidc.push(result.ms)
+          cold.oidc.push(result.ms)
         }
       }
     }

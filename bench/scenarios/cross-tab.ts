@@ -2,6 +2,7 @@
 // `logout()` settling in tab A to tab B's snapshot turning signed-out (reason 'other-tab').
 
 import { log, type Stack } from '../stack.js'
+import { CAP_MS } from './logout.js'
 import { type Summary, summary } from '../stats.js'
 
 export interface CrossTabResults {
@@ -20,15 +21,16 @@ export async function runCrossTab(stack: Stack, { runs }: { runs: number }): Pro
     for (let run = -1; run < runs; run += 1) {
       await setup(async () => {
         const tokens = await freshTokens()
-        await call(a, 'seedTokenwarden', config, tokens, Date.now() + 3600_000)
-        const statuses = await Promise.all([call(a, 'twStart', config), call(b, 'twStart', config)])
-        if (statuses.some((status) => status !== 'signed-in')) throw new Error(`bench: cross-tab set-up: ${statuses}`)
-        await call(b, 'twWatchSignedOut')
+        await call(a, 'seed', 'tokenwarden', config, tokens, Date.now() + 3600_000)
+        const signedIn = await Promise.all([call(a, 'restore', 'tokenwarden', config), call(b, 'restore', 'tokenwarden', config)])
+        if (signedIn.some((ok) => !ok)) throw new Error(`bench: cross-tab set-up: signed in ${signedIn}`)
+        await call(b, 'watchOtherTab', 'tokenwarden')
       })
-      const result = await call(a, 'twLogout')
-      const heard = await call(b, 'twSignedOutAt')
+      const result = await call(a, 'logout', 'tokenwarden', CAP_MS)
+      const heard = await call(b, 'otherTabSignedOutAt', 5000)
+      if (result.settledMs === null) throw new Error(`bench: tab A's logout did not settle (${result.report})`)
       if (heard.at === null || heard.reason !== 'other-tab') throw new Error(`bench: tab B did not sign out (${JSON.stringify(heard)})`)
-      if (run >= 0) crossTab.push(heard.at - result.settledAt)
+      if (run >= 0) crossTab.push(heard.at - (result.calledAt + result.settledMs))
     }
   } finally {
     await context.close()

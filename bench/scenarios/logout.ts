@@ -28,8 +28,12 @@ export const LIBRARIES: readonly Library[] = ['tokenwarden', 'oidc-client-ts', '
  * three times in all, so it settles after about 30 s: waiting for that would triple the run.)
  */
 export const CAP_MS = 6500
-/** How long tab B is given to notice, after A's logout settled or was given up on. */
-const OTHER_TAB_WAIT_MS = { tokenwarden: 1500, axa: 2500 }
+/**
+ * How long tab B is given to notice, after A's logout settled or was given up on, for the
+ * libraries that tell another tab at all (oidc-client-ts does not: B is neither set up nor asked).
+ */
+const OTHER_TAB_WAIT_MS = { tokenwarden: 1500, axa: 2500 } satisfies Partial<Record<Library, number>>
+const otherTabWaitMs = (lib: Library): number | undefined => (OTHER_TAB_WAIT_MS as Partial<Record<Library, number>>)[lib]
 
 export interface Condition {
   key: 'no-latency' | 'latency' | 'hang'
@@ -105,21 +109,14 @@ export type ProfileResult = Awaited<ReturnType<typeof profileLogouts>>
  */
 async function prepare(stack: Stack, lib: Library, a: Page, b: Page) {
   const { config, setup, freshTokens, call } = stack
+  const tellsOtherTabs = otherTabWaitMs(lib) !== undefined
   return setup(async () => {
     const tokens = await freshTokens()
-    if (lib === 'tokenwarden') {
-      await call(a, 'seedTokenwarden', config, tokens, Date.now() + 3600_000)
-      const statuses = await Promise.all([call(a, 'twStart', config), call(b, 'twStart', config)])
-      if (statuses.some((s) => s !== 'signed-in')) throw new Error(`bench: tokenwarden did not restore the seeded session (${statuses})`)
-      await call(b, 'watchOtherTab', lib)
-    } else if (lib === 'oidc-client-ts') {
-      await call(a, 'ocPrepare', config, tokens)
-    } else {
-      await call(a, 'axaSeed', config, tokens, Math.floor(Date.now() / 1000) + 3600)
-      const restored = [await call(a, 'axaStart', config), await call(b, 'axaStart', config)]
-      if (restored.some((ok) => !ok)) throw new Error(`bench: @axa-fr/oidc-client did not restore the seeded session (${restored})`)
-      await call(b, 'watchOtherTab', lib)
-    }
+    await call(a, 'seed', lib, config, tokens, Date.now() + 3600_000)
+    const restored: boolean[] = []
+    for (const tab of tellsOtherTabs ? [a, b] : [a]) restored.push(await call(tab, 'restore', lib, config))
+    if (restored.some((ok) => !ok)) throw new Error(`bench: ${lib} did not restore the seeded session (${restored})`)
+    if (tellsOtherTabs) await call(b, 'watchOtherTab', lib)
     return tokens
   })
 }
@@ -135,8 +132,9 @@ async function oneRun(
   const { auth, setup, call, isActive } = stack
   const tokens = await prepare(stack, lib, a, b)
   auth.clearLog()
-  const measure = await call(a, 'logoutMeasured', lib, CAP_MS, profile)
-  const heardAt = lib === 'oidc-client-ts' ? undefined : await call(b, 'otherTabSignedOutAt', OTHER_TAB_WAIT_MS[lib])
+  const measure = await call(a, 'logout', lib, CAP_MS, profile)
+  const waitMs = otherTabWaitMs(lib)
+  const heardAt = waitMs === undefined ? undefined : (await call(b, 'otherTabSignedOutAt', waitMs)).at
   const run: Run = {
     settledMs: measure.settledMs,
     onScreenMs: measure.onScreenMs,
@@ -211,7 +209,7 @@ function libraryResult(lib: Library, runs: Run[]): LibraryResult {
   return {
     settled: summaryWithMissing(runs.map((r) => r.settledMs)),
     onScreen: summaryWithMissing(runs.map((r) => r.onScreenMs)),
-    otherTab: lib === 'oidc-client-ts' ? null : summaryWithMissing(runs.map((r) => r.otherTabMs ?? null)),
+    otherTab: otherTabWaitMs(lib) === undefined ? null : summaryWithMissing(runs.map((r) => r.otherTabMs ?? null)),
     phases: phases(runs),
     runsWithATokenStillActive: runs.some((r) => 'stillActive' in r) ? runs.filter((r) => r.stillActive).length : null,
     reports: [...new Set(runs.map((r) => r.report))],

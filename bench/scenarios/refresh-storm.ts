@@ -2,7 +2,14 @@
 // refresh grants reach the server, and how many tabs end up with a working token.
 
 import type { Page } from 'playwright-core'
+import type { Library } from '../page/main.js'
 import { log, sleep, type Stack } from '../stack.js'
+
+/** The libraries, under the names results.json has for them. */
+const LIBRARIES: Array<{ library: Library; name: StormRow['library'] }> = [
+  { library: 'tokenwarden', name: 'tokenwarden' },
+  { library: 'oidc-client-ts', name: 'oidc' },
+]
 
 export const STORM_TABS = [1, 5, 10]
 
@@ -26,7 +33,7 @@ export async function runRefreshStorm(stack: Stack): Promise<StormRow[]> {
   log(`bench: refresh storm, ${STORM_TABS.join(', ')} tabs`)
   const storm: StormRow[] = []
   for (const tabs of STORM_TABS) {
-    for (const lib of ['tokenwarden', 'oidc'] as const) {
+    for (const { library, name } of LIBRARIES) {
       const context = await browser.newContext()
       try {
         const pages: Page[] = []
@@ -39,41 +46,29 @@ export async function runRefreshStorm(stack: Stack): Promise<StormRow[]> {
         const expiresAt = Date.now() + 30_000
         const seeded = await setup(async () => {
           const tokens = await freshTokens()
-          if (lib === 'tokenwarden') {
-            await call(first, 'seedTokenwarden', config, tokens, expiresAt)
-          } else {
-            await call(first, 'ocSeedShared', config, tokens, Math.floor(expiresAt / 1000))
-          }
+          await call(first, 'seed', library, config, tokens, expiresAt)
           return tokens
         })
         auth.clearLog()
         const at = Date.now() + 300
-        // Every tab starts at the same moment, as if the browser restored them all at once.
-        let started: Array<{ token?: string; error?: string }> = []
-        if (lib === 'tokenwarden') {
-          // Each one starts its session on the stored record and asks for the access token.
-          started = await Promise.all(pages.map((page) => call(page, 'twStormAt', config, at)))
-        } else {
-          // Each one creates its UserManager (automatic silent renew); their "expiring" timers
-          // fire about a second later.
-          await Promise.all(pages.map((page) => call(page, 'ocStartRenewingAt', config, at)))
-        }
+        // Every tab starts at the same moment, as if the browser restored them all at once:
+        // tokenwarden's start its session on the stored record and ask for the access token;
+        // oidc-client-ts's create their UserManager (automatic silent renew), whose "expiring"
+        // timers fire about a second later.
+        const started = await Promise.all(pages.map((page) => call(page, 'startAt', library, config, at)))
         // Then both get the same time to settle: anything still on its way lands and is counted.
         await sleep(Math.max(0, at + settleMs - Date.now()))
-        const results: Array<{ token?: string; error?: string; errors?: string[] }> = await Promise.all(
-          pages.map((page) => (lib === 'tokenwarden' ? call(page, 'twCurrentToken') : call(page, 'ocAccessToken'))),
-        )
+        const results = await Promise.all(pages.map((page) => call(page, 'currentToken', library)))
         const grants = auth.requests.filter((entry) => entry.endpoint === 'token' && entry.body.grant_type === 'refresh_token')
         const working = await setup(async () => {
           let n = 0
           for (const result of results) if (await isActive(result.token)) n += 1
           return n
         })
-        const errorsOf = (result: { error?: string; errors?: string[] }) => result.errors ?? (result.error ? [result.error] : [])
-        const errors = [...new Set([...started, ...results].flatMap(errorsOf))]
+        const errors = [...new Set([...started, ...results].flatMap((result) => result.errors))]
         storm.push({
           tabs,
-          library: lib,
+          library: name,
           refreshRequests: grants.length,
           answers: grants.map((entry) => entry.status ?? null),
           workingTabs: working,
