@@ -5,7 +5,7 @@
 //
 //   npm run bench:encryption -- [--runs 40] [--out bench/.tmp]   (or BENCH_ENCRYPTION_RUNS)
 //
-// Writes bench/encryption.md and bench/encryption.json and prints the table. Target: at most
+// Writes bench/results/encryption.md and encryption.json and prints the table. Target: at most
 // 2 ms added at p95 (issue 14).
 
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 import { launchChromium, missingEngine } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
 import type { EncryptionBench } from './encryption-page/main.js'
+import { resultsDir } from './results-file.js'
 import { type Cleanup, log, servePage } from './stack.js'
 import { percentile, round } from './stats.js'
 
@@ -26,7 +27,7 @@ const { values: flags } = parseArgs({ options: { runs: { type: 'string' }, out: 
 const rawRuns = flags.runs ?? process.env.BENCH_ENCRYPTION_RUNS ?? '40'
 const runs = Number(rawRuns)
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`bench: --runs must be an integer ≥ 1, got ${rawRuns}`)
-const outDir = flags.out ? join(process.cwd(), flags.out) : here
+const outDir = flags.out ? join(process.cwd(), flags.out) : resultsDir
 const targetMs = 2
 
 interface Figures {

@@ -1,4 +1,4 @@
-// bench/results.md from the results of one run (bench/run.ts writes it; bench/update-readme.ts
+// bench/results/results.md from the results of one run (bench/run.ts writes it; bench/update-readme.ts
 // copies it into README.md).
 
 import type { Library } from './page/main.js'
@@ -164,7 +164,7 @@ How the logout was measured:
 `
 }
 
-/** bench/results.md from what run.ts measured (results.json). */
+/** bench/results/results.md from what run.ts measured (results.json). */
 export function render(r: BenchResults): string {
   const ct = r.crossTab.tokenwarden
   const cs = r.coldStart

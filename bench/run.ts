@@ -7,7 +7,7 @@
 //   (or BENCH_LATENCY_MS, BENCH_RUNS, BENCH_HANG_RUNS, BENCH_PROFILE_RUNS, BENCH_CROSS_TAB_RUNS,
 //   BENCH_COLD_RUNS)
 //
-// Writes bench/results.md and bench/results.json and prints the table; `npm run bench` then
+// Writes bench/results/results.md and results.json and prints the table; `npm run bench` then
 // runs bench/update-readme.ts, which copies results.md into README.md between its markers.
 //
 // The runner: options, the shared stack (bench/stack.ts: server, page, browser), then each
@@ -17,10 +17,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { render } from './report.js'
-import { type BenchResults, resultsToJson } from './results-file.js'
+import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
 import { runLogout } from './scenarios/logout.js'
@@ -28,8 +27,6 @@ import { judgeTargets } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
 import { measureSizes } from './size.js'
 import { type Cleanup, log, startStack, versionOf } from './stack.js'
-
-const here = fileURLToPath(new URL('.', import.meta.url))
 
 // ---- options ---------------------------------------------------------------------------------
 
@@ -44,8 +41,8 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
   },
 })
-/** Where results.md and results.json go (default bench/; `--out bench/.tmp` for a trial run). */
-const outDir = flags.out ? join(process.cwd(), flags.out) : here
+/** Where results.md and results.json go (default bench/results/; `--out bench/.tmp` for a trial run). */
+const outDir = flags.out ? join(process.cwd(), flags.out) : resultsDir
 
 function count(name: string, flag: string | undefined, env: string, fallback: number, min: number) {
   const raw = flag ?? process.env[env]

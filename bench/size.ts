@@ -3,7 +3,7 @@
 // of us), react and vue left out (the app has them anyway). Measured gzip (level 9) and
 // brotli (quality 11) with node:zlib.
 //
-//   npm run size (tsx bench/size.ts)  prints the table, writes bench/size.md, exits 1 over budget
+//   npm run size (tsx bench/size.ts)  prints the table, writes bench/results/size.md, exits 1 over budget
 //   import { measureSizes } …         the same, for bench/size.test.ts and bench/run.ts
 //
 // Budgets live in package.json under "sizeLimits" (bytes):
@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { build, type Rolldown } from 'vite'
 import { sourceAliases, srcDir } from '../dev/sources.js'
+import { resultsDir } from './results-file.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const DEPENDENCIES = ['oidc-client-ts', 'ky', 'idb-keyval']
@@ -290,7 +291,7 @@ const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import
 if (isMain) {
   const report = await measureSizes()
   const table = sizeTable(report)
-  const out = join(root, 'bench', 'size.md')
+  const out = `${resultsDir}size.md`
   writeFileSync(out, `# Bundle sizes\n\nWritten by \`npm run size\` (bench/size.ts); do not edit by hand.\n\n${table}\n`)
   console.log(table)
   console.log(`\nwritten: ${relative(process.cwd(), out)}`)

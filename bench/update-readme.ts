@@ -1,11 +1,12 @@
-// Copies bench/results.md (written by bench/run.ts) into README.md between
+// Copies bench/results/results.md (written by bench/run.ts) into README.md between
 // `<!-- bench:start -->` and `<!-- bench:end -->`, so the README's figures are never typed by
 // hand. Run by `npm run bench` after the measurements; `npx tsx bench/update-readme.ts` alone
 // re-applies the last results. Touches nothing outside the markers (dev/readme.ts).
 
 import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
+import { resultsDir } from './results-file.js'
 
 // test/contracts/docs.test.ts imports it from here; it lives in dev/readme.ts.
 export { replaceBetweenMarkers }
@@ -22,7 +23,7 @@ export function readmeSection(results: string): string {
     .replace(/^_Written by .*_\n+/m, '')
     .replace(/^(#{2,5}) /gm, '#$1 ')
     .trim()
-  return `<!-- Written by bench/update-readme.ts from bench/results.md (npm run bench); do not edit by hand. -->\n\n${body}`
+  return `<!-- Written by bench/update-readme.ts from bench/results/results.md (npm run bench); do not edit by hand. -->\n\n${body}`
 }
 
 /** README with the bench section replaced by what results.md says; throws when the markers are missing. */
@@ -32,12 +33,12 @@ export function replaceSection(readme: string, results: string): string {
 
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
 if (isMain) {
-  const resultsPath = fileURLToPath(new URL('./results.md', import.meta.url))
+  const resultsPath = `${resultsDir}results.md`
   try {
-    if (!existsSync(resultsPath)) throw new Error('bench/results.md does not exist yet: run `npm run bench` first.')
+    if (!existsSync(resultsPath)) throw new Error('bench/results/results.md does not exist yet: run `npm run bench` first.')
     const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command)
     console.log(
-      changed ? 'README.md: benchmark section rewritten from bench/results.md' : 'README.md: benchmark section already up to date',
+      changed ? 'README.md: benchmark section rewritten from bench/results/results.md' : 'README.md: benchmark section already up to date',
     )
   } catch (error) {
     console.error(`update-readme: ${error instanceof Error ? error.message : String(error)}`)
