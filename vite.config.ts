@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { sourceAliases } from './dev/sources.js'
 import pkg from './package.json' with { type: 'json' }
 
 // Every dependency and peer stays external: apps bundle them once, and our size budget
-// measures them separately (bench/size.js).
+// measures them separately (bench/size.ts).
 // E2E_ENGINES=webkit (or firefox, or chromium, or a comma list) runs the browser suites in
 // those engines only, for local work; `npm test` runs all three.
 const allEngines = ['chromium', 'firefox', 'webkit'] as const
@@ -20,11 +20,7 @@ if (engines.length === 0) throw new Error(`E2E_ENGINES=${process.env.E2E_ENGINES
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
 
 // The bindings import the core by its package name, as apps do, and README's examples import
-// the subpaths: here those are the sources.
-const unitAliases = [
-  { find: /^tokenwarden$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-  { find: /^tokenwarden\/(react|vue|testing)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
-]
+// the subpaths: in the unit and profile tests those are the sources (dev/sources.ts).
 
 export default defineConfig({
   build: {
@@ -50,7 +46,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        resolve: { alias: unitAliases },
+        resolve: { alias: sourceAliases },
         test: {
           name: 'unit',
           environment: 'happy-dom',
@@ -62,7 +58,7 @@ export default defineConfig({
         extends: true,
         // The test kit promises jsdom as well as happy-dom: the README's app tests and the
         // kit's own tests run again under jsdom.
-        resolve: { alias: unitAliases },
+        resolve: { alias: sourceAliases },
         test: {
           name: 'unit-jsdom',
           environment: 'jsdom',
@@ -105,7 +101,7 @@ export default defineConfig({
         extends: true,
         // profiles.test.ts drives logout() through the test kit, which imports the core by
         // its package name: the sources here, never a dist/ that a clean checkout lacks.
-        resolve: { alias: unitAliases },
+        resolve: { alias: sourceAliases },
         test: {
           // Revocation against loopback servers that behave as Keycloak, Auth0, Cognito, Google,
           // Entra ID and Okta document (profiles/profiles.ts), over real HTTP with Node's fetch.
@@ -119,7 +115,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Bundle-size budgets (bench/size.js): builds with Vite in Node.
+          // Bundle-size budgets (bench/size.ts): builds with Vite in Node.
           name: 'size',
           environment: 'node',
           include: ['bench/**/*.test.ts'],

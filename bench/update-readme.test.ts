@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 import { replaceSection } from './update-readme.js'
 
 const results =
-  '# Benchmarks\n\n_Written by `npm run bench` (bench/run.js); do not edit by hand._\n\nMeasured today.\n\n## Speed\n\n| a | b |\n'
+  '# Benchmarks\n\n_Written by `npm run bench` (bench/run.ts); do not edit by hand._\n\nMeasured today.\n\n## Speed\n\n| a | b |\n'
 
 test('rewrites only what lies between the markers, headings one level down', () => {
   const readme = '# tokenwarden\n\n## Benchmarks\n\n<!-- bench:start -->\nold figures\n<!-- bench:end -->\n\n## After\n'

@@ -1,6 +1,6 @@
-// The dev authorization server (demo/server/auth-server.js), over real HTTP on 127.0.0.1.
+// The dev authorization server (dev/auth-server/), over real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { signInHeadless, startAuthServer, type AuthServer, type LoggedRequest, type RevocationVerdict } from '../demo/server/auth-server.js'
+import { signInHeadless, startAuthServer, type AuthServer, type LoggedRequest, type RevocationVerdict } from '../dev/auth-server/index.js'
 
 const ORIGIN = 'http://127.0.0.1:5173'
 const OTHER_ORIGIN = 'http://localhost:5173'

@@ -25,11 +25,11 @@ const sample: Report = {
 }
 
 describe("README's browser table", () => {
-  it('is what e2e/browser-table.js makes of e2e/engines.json, the report the last full e2e run wrote', () => {
+  it('is what e2e/browser-table.ts makes of e2e/engines.json, the report the last full e2e run wrote', () => {
     const readme = readFileSync(readmePath, 'utf8')
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report
     expect(report.engines.map((e) => e.name)).toEqual(['chromium', 'firefox', 'webkit'])
-    expect(replaceBrowserTable(readme, report), 'run `node e2e/browser-table.js`, or the whole `npm test`').toBe(readme)
+    expect(replaceBrowserTable(readme, report), 'run `npx tsx e2e/browser-table.ts`, or the whole `npm test`').toBe(readme)
   })
 
   it('says per engine and version how many tests passed, marks failures, and names each substitute test', () => {

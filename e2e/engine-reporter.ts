@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { basename } from 'node:path'
 import type { Reporter, TestCase, TestModule } from 'vitest/node'
 import { reportPath, updateReadme, type EngineReport, type Report, type TestRow } from './browser-table.js'
-import { engineNames, type EngineName } from './engines/engine.js'
+import { engineNames, type EngineName } from '../dev/browsers/index.js'
 
 const browserDir = new URL('./browser/', import.meta.url)
 const artifacts = new URL('./artifacts/', import.meta.url)

@@ -2,7 +2,7 @@
 // listening (the CI failure of 2026-12-01, "Port 37529 is already in use") costs a retry, not a red run.
 import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { onFreePort } from './environment.js'
+import { onFreePort } from '../dev/ports.js'
 
 const servers: Server[] = []
 afterEach(async () => {

@@ -1,15 +1,16 @@
 // The engine-neutral harness of the browser suites (e2e/browser/): the servers, one engine per
 // test file, and what the tests say about a tab (sign in, read the session, log out). Tests
-// describe tabs, sign-in, logout, offline and closing a tab; the driver in e2e/engines/ does
+// describe tabs, sign-in, logout, offline and closing a tab; the driver in dev/browsers/ does
 // the rest in Chromium, Firefox or WebKit.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest'
-import { startAuthServer, type AuthServer, type AuthServerOptions } from '../demo/server/auth-server.js'
-import { startDemoServer } from '../demo/dev-server.js'
-import { engineName, launchEngine, missingEngine, waitInTab, type Engine, type Profile, type Tab } from './engines/index.js'
-import { onFreePort } from './environment.js'
+import { startAuthServer, type AuthServer, type AuthServerOptions } from '../dev/auth-server/index.js'
+import { startDemoServer } from '../dev/demo-server.js'
+import { launchEngine, missingEngine, waitInTab, type Engine, type IssuedTokens, type Profile, type Tab } from '../dev/browsers/index.js'
+import { onFreePort } from '../dev/ports.js'
+import { engineName } from './engine.js'
 
-export { engineName, type Profile, type Tab }
+export { engineName, waitInTab, type IssuedTokens, type Profile, type Tab }
 
 export const artifacts = new URL('./artifacts/', import.meta.url).pathname
 mkdirSync(`${artifacts}engines/`, { recursive: true })
@@ -17,7 +18,7 @@ mkdirSync(`${artifacts}engines/`, { recursive: true })
 /** Screenshot names: Chromium's keep the names the README and docs know, the others say their engine. */
 export const screenshotPath = (name: string) => `${artifacts}${engineName === 'chromium' ? '' : `${engineName}-`}${name}.png`
 
-const missing = missingEngine()
+const missing = missingEngine(engineName)
 if (missing) {
   // In CI a missing browser is a failure, never a silent skip.
   if (process.env.CI) throw new Error(missing)
@@ -98,8 +99,8 @@ export function useStack(options: StackOptions = {}): {
   let current: { profile: Profile; tab: Tab } | undefined
   beforeAll(async () => {
     stack = await startStack(options)
-    engine = await launchEngine()
-    // For the README's browser table (e2e/browser-table.js): which version this run drove.
+    engine = await launchEngine(engineName)
+    // For the README's browser table (e2e/browser-table.ts): which version this run drove.
     writeFileSync(`${artifacts}engines/${engine.name}.json`, `${JSON.stringify({ name: engine.name, version: engine.version })}\n`)
   })
   afterAll(async () => {

@@ -5,7 +5,7 @@
  * server's token endpoint over real HTTP. Discovery is the server's own
  * `/.well-known/openid-configuration`; no protocol seam is used.
  */
-import { tokenRecordKeys } from '../test/helpers/records.js'
+import { tokenRecordKeys } from '../dev/records.js'
 import {
   createMemoryStorage,
   createSession,

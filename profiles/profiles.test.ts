@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeToken, type LogoutResult, type RevocationOutcome } from '../src/index.js'
-import { findSecrets } from '../test/helpers/secrets.js'
+import { findSecrets } from '../dev/secrets.js'
 import { lies, serverVerdict, signIn, storageHolds, type SignedIn } from './harness.js'
 import { auth0, cognito, entra, google, keycloak, okta } from './profiles.js'
 import { startProfileServer, type Client, type Profile, type ProfileServer } from './server.js'

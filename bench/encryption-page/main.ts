@@ -1,43 +1,21 @@
-// The encryption-at-rest bench page, driven by bench/encryption.js. It isolates what sealing
+// The encryption-at-rest bench page, driven by bench/encryption.ts. It isolates what sealing
 // costs: real IndexedDB and WebCrypto in Chromium, and the protocol and revocation endpoint
 // answered in the page (no network), so the difference between the two modes is the cost of
 // encryption alone. Timed here with performance.now().
 
-import { createSession, type Grant, type ProtocolFactory, type Session, type SessionOptions } from 'tokenwarden'
+import { createSession, type Session, type SessionOptions } from 'tokenwarden'
+import { createFakeProtocol, issueGrant, issuer } from '../../dev/fake-protocol.js'
 
-const authority = 'https://id.bench.test'
-let issued = 0
-
-function grant(): Grant {
-  issued += 1
-  const token = (kind: string) => `${kind}-${issued}-${crypto.randomUUID()}${'x'.repeat(600)}`
-  return {
-    tokens: {
-      accessToken: token('at'),
-      refreshToken: token('rt'),
-      idToken: token('id'),
-      tokenType: 'Bearer',
-      scope: 'openid profile offline_access',
-      expiresAt: Date.now() + 3600_000,
-    },
-    profile: { sub: 'bench-user', name: 'Bench User', email: 'bench@example.test' },
-  }
-}
-
-const protocol: ProtocolFactory = () => ({
-  metadata: async () => ({ revocationEndpoint: `${authority}/revoke` }),
-  signInUrl: async () => `${authority}/auth`,
-  processCallback: async () => grant(),
-  refresh: async () => grant(),
-  signOutUrl: async () => `${authority}/session/end`,
-})
+/** Tokens of a real token's length (a JWT's few hundred characters): sealing cost grows with it. */
+const grant = () => issueGrant(3600_000, Date.now(), 640)
+const protocol = createFakeProtocol({ callbackGrant: grant, refreshGrant: grant }).factory
 
 /** The revocation endpoint: 200 at once. */
 const fetchStub: typeof fetch = async () => new Response('', { status: 200 })
 
 function open(encryptAtRest: boolean): Session {
   const options: SessionOptions = {
-    authority,
+    authority: issuer,
     clientId: encryptAtRest ? 'sealed' : 'plain',
     redirectUri: `${location.origin}/callback`,
     encryptAtRest,
@@ -91,4 +69,7 @@ async function logout(encryptAtRest: boolean): Promise<{ ms: number; revoked: bo
   return { ms, revoked: result.revocation.refresh_token === 'revoked' && result.revocation.access_token === 'revoked' }
 }
 
-Object.assign(window, { bench: { seed, coldStart, logout } })
+const bench = { seed, coldStart, logout }
+export type EncryptionBench = typeof bench
+
+Object.assign(window, { bench })

@@ -15,9 +15,9 @@ import {
   textOf,
   useStack,
   waitForSelector,
+  waitInTab,
   type Tab,
 } from '../harness.js'
-import { waitInTab } from '../engines/index.js'
 
 const pages = [
   ['React', '/react/'],

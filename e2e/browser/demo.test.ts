@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest'
-import { waitInTab } from '../engines/index.js'
 import {
   describeInEngine,
   phoneWidthCheck,
@@ -10,6 +9,7 @@ import {
   useStack,
   waitForSelector,
   waitForStatus,
+  waitInTab,
 } from '../harness.js'
 
 describeInEngine('the demo page', () => {

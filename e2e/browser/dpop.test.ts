@@ -3,7 +3,6 @@
 // /api/me, its token endpoint, introspection), not through the library's own state.
 import { webcrypto } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { waitInTab } from '../engines/index.js'
 import {
   accessTokenOf,
   describeInEngine,
@@ -18,6 +17,7 @@ import {
   useStack,
   waitForSelector,
   waitForStatus,
+  waitInTab,
   type DemoWindow,
   type Tab,
 } from '../harness.js'

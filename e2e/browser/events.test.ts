@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest'
 import type { SessionEvent } from '../../src/index.js'
-import { accessTokenOf, describeInEngine, signIn, useStack, waitForStatus, type Tab } from '../harness.js'
-import { waitInTab } from '../engines/index.js'
+import { accessTokenOf, describeInEngine, signIn, useStack, waitForStatus, waitInTab, type Tab } from '../harness.js'
 
 type EventsWindow = { demo: { events: SessionEvent[] } }
 

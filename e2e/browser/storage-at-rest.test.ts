@@ -2,7 +2,6 @@
 // learned from the wire (the profile records the token endpoint's answers), never from the
 // page's storage, which holds them encrypted.
 import { beforeEach, expect, it } from 'vitest'
-import type { IssuedTokens, Tab } from '../engines/engine.js'
 import {
   accessTokenOf,
   describeInEngine,
@@ -14,6 +13,8 @@ import {
   tokenRecordPrefixes,
   useStack,
   waitForStatus,
+  type IssuedTokens,
+  type Tab,
 } from '../harness.js'
 
 /**

@@ -185,7 +185,7 @@ describe('src/ architecture', () => {
   })
 
   it('reaches the parts loaded on demand only by import(), so they stay out of the entry', () => {
-    // oidc.ts (oidc-client-ts) and dpop.ts are chunks of their own (bench/size.js measures them
+    // oidc.ts (oidc-client-ts) and dpop.ts are chunks of their own (bench/size.ts measures them
     // apart): a static import anywhere would pull them back into the entry.
     const lazy = { 'protocol/oidc.ts': 'protocol/default-protocol.ts', 'protocol/dpop.ts': 'protocol/index.ts' }
     for (const [file, loader] of Object.entries(lazy)) {

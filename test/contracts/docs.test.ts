@@ -4,7 +4,7 @@
 // `npm run docs` rewrites the sections.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { replaceBetweenMarkers } from '../../bench/update-readme.js'
+import { replaceBetweenMarkers } from '../../dev/readme.js'
 import { defaults } from '../../src/index.js'
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')

@@ -2,15 +2,7 @@ import { createMemoryStorage, createSession, type KeyValueStorage, type SessionO
 import { isSessionEnded } from '../../src/storage/records.js'
 import { createFakeProtocol, issueGrant, issuer } from './protocol.js'
 import { createChannelHub } from './tabs.js'
-import {
-  isOutboxEntry,
-  isSealedRecord,
-  readSessionRecord,
-  recordKeys,
-  sessionIdOf,
-  sessionRecord,
-  type SessionRecord,
-} from '../../src/storage/index.js'
+import { isSealedRecord, readSessionRecord, recordKeys, sessionIdOf, sessionRecord, type SessionRecord } from '../../src/storage/index.js'
 
 /** The session id of the sessions the unit tests create (issuer + client `spa`). */
 export const testSessionId = sessionIdOf(issuer, 'spa')
@@ -49,11 +41,8 @@ export const outboxKeys = (records: Map<string, unknown>) =>
 export const hasSessionRecord = (records: Map<string, unknown>) =>
   records.has(testSessionKey) && !isSessionEnded(records.get(testSessionKey))
 
-/** Whether a stored value holds a token: a session record or outbox entry, sealed or not. */
-export const holdsToken = (value: unknown) => readSessionRecord(value) !== undefined || isOutboxEntry(value) || isSealedRecord(value)
-
-/** The keys of every record that holds a token, of any session. */
-export const tokenRecordKeys = (records: Map<string, unknown>) => [...records].filter(([, value]) => holdsToken(value)).map(([key]) => key)
+// Which records hold a token is shared with the profile suite: dev/records.ts.
+export { holdsToken, tokenRecordKeys } from '../../dev/records.js'
 
 /** The sign-in a stored session record (sealed or not) or end marker is about. */
 export const storedSignInId = (value: unknown): string | undefined => {

@@ -1,0 +1,47 @@
+// Copies bench/results/results.md (written by bench/run.ts) into README.md between
+// `<!-- bench:start -->` and `<!-- bench:end -->`, so the README's figures are never typed by
+// hand. Run by `npm run bench` after the measurements; `npx tsx bench/update-readme.ts` alone
+// re-applies the last results. Touches nothing outside the markers (dev/readme.ts).
+
+import { existsSync, readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import { replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
+import { resultsDir } from './results-file.js'
+
+// test/contracts/docs.test.ts imports it from here; it lives in dev/readme.ts.
+export { replaceBetweenMarkers }
+
+const command = 'npx tsx bench/update-readme.ts'
+
+/**
+ * The README section from results.md: its title and "written by" line dropped, its headings
+ * one level down (the README's own `## Benchmarks` heading sits above the markers).
+ */
+export function readmeSection(results: string): string {
+  const body = results
+    .replace(/^# .*\n+/, '')
+    .replace(/^_Written by .*_\n+/m, '')
+    .replace(/^(#{2,5}) /gm, '#$1 ')
+    .trim()
+  return `<!-- Written by bench/update-readme.ts from bench/results/results.md (npm run bench); do not edit by hand. -->\n\n${body}`
+}
+
+/** README with the bench section replaced by what results.md says; throws when the markers are missing. */
+export function replaceSection(readme: string, results: string): string {
+  return replaceBetweenMarkers(readme, 'bench', readmeSection(results), command)
+}
+
+const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
+if (isMain) {
+  const resultsPath = `${resultsDir}results.md`
+  try {
+    if (!existsSync(resultsPath)) throw new Error('bench/results/results.md does not exist yet: run `npm run bench` first.')
+    const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command)
+    console.log(
+      changed ? 'README.md: benchmark section rewritten from bench/results/results.md' : 'README.md: benchmark section already up to date',
+    )
+  } catch (error) {
+    console.error(`update-readme: ${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,60 @@
+// A fake token endpoint behind tokenwarden's protocol seam: discovery, sign-in and the refresh
+// grant with no network, each answer a fresh token set. The unit tests run sessions on it
+// (test/helpers/protocol.ts), and so does the encryption bench page, where only storage and
+// sealing should cost anything. (oidc-client-ts itself is exercised by the end-to-end tests
+// against a real server; an app's tests use the test kit's createTestAuthority, which also keeps
+// token state.)
+import type { Grant, Protocol, ProtocolFactory, ProtocolMetadata } from '../src/index.js'
+
+export const issuer = 'https://id.example.test'
+export const revocationEndpoint = `${issuer}/token/revocation`
+
+let counter = 0
+/**
+ * A fresh, unique token set, as a token endpoint would issue. `padding` characters are added to
+ * every token, to give them a real token's length where length costs something (sealing).
+ */
+export function issueGrant(expiresInMs = 3600_000, now = Date.now(), padding = 0): Grant {
+  counter += 1
+  const pad = 'x'.repeat(padding)
+  return {
+    tokens: {
+      accessToken: `at-${counter}${pad}`,
+      refreshToken: `rt-${counter}${pad}`,
+      idToken: `id-${counter}${pad}`,
+      tokenType: 'Bearer',
+      scope: 'openid profile offline_access',
+      expiresAt: now + expiresInMs,
+    },
+    profile: { sub: 'user-1', name: 'Test User' },
+  }
+}
+
+/** The protocol seam answering from `issueGrant` (or the grants given), counting what it was asked. */
+export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant; refreshGrant?: () => Grant } = {}) {
+  const refreshes: string[] = []
+  let metadataCalls = 0
+  const factory: ProtocolFactory = () => {
+    const protocol: Protocol = {
+      metadata: async () => {
+        metadataCalls += 1
+        return options.metadata ?? { revocationEndpoint, endSessionEndpoint: `${issuer}/session/end` }
+      },
+      signInUrl: async () => `${issuer}/auth?client_id=spa`,
+      processCallback: async () => (options.callbackGrant ?? issueGrant)(),
+      refresh: async (current) => {
+        refreshes.push(current.tokens.refreshToken ?? '')
+        return (options.refreshGrant ?? issueGrant)()
+      },
+      signOutUrl: async () => `${issuer}/session/end?client_id=spa`,
+    }
+    return protocol
+  }
+  return {
+    factory,
+    refreshes,
+    get metadataCalls() {
+      return metadataCalls
+    },
+  }
+}
