@@ -1,0 +1,64 @@
+// Where tokens go, end to end: the demo page, signed in against node-oidc-provider, asks
+// session.http to call a third-party origin (a server of this test on another loopback port,
+// which answers every origin's CORS). Nothing reaches it: no token, no proof, no request at all.
+// The declared API (the server's /api/me) gets the token, and accepts it.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { onFreePort } from '../../dev/ports.js'
+import { describeInEngine, signIn, useStack, type DemoWindow } from '../harness.js'
+
+/** A third party that records whatever reaches it and answers every origin. */
+function startThirdParty(): Promise<{ origin: string; requests: IncomingHttpHeaders[]; server: Server }> {
+  return onFreePort(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const requests: IncomingHttpHeaders[] = []
+        const server = createServer((request, response) => {
+          requests.push(request.headers)
+          response.writeHead(200, {
+            'access-control-allow-origin': '*',
+            'access-control-allow-headers': 'authorization, dpop',
+            'content-type': 'application/json',
+          })
+          response.end('{}')
+        })
+        server.once('error', reject)
+        server.listen(port, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${port}`, requests, server }))
+      }),
+  )
+}
+
+describeInEngine('session.http and its destinations against node-oidc-provider', () => {
+  const env = useStack()
+  let thirdParty: Awaited<ReturnType<typeof startThirdParty>>
+  beforeAll(async () => {
+    thirdParty = await startThirdParty()
+  })
+  afterAll(() => new Promise<void>((resolve) => thirdParty.server.close(() => resolve())))
+
+  it('sends the token to the declared API, which accepts it, and nothing at all to a third-party origin', async () => {
+    const { tab, stack } = env
+    await signIn(tab, stack.origin)
+    const call = (url: string) =>
+      tab.evaluate(
+        (target) =>
+          (window as unknown as DemoWindow).demo.session.http
+            .get(target)
+            .json()
+            .then(
+              (body) => ({ sent: true, body, code: undefined as string | undefined }),
+              (error: { code?: string }) => ({ sent: false, body: undefined, code: error.code }),
+            ),
+        url,
+      )
+    await expect(call(`${stack.auth.issuer}/api/me`)).resolves.toMatchObject({ sent: true, body: { sub: 'demo-user' } })
+    const api = stack.auth.requests.filter((r) => r.endpoint === 'api')
+    expect(api.map((r) => [r.status, r.headers.authorization?.startsWith('Bearer ')])).toEqual([[200, true]])
+
+    await expect(call(`${thirdParty.origin}/collect`)).resolves.toEqual({ sent: false, body: undefined, code: 'destination-refused' })
+    await expect(call(`${thirdParty.origin}/collect?again=1`)).resolves.toMatchObject({ code: 'destination-refused' })
+    expect(thirdParty.requests).toEqual([])
+    // No refresh was spent on the refusals either.
+    expect(stack.auth.requests.filter((r) => r.endpoint === 'token')).toHaveLength(1)
+  })
+})
