@@ -1,14 +1,27 @@
 // `npm run demo`: the dev authorization server and the demo page, one command.
+//   npm run demo -- [--dpop] [--spa-origin <origin>]...
+// --dpop: the plain page signs in with DPoP (RFC 9449), as the DPoP client.
+// --spa-origin: another app (yours, on its own port) may sign in too; repeatable.
+import { parseArgs } from 'node:util'
 import { startAuthServer } from '../dev/auth-server/index.js'
+import { redirectUrisFor, SCOPES } from '../dev/auth-server/provider.js'
 import { startDemoServer } from '../dev/demo-server.js'
 
 const demoPort = Number(process.env.DEMO_PORT ?? 5173)
 const authPort = Number(process.env.AUTH_PORT ?? 4000)
 const spaOrigin = `http://127.0.0.1:${demoPort}`
-// `npm run demo -- --dpop`: the plain page signs in with DPoP (RFC 9449), as the DPoP client.
-const dpop = process.argv.includes('--dpop')
+const { values } = parseArgs({ options: { dpop: { type: 'boolean' }, 'spa-origin': { type: 'string', multiple: true } } })
+const dpop = values.dpop === true
+const apps = (values['spa-origin'] ?? []).map((given) => {
+  const url = URL.canParse(given) ? new URL(given) : undefined
+  if (!url || url.origin !== given.replace(/\/$/, '')) {
+    console.error(`--spa-origin takes an origin (scheme, host and port, no path), like http://localhost:3000; got ${given}`)
+    process.exit(2)
+  }
+  return url.origin
+})
 
-const auth = await startAuthServer({ port: authPort, spaOrigins: [spaOrigin], accessTokenTtl: 120 })
+const auth = await startAuthServer({ port: authPort, spaOrigins: [spaOrigin, ...apps], accessTokenTtl: 120 })
 const demo = await startDemoServer({
   port: demoPort,
   issuer: auth.issuer,
@@ -26,6 +39,18 @@ console.log(`
 
   Access tokens live 120 s here, so you can watch expiry and refresh.
   DPoP: ${dpop ? `on (client ${auth.dpopClientId})` : 'off (npm run demo -- --dpop turns it on)'}
+${
+  apps.length === 0
+    ? `
+  Your own app against this server: npm run demo -- --spa-origin http://localhost:3000`
+    : `
+  Your app${apps.length > 1 ? 's' : ''} against this server
+    authority:      ${auth.issuer}
+    clientId:       ${auth.clientId}
+    redirect URIs:  ${apps.flatMap(redirectUrisFor).join('\n                    ')}
+    scope:          ${SCOPES.join(' ')}
+    API:            ${auth.issuer}/api/me  (declare it: destinations: ['${auth.issuer}/api/'])`
+}
   Ctrl+C stops both.
 `)
 

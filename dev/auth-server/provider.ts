@@ -15,6 +15,14 @@ export const ACCOUNTS: Record<string, { sub: string; name: string; email: string
 }
 export const SCOPES = ['openid', 'profile', 'email', 'offline_access']
 
+/** The redirect URIs registered for an app's origin: its root, `/callback`, and the demo's React and Vue pages. */
+export const redirectUrisFor = (origin: string) => [
+  `${origin}/callback`,
+  `${origin}/`,
+  `${origin}/react/callback`,
+  `${origin}/vue/callback`,
+]
+
 /** An access token as the provider keeps it (the fields /api/me reads). */
 export interface AccessTokenModel {
   isValid: boolean
@@ -148,7 +156,7 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
   const { default: Provider, errors } = await loadProvider(options.quiet)
   const jwk = await loadSigningKey()
 
-  const redirectUris = spaOrigins.flatMap((o) => [`${o}/callback`, `${o}/`, `${o}/react/callback`, `${o}/vue/callback`])
+  const redirectUris = spaOrigins.flatMap(redirectUrisFor)
   const postLogoutRedirectUris = spaOrigins.flatMap((o) => [`${o}/`, `${o}/react/`, `${o}/vue/`])
 
   // The fault applies only inside a revocation request (Provider.ctx is the current request).
@@ -256,11 +264,18 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
     // Own pages: the built-in ones @import a web font from a public CDN.
     renderError: async (ctx: Context, out: Record<string, unknown>) => {
       ctx.type = 'html'
+      // A redirect URI this server does not know is the usual first error of a new app: say
+      // which ones it knows, and how to add the app's origin.
+      const registered =
+        out.error === 'invalid_redirect_uri'
+          ? `<p>Registered redirect URIs:</p><ul>${redirectUris.map((uri) => `<li><code>${escapeHtml(uri)}</code></li>`).join('')}</ul>` +
+            '<p>Start the dev server with <code>npm run demo -- --spa-origin &lt;your app&#39;s origin&gt;</code> to register another app.</p>'
+          : ''
       ctx.body = htmlPage(
         'Error',
         `<h1>Error</h1>${Object.entries(out)
           .map(([k, v]) => `<pre><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</pre>`)
-          .join('')}`,
+          .join('')}${registered}`,
       )
     },
   })
