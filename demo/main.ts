@@ -1,7 +1,16 @@
 import type { LogoutResult, SessionEvent, SessionSnapshot } from 'tokenwarden'
 import { control, createDemoSession, describeError, outcome, statusText } from './config.js'
 
-const session = createDemoSession('/')
+const session = (() => {
+  try {
+    return createDemoSession('/')
+  } catch (error) {
+    // Not a blank page: say what is wrong and how to fix it (insecure-context, say).
+    const alert = Object.assign(document.createElement('p'), { id: 'fatal', role: 'alert', textContent: describeError(error) })
+    document.body.prepend(alert)
+    throw error
+  }
+})()
 /** Every event of the session, as it came: the Events panel shows them, the e2e tests read them. */
 const events: SessionEvent[] = []
 // A handle for the end-to-end tests (and the curious): the session and its events, never a token.

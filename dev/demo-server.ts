@@ -34,7 +34,9 @@ export async function startDemoServer({
     clearScreen: false,
     define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop }) },
     resolve: { alias: sourceAliases },
-    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
+    // insecure.test: a name the insecure-context e2e test maps to 127.0.0.1 in its browser only,
+    // so the page is served on plain http from a host that is not localhost.
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, allowedHosts: ['insecure.test'] },
     plugins: [
       {
         name: 'tokenwarden-demo-pages',

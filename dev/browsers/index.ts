@@ -48,9 +48,9 @@ export async function launchEngine(name: EngineName): Promise<Engine> {
 }
 
 /** Debian's Chromium through playwright-core itself, for what the engine-neutral face does not offer (contexts, the DevTools protocol). */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const missing = missingEngine('chromium')
   if (missing) throw new Error(missing)
   const { chromium } = await import('playwright-core')
-  return chromium.launch({ executablePath: findChromium()!, args: [...chromiumArgs] })
+  return chromium.launch({ executablePath: findChromium()!, args: [...chromiumArgs, ...extraArgs] })
 }
