@@ -68,11 +68,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // End to end without a browser: the dev server itself, the built package.
+          // End to end without a browser: the dev server itself, the built package. Last, with
+          // the size budgets: packing, installing and type-checking an app takes both cores, and
+          // beside the unit and browser suites it would slow their timing-sensitive tests.
           name: 'e2e',
           environment: 'node',
           include: ['e2e/*.test.ts'],
           fileParallelism: false,
+          sequence: { groupOrder: engines.length + 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -119,6 +122,7 @@ export default defineConfig({
           name: 'size',
           environment: 'node',
           include: ['bench/**/*.test.ts'],
+          sequence: { groupOrder: engines.length + 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
