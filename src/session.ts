@@ -103,7 +103,6 @@ class TokenwardenSession implements Session {
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
     this.on = this.on.bind(this)
-    this.sendsTokenTo = this.sendsTokenTo.bind(this)
   }
 
   on(listener: (event: SessionEvent) => void): () => void {
@@ -115,14 +114,12 @@ class TokenwardenSession implements Session {
   }
 
   sendsTokenTo(url: string | URL): boolean {
-    const base = (globalThis as { location?: { href?: string } }).location?.href
-    let absolute: string
     try {
-      absolute = new URL(url, base).href
+      // Relative to the page, as fetch resolves it; no page (a server) and a relative URL: no.
+      return !!destinationOf(this.#options.destinations, new URL(url, globalThis.location?.href).href)
     } catch {
       return false
     }
-    return destinationOf(this.#options.destinations, absolute) !== undefined
   }
 
   subscribe(listener: () => void): () => void {

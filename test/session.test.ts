@@ -49,10 +49,11 @@ describe('session.sendsTokenTo', () => {
     expect(session.sendsTokenTo('https://[')).toBe(false) // not a URL
   })
 
-  it('is pre-bound, and touches no storage (it can run before start)', () => {
+  it('touches no storage and sends nothing (it can run before start)', () => {
     const world = createWorld()
-    const { sendsTokenTo } = world.tab({ destinations: ['https://api.example.test'] })
-    expect(sendsTokenTo('https://api.example.test/')).toBe(true)
+    const session = world.tab({ destinations: ['https://api.example.test'] })
+    expect(session.sendsTokenTo('https://api.example.test/')).toBe(true)
+    expect(session.getSnapshot().status).toBe('loading')
     expect(world.server.requests).toEqual([])
   })
 })

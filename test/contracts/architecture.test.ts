@@ -73,6 +73,7 @@ const mayImport: Record<string, readonly string[]> = {
   // The bindings and the test kit import only the public core, by its package name.
   react: [],
   vue: [],
+  angular: [],
   testing: [],
 }
 
@@ -86,6 +87,11 @@ const libraryOwners: Record<string, readonly string[]> = {
   'idb-keyval': ['storage/indexeddb.ts'],
   react: ['react'],
   vue: ['vue'],
+  '@angular/core': ['angular'],
+  '@angular/common': ['angular'],
+  '@angular/common/http': ['angular'],
+  '@angular/router': ['angular'],
+  rxjs: ['angular'],
 }
 
 const internal = (target: string) => graph.has(target)
@@ -173,9 +179,9 @@ describe('src/ architecture', () => {
   it('the bindings and the test kit import only the public core, by its package name', () => {
     for (const [file, imports] of graph) {
       const folder = groupOf(file)
-      if (!['react', 'vue', 'testing'].includes(folder)) continue
+      if (!['react', 'vue', 'angular', 'testing'].includes(folder)) continue
       const strays = imports.filter(({ target }) =>
-        internal(target) ? groupOf(target) !== folder : !/^(tokenwarden|react|vue)(\/|$)/.test(target),
+        internal(target) ? groupOf(target) !== folder : !/^(tokenwarden|react|vue|@angular\/(core|common|router)|rxjs)(\/|$)/.test(target),
       )
       expect(
         strays.map(({ target }) => target),
