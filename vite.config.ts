@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { sourceAliases } from './dev/sources.js'
 import pkg from './package.json' with { type: 'json' }
 
@@ -58,6 +58,8 @@ export default defineConfig({
           name: 'unit',
           environment: 'happy-dom',
           include: ['test/**/*.test.{ts,tsx}'],
+          // Their own projects below: plain Node, and Jest.
+          exclude: [...configDefaults.exclude, 'test/ssr/**', 'test/jest/**'],
           setupFiles: ['test/setup.ts'],
         },
       },
@@ -70,6 +72,17 @@ export default defineConfig({
           name: 'unit-jsdom',
           environment: 'jsdom',
           include: ['test/readme/*.test.{ts,tsx}', 'test/testing.test.ts', 'test/events.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        resolve: { alias: unitAliases },
+        test: {
+          // Server rendering: each binding renders to a string in plain Node (no window, no
+          // IndexedDB) and leaves no timer, request or storage behind.
+          name: 'ssr',
+          environment: 'node',
+          include: ['test/ssr/*.test.{ts,tsx}'],
         },
       },
       {
