@@ -40,6 +40,7 @@ export default defineConfig({
         vue: 'src/vue/index.ts',
         angular: 'src/angular/index.ts',
         testing: 'src/testing/index.ts',
+        'testing-jest-setup': 'src/testing/jest-setup.ts',
       },
       formats: ['es'],
     },
@@ -83,6 +84,17 @@ export default defineConfig({
           name: 'ssr',
           environment: 'node',
           include: ['test/ssr/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // README's app tests under Jest 30 (jest.config.js): one Jest run, each of its tests
+          // reported here.
+          name: 'jest',
+          environment: 'node',
+          include: ['test/jest/run-jest.test.ts'],
+          testTimeout: 120_000,
         },
       },
       {
