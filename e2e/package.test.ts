@@ -96,7 +96,9 @@ describe('the packed tarball', () => {
     // The core is dist/index.js and the chunks it loads (shared code, DPoP and oidc on demand).
     const core = files
       .filter(
-        (file) => /^dist\/[^/]+\.js$/.test(file) && !['dist/react.js', 'dist/vue.js', 'dist/angular.js', 'dist/testing.js'].includes(file),
+        (file) =>
+          /^dist\/[^/]+\.js$/.test(file) &&
+          !['dist/react.js', 'dist/vue.js', 'dist/angular.js', 'dist/testing.js', 'dist/testing-jest-setup.js'].includes(file),
       )
       .map(read)
       .join('\n')
@@ -127,7 +129,15 @@ describe('the packed tarball', () => {
     const { analysis } = JSON.parse(stdout) as {
       analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string; entrypoint: string; resolutionKind: string }> }
     }
-    expect(Object.keys(analysis.entrypoints)).toEqual(['.', './react', './vue', './angular', './testing', './package.json'])
+    expect(Object.keys(analysis.entrypoints)).toEqual([
+      '.',
+      './react',
+      './vue',
+      './angular',
+      './testing',
+      './testing/jest-setup',
+      './package.json',
+    ])
     const unexplained = analysis.problems.filter(
       (problem) => !(problem.kind === 'CJSResolvesToESM' && problem.resolutionKind === 'node16-cjs'),
     )

@@ -10,7 +10,8 @@ import 'fake-indexeddb/auto'
  * window; `runInThisContext` evaluates in Node's main realm, where the implementations live.
  * `process.getBuiltinModule` (Node 20.16+) keeps this file free of imports Jest would resolve.
  */
-const vm = (process as unknown as { getBuiltinModule(id: string): { runInThisContext(code: string): unknown } }).getBuiltinModule('node:vm')
+const { process } = globalThis as unknown as { process: { getBuiltinModule(id: string): { runInThisContext(code: string): unknown } } }
+const vm = process.getBuiltinModule('node:vm')
 const node = vm.runInThisContext('globalThis') as typeof globalThis
 
 // One realm for the whole fetch family: a Request of one realm and a Headers of another do not
