@@ -95,13 +95,17 @@ describe('the packed tarball', () => {
   it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
     // The core is dist/index.js and the chunks it loads (shared code, DPoP and oidc on demand).
     const core = files
-      .filter((file) => /^dist\/[^/]+\.js$/.test(file) && !['dist/react.js', 'dist/vue.js', 'dist/testing.js'].includes(file))
+      .filter(
+        (file) =>
+          /^dist\/[^/]+\.js$/.test(file) &&
+          !['dist/react.js', 'dist/vue.js', 'dist/angular.js', 'dist/testing.js', 'dist/testing-jest-setup.js'].includes(file),
+      )
       .map(read)
       .join('\n')
     for (const name of ['oidc-client-ts', 'ky', 'idb-keyval']) expect(core).toMatch(new RegExp(`from "${name}"`))
     // Imported, never bundled in: no copy of idb-keyval's or ky's own code.
     expect(core).not.toMatch(/function promisifyRequest|class HTTPError/)
-    for (const binding of ['react', 'vue', 'testing']) expect(read(`dist/${binding}.js`)).toMatch(/from "tokenwarden"/)
+    for (const binding of ['react', 'vue', 'angular', 'testing']) expect(read(`dist/${binding}.js`)).toMatch(/from "tokenwarden"/)
   })
 
   it('keeps the test kit out of the core: an app that imports tokenwarden bundles none of it', () => {
@@ -125,7 +129,15 @@ describe('the packed tarball', () => {
     const { analysis } = JSON.parse(stdout) as {
       analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string; entrypoint: string; resolutionKind: string }> }
     }
-    expect(Object.keys(analysis.entrypoints)).toEqual(['.', './react', './vue', './testing', './package.json'])
+    expect(Object.keys(analysis.entrypoints)).toEqual([
+      '.',
+      './react',
+      './vue',
+      './angular',
+      './testing',
+      './testing/jest-setup',
+      './package.json',
+    ])
     const unexplained = analysis.problems.filter(
       (problem) => !(problem.kind === 'CJSResolvesToESM' && problem.resolutionKind === 'node16-cjs'),
     )

@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky'
 // First: ky is laid out first in the bundle, where it compresses best beside our own code.
-import { createHttpClient } from './http/index.js'
+import { createHttpClient, destinationOf } from './http/index.js'
 import { assembleParts, type Parts, type TokenBinding } from './compose.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
@@ -36,6 +36,13 @@ export interface Session {
    * and refreshes and retries once on a 401.
    */
   readonly http: KyInstance
+  /**
+   * Whether the access token may go to `url`: it falls under a declared destination or the
+   * app's own origin (the `destinations` option). The rule `session.http` applies before it
+   * sends anything; framework HTTP clients (the Angular interceptor) ask it before they attach
+   * a token. A relative URL is resolved against the page's location, as `fetch` does.
+   */
+  sendsTokenTo(url: string | URL): boolean
   /**
    * How the current tokens are bound: their type, and with DPoP the key's thumbprint (the
    * server's `cnf.jkt`) and that it is not extractable. Undefined when signed out.
@@ -104,6 +111,15 @@ class TokenwardenSession implements Session {
 
   getSnapshot(): SessionSnapshot {
     return this.#snapshot.get()
+  }
+
+  sendsTokenTo(url: string | URL): boolean {
+    try {
+      // Relative to the page, as fetch resolves it; no page (a server) and a relative URL: no.
+      return !!destinationOf(this.#options.destinations, new URL(url, globalThis.location?.href).href)
+    } catch {
+      return false
+    }
   }
 
   subscribe(listener: () => void): () => void {

@@ -35,3 +35,25 @@ describe('a page that is not a secure context', () => {
     expect(() => createSession({ ...options, clientId: '' })).toThrow(expect.objectContaining({ code: 'invalid-options' }))
   })
 })
+
+describe('session.sendsTokenTo', () => {
+  it('says yes exactly where session.http would send the token: declared destinations and this origin', () => {
+    const session = createWorld().tab({ destinations: ['https://api.example.test', 'https://files.example.test/v1/'] })
+    expect(session.sendsTokenTo('https://api.example.test/me')).toBe(true)
+    expect(session.sendsTokenTo(new URL('https://files.example.test/v1/a'))).toBe(true)
+    expect(session.sendsTokenTo(`${location.origin}/api/me`)).toBe(true)
+    expect(session.sendsTokenTo('/api/me')).toBe(true) // relative: resolved against the page, as fetch does
+    expect(session.sendsTokenTo('https://files.example.test/v10/a')).toBe(false) // a segment boundary
+    expect(session.sendsTokenTo('https://api.example.test.evil.test/me')).toBe(false)
+    expect(session.sendsTokenTo('http://api.example.test/me')).toBe(false) // another scheme is another origin
+    expect(session.sendsTokenTo('https://[')).toBe(false) // not a URL
+  })
+
+  it('touches no storage and sends nothing (it can run before start)', () => {
+    const world = createWorld()
+    const session = world.tab({ destinations: ['https://api.example.test'] })
+    expect(session.sendsTokenTo('https://api.example.test/')).toBe(true)
+    expect(session.getSnapshot().status).toBe('loading')
+    expect(world.server.requests).toEqual([])
+  })
+})

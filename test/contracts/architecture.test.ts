@@ -73,6 +73,7 @@ const mayImport: Record<string, readonly string[]> = {
   // The bindings and the test kit import only the public core, by its package name.
   react: [],
   vue: [],
+  angular: [],
   testing: [],
 }
 
@@ -86,6 +87,11 @@ const libraryOwners: Record<string, readonly string[]> = {
   'idb-keyval': ['storage/indexeddb.ts'],
   react: ['react'],
   vue: ['vue'],
+  '@angular/core': ['angular'],
+  '@angular/common': ['angular'],
+  '@angular/common/http': ['angular'],
+  '@angular/router': ['angular'],
+  rxjs: ['angular'],
 }
 
 const internal = (target: string) => graph.has(target)
@@ -173,9 +179,15 @@ describe('src/ architecture', () => {
   it('the bindings and the test kit import only the public core, by its package name', () => {
     for (const [file, imports] of graph) {
       const folder = groupOf(file)
-      if (!['react', 'vue', 'testing'].includes(folder)) continue
-      const strays = imports.filter(({ target }) =>
-        internal(target) ? groupOf(target) !== folder : !/^(tokenwarden|react|vue)(\/|$)/.test(target),
+      if (!['react', 'vue', 'angular', 'testing'].includes(folder)) continue
+      // Jest's setup file fills in the environment (README "Jest"): fake-indexeddb is its IndexedDB.
+      const environment = file === 'testing/jest-setup.ts' ? ['fake-indexeddb/auto'] : []
+      const strays = imports.filter(
+        ({ target }) =>
+          !environment.includes(target) &&
+          (internal(target)
+            ? groupOf(target) !== folder
+            : !/^(tokenwarden|react|vue|@angular\/(core|common|router)|rxjs)(\/|$)/.test(target)),
       )
       expect(
         strays.map(({ target }) => target),
