@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
 import { sourceAliases } from './dev/sources.js'
 import pkg from './package.json' with { type: 'json' }
@@ -22,11 +21,7 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.pee
 
 // The bindings import the core by its package name, as apps do, and README's examples import
 // the subpaths: in the unit and profile tests those are the sources (dev/sources.ts).
-// tokenwarden/angular is listed here until dev/sources.ts lists it beside react and vue.
-const unitAliases = [
-  { find: /^tokenwarden\/angular$/, replacement: fileURLToPath(new URL('./src/angular/index.ts', import.meta.url)) },
-  ...sourceAliases,
-]
+const unitAliases = sourceAliases
 
 export default defineConfig({
   build: {

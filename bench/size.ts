@@ -73,8 +73,7 @@ async function bundle(code: string) {
     logLevel: 'silent',
     publicDir: false,
     define: { 'process.env.NODE_ENV': '"production"' },
-    // tokenwarden/angular until dev/sources.ts lists it beside react and vue.
-    resolve: { alias: [{ find: /^tokenwarden\/angular$/, replacement: join(srcDir, 'angular/index.ts') }, ...sourceAliases] },
+    resolve: { alias: sourceAliases },
     plugins: [
       {
         name: 'tokenwarden-size-entry',

@@ -5,6 +5,6 @@ import { fileURLToPath } from 'node:url'
 export const srcDir = fileURLToPath(new URL('../src/', import.meta.url))
 
 export const sourceAliases = [
-  { find: /^tokenwarden\/(react|vue|testing)$/, replacement: `${srcDir}$1/index.ts` },
+  { find: /^tokenwarden\/(react|vue|angular|testing)$/, replacement: `${srcDir}$1/index.ts` },
   { find: /^tokenwarden$/, replacement: `${srcDir}index.ts` },
 ]
