@@ -68,7 +68,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const dpopLoading = options.dpop ? loadDPoP() : undefined
   // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
   dpopLoading?.catch(() => undefined)
-  const storage = await openStorage(options, id)
+  const storage = await openStorage(options)
   host.onDispose(storage.close)
   if (storage.fallback) emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: storage.fallback.code })
   // DPoP fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.

@@ -1,5 +1,6 @@
 import {
   commit,
+  isEntryOf,
   isOutboxEntry,
   isSealedRecord,
   type KeyValueStorage,
@@ -162,12 +163,17 @@ export class Outbox {
     return done.length
   }
 
+  /** This session's entries, by exact key: never another client's whose id starts like ours. */
+  async #own(): Promise<Array<[string, unknown]>> {
+    return (await this.#port.storage.entries(this.#prefix)).filter(([key]) => isEntryOf(this.#prefix, key))
+  }
+
   /** Entries to send now (`force` ignores backoff and leases), leased to this tab; expired ones are dropped. */
   async due(force: boolean): Promise<QueuedRevocation[]> {
     const now = this.#port.now()
     const drop: string[] = []
     const due: QueuedRevocation[] = []
-    for (const [key, value] of await this.#port.storage.entries(this.#prefix)) {
+    for (const [key, value] of await this.#own()) {
       if (!isOutboxEntry(value) || value.expiresAt <= now) drop.push(key)
       else if (force || value.notBefore <= now) due.push({ key, entry: value })
     }
@@ -196,7 +202,7 @@ export class Outbox {
     if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
     if (this.#port.settings.outbox) return this.drain(false)
     const left = all.flatMap(([key, value]) =>
-      key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
+      isEntryOf(this.#prefix, key) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
     )
     if (left.length === 0) return
     await commit(storage, { delete: left.map(({ key }) => key) })
@@ -208,7 +214,7 @@ export class Outbox {
 
   /** When the next waiting entry becomes due, if any waits. */
   async nextDue(): Promise<number | undefined> {
-    const times = (await this.#port.storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
+    const times = (await this.#own()).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
     return times.length ? Math.min(...times) : undefined
   }
 
