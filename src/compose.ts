@@ -126,7 +126,15 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     timers,
     emit,
   })
-  const reconciler = new Reconciler({ tab: host.tab, local, store, storage: storage.kind, snapshot: host.snapshot, emit })
+  const reconciler = new Reconciler({
+    tab: host.tab,
+    local,
+    store,
+    storage: storage.kind,
+    snapshot: host.snapshot,
+    release: (stored) => refresher.release(stored),
+    emit,
+  })
   const resync = () => void reconciler.resync('other-tab')
   for (const cleanup of [
     local.onTokens((current) => refresher.schedule(current)),

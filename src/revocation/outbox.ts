@@ -15,20 +15,12 @@ import type { TokenSet, TokenTypeHint } from '../tokens.js'
 import { Alarm, type Bound, type Timers } from '../util/index.js'
 import type { RevocationOutcome } from './answer.js'
 import type { RevocationEmit } from './events.js'
+import { MemoryOutbox } from './memory-outbox.js'
+import { retryAt } from './retry.js'
 import { byHint, type RevocationReport, reportOf } from './report.js'
 import { type Revoker, targetsOf } from './revoker.js'
 
-/**
- * How many times an entry is sent again after an answer the browser hid for want of CORS
- * headers (`maybeCors`): the server may well have revoked it, and retrying will not make the
- * headers appear, so it is not re-sent for days.
- */
-const corsAttemptLimit = 3
-
-/** Backoff after the n-th failed attempt: 2 s, 4 s, 8 s … up to 5 minutes. */
-export function backoffMs(attempts: number): number {
-  return Math.min(300_000, 2000 * 2 ** Math.max(0, attempts - 1))
-}
+export { backoffMs } from './retry.js'
 
 /** An entry as it is in storage, under its key. */
 export interface QueuedRevocation {
@@ -72,6 +64,8 @@ export class Outbox {
   readonly #prefix: string
   readonly #leaseMs: number
   readonly #alarm: Alarm
+  /** What storage refused to queue: retried while this page lives. */
+  readonly #memory: MemoryOutbox
   #draining: Promise<void> | undefined
   /** A drain asked for while one ran, and whether it must ignore backoff. */
   #followUp: Promise<void> | undefined
@@ -83,6 +77,7 @@ export class Outbox {
     this.#prefix = recordKeys.outboxPrefix(port.sessionId)
     this.#leaseMs = port.settings.timeoutMs + 1000
     this.#alarm = new Alarm(port.timers, port.now)
+    this.#memory = new MemoryOutbox({ revoke: port.revoke, now: port.now, timers: port.timers, emit: port.emit })
   }
 
   get #enabled(): boolean {
@@ -144,15 +139,9 @@ export class Outbox {
     const retry: Array<[string, OutboxEntry]> = []
     const done: string[] = []
     for (const { key, entry, outcome } of attempts) {
-      const tries = entry.attempts + 1
-      if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now && !(outcome.maybeCors && tries >= corsAttemptLimit)) {
-        // A server that said when to come back (Retry-After, RFC 9110 §10.2.3) is believed,
-        // even past the cap logout's own wait had: the outbox has time.
-        const wait = Math.max(backoffMs(tries), outcome.retryAfterMs ?? 0)
-        retry.push([key, { ...entry, attempts: tries, notBefore: now + wait }])
-      } else {
-        done.push(key)
-      }
+      const at = retryAt(entry, outcome, now)
+      if (at === undefined) done.push(key)
+      else retry.push([key, { ...entry, attempts: entry.attempts + 1, notBefore: at }])
     }
     // A failure after the changes were issued leaves entries that are revoked or backed off
     // already: the next drain sends them again (revocation is idempotent) and drops them.
@@ -223,6 +212,8 @@ export class Outbox {
    * one tab at a time, and schedules the next attempt.
    */
   drain(force: boolean): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    if (force) void this.#memory.drain(true)
     if (!this.#enabled) return Promise.resolve()
     if (this.#draining) {
       // One drain at a time, but a request that comes while one runs (tokens just queued, the
@@ -274,15 +265,30 @@ export class Outbox {
   }
 
   /**
-   * Tokens the server issued that storage refused to keep, so they could not be queued either:
-   * sent once, now, rather than left valid at the server with nobody holding them.
+   * Tokens the server issued that no record holds (storage refused them, the protocol refused
+   * them, another tab ended the sign-in they were kept in memory for): queued if storage takes
+   * them now, and sent; otherwise kept in memory and retried while the page lives.
    */
   async revokeUnqueued(tokens: TokenSet): Promise<void> {
-    await this.#port.revoke(targetsOf(tokens), 'outbox')
+    if (this.#closed) return
+    const queued = this.queue(tokens)
+    // With the outbox off nothing is kept: sent once.
+    if (!queued) {
+      await this.#port.revoke(targetsOf(tokens), 'outbox')
+      return
+    }
+    const stored = await commit(this.#port.storage, queued.changes).then(
+      () => true,
+      () => false,
+    )
+    if (stored) return this.drain(true)
+    const now = this.#port.now()
+    await this.#memory.send(Object.values(queued.entries).map(({ entry }) => ({ ...entry, notBefore: now })))
   }
 
   close(): void {
     this.#closed = true
     this.#alarm.cancel()
+    this.#memory.close()
   }
 }
