@@ -106,6 +106,25 @@ describe('tokens no record holds are not forgotten', () => {
     session.dispose()
   })
 
+  it('a logout whose transaction storage refuses, offline, keeps what it could not revoke in memory and sends it back online', async () => {
+    const server = switchable(() => 'network-error')
+    const world = createWorld(server.handler)
+    const { storage, control } = breakableStorage(world.records)
+    const session = await world.signedInTab({ storage })
+    const access = await session.getAccessToken()
+    control.failWrites = true
+    const result = await session.logout()
+    expect(result).toMatchObject({ cleared: false, revocation: { refresh_token: 'queued', access_token: 'queued' } })
+
+    server.set(() => ok())
+    world.server.requests.length = 0
+    window.dispatchEvent(new Event('online'))
+    await vi.waitFor(() =>
+      expect(world.server.requests.map((r) => r.form.get('token')).sort()).toEqual([access, access.replace('at-', 'rt-')].sort()),
+    )
+    session.dispose()
+  })
+
   it('refreshed tokens storage refused are revoked by the tab that holds them when another tab logs out', async () => {
     const world = createWorld()
     const refreshed = issueGrant()

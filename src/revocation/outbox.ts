@@ -115,6 +115,11 @@ export class Outbox {
     const targets = targetsOf(tokens)
     const outcomes = byHint(targets, await this.#port.revoke(targets, 'logout', within))
     const entries = await queued
+    // Storage refused the transaction that queued them: what may succeed later waits in memory.
+    const { outbox, outboxMaxAgeMs } = this.#port.settings
+    const unqueued = outbox ? targets.filter(({ hint }) => !entries[hint]) : []
+    const expiry = (hint: TokenTypeHint) => (hint === 'access_token' && tokens?.expiresAt) || this.#port.now() + outboxMaxAgeMs
+    const inMemory = this.#memory.keepTokens(unqueued, outcomes, expiry)
     const attempts = (Object.keys(entries) as TokenTypeHint[]).flatMap((hint) => {
       const outcome = outcomes[hint]
       return outcome ? [{ ...entries[hint]!, outcome }] : []
@@ -124,7 +129,7 @@ export class Outbox {
       // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
       if (gone < attempts.length) this.schedule()
     }
-    return reportOf(outcomes, (hint) => entries[hint] !== undefined)
+    return reportOf(outcomes, (hint) => entries[hint] !== undefined || inMemory.has(hint))
   }
 
   /**
