@@ -151,7 +151,19 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     host.onDispose(cleanup)
   }
 
-  const signIn: SignInPort = { store, local, lock, protocol, outbox, broadcast, navigate, now, snapshot: () => host.snapshot.get(), emit }
+  const signIn: SignInPort = {
+    store,
+    local,
+    lock,
+    protocol,
+    outbox,
+    release: (stored) => refresher.release(stored),
+    broadcast,
+    navigate,
+    now,
+    snapshot: () => host.snapshot.get(),
+    emit,
+  }
   return {
     storage,
     local,

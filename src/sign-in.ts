@@ -14,6 +14,8 @@ export interface SignInPort {
   lock: TabLock
   protocol: Pick<Protocol, 'signInUrl' | 'processCallback'>
   outbox: Outbox
+  /** The sign-in stored now: tokens this tab held only in memory for another one are revoked. */
+  release(stored: string): void
   broadcast(type: TabMessage['type'], signInId: string | null): void
   navigate(url: string): void
   now: () => number
@@ -69,6 +71,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
     throw toTokenwardenError(error, 'storage-failed', 'The new session could not be stored.')
   }
   local.adopt(record)
+  port.release(record.signInId)
   broadcast('signed-in', record.signInId)
   port.emit({ type: 'signed-in', replaced: replaced !== undefined })
   if (replaced) void outbox.revokeOrphans(replaced)

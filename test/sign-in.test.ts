@@ -125,6 +125,26 @@ describe('tokens no record holds are not forgotten', () => {
     session.dispose()
   })
 
+  it('refreshed tokens storage refused are revoked when a new sign-in in the same tab replaces their session', async () => {
+    const world = createWorld()
+    const refreshed = issueGrant()
+    const { storage, control } = breakableStorage(world.records)
+    const tab = await world.signedInTab({
+      storage,
+      autoRefresh: false,
+      protocol: createFakeProtocol({ refreshGrant: () => refreshed }).factory,
+    })
+    control.failWrites = true
+    await tab.refresh()
+    control.failWrites = false
+    await tab.handleCallback('https://app.example.test/callback?code=c2&state=s')
+    await vi.waitFor(() => {
+      const sent = world.server.requests.map((r) => r.form.get('token'))
+      expect(sent).toContain(refreshed.tokens.refreshToken)
+      expect(sent).toContain(refreshed.tokens.accessToken)
+    })
+  })
+
   it('refreshed tokens storage refused are revoked by the tab that holds them when another tab logs out', async () => {
     const world = createWorld()
     const refreshed = issueGrant()
