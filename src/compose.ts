@@ -68,7 +68,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const dpopLoading = options.dpop ? loadDPoP() : undefined
   // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
   dpopLoading?.catch(() => undefined)
-  const storage = await openStorage(options, id)
+  const storage = await openStorage(options)
   host.onDispose(storage.close)
   if (storage.fallback) emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: storage.fallback.code })
   // DPoP fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
@@ -126,7 +126,15 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     timers,
     emit,
   })
-  const reconciler = new Reconciler({ tab: host.tab, local, store, storage: storage.kind, snapshot: host.snapshot, emit })
+  const reconciler = new Reconciler({
+    tab: host.tab,
+    local,
+    store,
+    storage: storage.kind,
+    snapshot: host.snapshot,
+    release: (stored) => refresher.release(stored),
+    emit,
+  })
   const resync = () => void reconciler.resync('other-tab')
   for (const cleanup of [
     local.onTokens((current) => refresher.schedule(current)),
@@ -143,7 +151,19 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     host.onDispose(cleanup)
   }
 
-  const signIn: SignInPort = { store, local, lock, protocol, outbox, broadcast, navigate, now, snapshot: () => host.snapshot.get(), emit }
+  const signIn: SignInPort = {
+    store,
+    local,
+    lock,
+    protocol,
+    outbox,
+    release: (stored) => refresher.release(stored),
+    broadcast,
+    navigate,
+    now,
+    snapshot: () => host.snapshot.get(),
+    emit,
+  }
   return {
     storage,
     local,

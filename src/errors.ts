@@ -147,3 +147,49 @@ export function safeCause(error: unknown, depth = 0): SafeCause | undefined {
   }
   return copy
 }
+
+/**
+ * `text` with each of `secrets` (as sent, or percent-encoded as in a form) replaced: servers
+ * echo what they were sent, in `error_description` and in their messages.
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let result = text
+  for (const secret of secrets) {
+    if (!secret) continue
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams([['', secret]]).toString().slice(1)])) {
+      result = result.split(form).join('[redacted]')
+    }
+  }
+  return result
+}
+
+const redactCause = (cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown => {
+  if (!(cause instanceof Error)) return cause
+  const copy = Object.assign(new Error(redact(cause.message, secrets)), cause)
+  copy.name = cause.name
+  if (cause.stack !== undefined) copy.stack = redact(cause.stack, secrets)
+  if (cause.cause !== undefined) copy.cause = redactCause(cause.cause, secrets)
+  return copy
+}
+
+/**
+ * The one redaction of an error that carries a server's words (the token endpoint's, the
+ * revocation endpoint's, a protocol seam's): the same error, with none of `secrets` in its
+ * message, OAuth fields or cause chain.
+ */
+export function redactError(error: TokenwardenError, secrets: ReadonlyArray<string | undefined>): TokenwardenError {
+  const said: string[] = [error.message, error.error ?? '', error.error_description ?? '', error.error_uri ?? '']
+  for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    said.push(cause.message, cause.stack ?? '')
+  }
+  if (said.every((value) => redact(value, secrets) === value)) return error
+  const text = (value: string | undefined) => (value === undefined ? undefined : redact(value, secrets))
+  const details: TokenwardenErrorDetails = {}
+  if (error.status !== undefined) details.status = error.status
+  for (const name of ['error', 'error_description', 'error_uri'] as const) {
+    const value = text(error[name])
+    if (value !== undefined) details[name] = value
+  }
+  if (error.cause !== undefined) details.cause = redactCause(error.cause, secrets)
+  return new TokenwardenError(error.code, redact(error.message, secrets), details)
+}

@@ -143,7 +143,7 @@ export interface RevocationOptions {
    */
   retryLimit?: number
   /**
-   * The longest `Retry-After` wait that is honoured; a longer one is cut to this.
+   * The longest `Retry-After` waited for before a retry; a server that asks for longer is not sent to again now (the outbox keeps its time).
    * @default 2000
    */
   maxRetryAfterMs?: number

@@ -12,6 +12,8 @@ export interface ReconcilePort {
   store: SessionStore
   storage: StorageKind
   snapshot: SnapshotStore
+  /** The sign-in stored now (undefined: none): tokens this tab holds of another one are revoked. */
+  release(stored: string | undefined): void
   emit: Emit
 }
 
@@ -40,6 +42,7 @@ export class Reconciler {
       if (message.signInId === local.current?.signInId) {
         // Drop at once, before any storage read: this tab must not use the tokens any more.
         local.signOut('other-tab')
+        this.#port.release(undefined)
         return
       }
     }
@@ -53,6 +56,7 @@ export class Reconciler {
     if (this.#closed) return
     try {
       const read = await store.read()
+      this.#port.release(read.status === 'present' ? read.record.signInId : undefined)
       if (read.status === 'invalid') emit({ type: 'storage', kind: 'invalid-record', storage, code: read.error.code })
       if (read.status === 'absent' && local.current) emit({ type: 'storage', kind: 'lost', storage })
       local.apply(read, reasonIfGone)

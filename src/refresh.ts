@@ -1,4 +1,4 @@
-import { TokenwardenError, toTokenwardenError } from './errors.js'
+import { redactError, TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
@@ -120,6 +120,7 @@ export class Refresher {
     const startedAt = now()
     const before = await store.read()
     if (before.status !== 'present' || before.record.signInId !== local.current?.signInId) {
+      this.release(before.status === 'present' ? before.record.signInId : undefined)
       local.apply(before, 'other-tab')
       throw signedOutError()
     }
@@ -135,7 +136,13 @@ export class Refresher {
     try {
       next = await protocol.refresh({ tokens: stored.tokens, profile: stored.profile })
     } catch (error) {
-      const reported = toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.')
+      // A server may echo the refresh token it refused: the error goes to the snapshot and the app.
+      const { refreshToken, accessToken, idToken } = stored.tokens
+      const reported = redactError(toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.'), [
+        refreshToken,
+        accessToken,
+        idToken,
+      ])
       this.#port.emit({
         type: 'refresh-failed',
         code: reported.code,
@@ -220,6 +227,18 @@ export class Refresher {
       .catch(() => undefined)
     broadcast('signed-out', signInId)
     void outbox.drain(true)
+  }
+
+  /**
+   * The sign-in stored now is `stored` (undefined: none): if this tab holds unsaved tokens of
+   * another one, that sign-in ended elsewhere (another tab's logout revoked what storage held,
+   * older tokens), and nobody else knows these: they are revoked.
+   */
+  release(stored: string | undefined): void {
+    const unsaved = this.#unsaved
+    if (!unsaved || unsaved.signInId === stored) return
+    this.#unsaved = undefined
+    void this.#port.outbox.revokeUnqueued(unsaved.tokens)
   }
 
   /** The newest tokens of `signInId` this tab holds that storage does not (see `#unsaved`). */

@@ -1,4 +1,4 @@
-import { TokenwardenError, toTokenwardenError } from './errors.js'
+import { redactError, TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
@@ -14,6 +14,8 @@ export interface SignInPort {
   lock: TabLock
   protocol: Pick<Protocol, 'signInUrl' | 'processCallback'>
   outbox: Outbox
+  /** The sign-in stored now: tokens this tab held only in memory for another one are revoked. */
+  release(stored: string): void
   broadcast(type: TabMessage['type'], signInId: string | null): void
   navigate(url: string): void
   now: () => number
@@ -39,7 +41,8 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   try {
     issued = await protocol.processCallback(url)
   } catch (error) {
-    const reported = toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.')
+    // A server may echo the authorization code it refused.
+    const reported = redactError(toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.'), [codeOf(url)])
     // A cancelled "switch account" or a reloaded callback URL ends nothing: a session that is
     // stored stays. Only without one is this tab signed out, with the reason.
     const stored = await store.read().catch(() => undefined)
@@ -68,10 +71,19 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
     throw toTokenwardenError(error, 'storage-failed', 'The new session could not be stored.')
   }
   local.adopt(record)
+  port.release(record.signInId)
   broadcast('signed-in', record.signInId)
   port.emit({ type: 'signed-in', replaced: replaced !== undefined })
   if (replaced) void outbox.revokeOrphans(replaced)
   return port.snapshot()
+}
+
+const codeOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).searchParams.get('code') ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The URL `handleCallback` reads when it is given none: the current location. */

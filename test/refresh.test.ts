@@ -108,6 +108,41 @@ describe('refresh', () => {
     }
   })
 
+  it('a token endpoint error that echoes the refresh token reaches neither the rejection nor the snapshot', async () => {
+    const world = createWorld()
+    const stored = testRecord()
+    world.records.set(testSessionKey, stored)
+    const refreshToken = stored.tokens.refreshToken!
+    const tokenEndpoint = createFakeServer(() =>
+      Response.json(
+        { error: 'invalid_grant', error_description: `refresh token ${refreshToken} (${encodeURIComponent(refreshToken)}) is unknown` },
+        { status: 400 },
+      ),
+    )
+    vi.stubGlobal('fetch', tokenEndpoint.fetch)
+    try {
+      const session = createSession({
+        ...realSessionOptions(world),
+        oidc: { metadata: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token` } },
+        autoRefresh: false,
+      })
+      await session.start()
+      const failure = await session.refresh().then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(failure).toMatchObject({
+        code: 'refresh-failed',
+        error: 'invalid_grant',
+        error_description: expect.stringContaining('[redacted]'),
+      })
+      expect(await findSecrets(failure, { refreshToken })).toEqual([])
+      expect(await findSecrets(session.getSnapshot(), { refreshToken })).toEqual([])
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('invalid_grant ends the sign-in and revokes the access token it leaves behind, never the refused refresh token', async () => {
     const world = createWorld()
     const grant = issueGrant()

@@ -11,7 +11,7 @@
 import { TokenwardenError, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol } from './seam.js'
 import type { IssuedTokens, TokenSet } from '../tokens.js'
-import { dpopKeyRecord, isDPoPKeyRecord, readSessionRecord, recordKeys, commit, type KeyValueStorage } from '../storage/index.js'
+import { dpopKeyRecord, isDPoPKeyRecord, isEntryOf, readSessionRecord, recordKeys, commit, type KeyValueStorage } from '../storage/index.js'
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const
 const encoder = new TextEncoder()
@@ -134,14 +134,16 @@ export class DPoP {
    * sign-in takes (another tab's callback may be under way with a key it just made).
    */
   async sweep(): Promise<void> {
-    const entries = await this.#storage.entries(recordKeys.dpopPrefix(this.#sessionId))
+    const prefix = recordKeys.dpopPrefix(this.#sessionId)
+    // Only this session's keys, by exact key: another client's id may start like ours.
+    const entries = (await this.#storage.entries(prefix)).filter(([key]) => isEntryOf(prefix, key))
     if (!entries.length) return
     const sessionKey = recordKeys.session(this.#sessionId)
     await this.#storage.transact([sessionKey, ...entries.map(([key]) => key)], (current) => {
       const inUse = readSessionRecord(current.get(sessionKey))?.tokens.dpopKey
       const stale = entries.flatMap(([key]) => {
         const record = current.get(key)
-        const id = key.slice(recordKeys.dpopPrefix(this.#sessionId).length)
+        const id = key.slice(prefix.length)
         const old = !isDPoPKeyRecord(record) || record.createdAt < this.#now() - orphanAgeMs
         return id !== inUse && old ? [key] : []
       })

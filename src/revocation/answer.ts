@@ -2,7 +2,7 @@
 // response or the failure, never lying (a redirect or a 200 carrying an error is not success)
 // and never carrying a token or secret in an error. revocation.ts sends; this file reads.
 import { HTTPError, TimeoutError } from 'ky'
-import { TokenwardenError, safeCause } from '../errors.js'
+import { TokenwardenError, redact, safeCause } from '../errors.js'
 
 /**
  * What became of one token:
@@ -258,12 +258,6 @@ function clampMs(ms: number): number {
 }
 
 /** Every occurrence of a secret replaced, so server text that echoes one can be kept. */
-function redact(text: string, secrets: readonly string[]): string {
-  let result = text
-  for (const secret of secrets) if (secret) result = result.split(secret).join('[redacted]')
-  return result
-}
-
 /** The page's origin, or undefined outside a page (Node, a worker without one, an opaque origin). */
 function pageOrigin(): string | undefined {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin

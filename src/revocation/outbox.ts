@@ -1,5 +1,6 @@
 import {
   commit,
+  isEntryOf,
   isOutboxEntry,
   isSealedRecord,
   type KeyValueStorage,
@@ -14,20 +15,12 @@ import type { TokenSet, TokenTypeHint } from '../tokens.js'
 import { Alarm, type Bound, type Timers } from '../util/index.js'
 import type { RevocationOutcome } from './answer.js'
 import type { RevocationEmit } from './events.js'
+import { MemoryOutbox } from './memory-outbox.js'
+import { retryAt } from './retry.js'
 import { byHint, type RevocationReport, reportOf } from './report.js'
 import { type Revoker, targetsOf } from './revoker.js'
 
-/**
- * How many times an entry is sent again after an answer the browser hid for want of CORS
- * headers (`maybeCors`): the server may well have revoked it, and retrying will not make the
- * headers appear, so it is not re-sent for days.
- */
-const corsAttemptLimit = 3
-
-/** Backoff after the n-th failed attempt: 2 s, 4 s, 8 s … up to 5 minutes. */
-export function backoffMs(attempts: number): number {
-  return Math.min(300_000, 2000 * 2 ** Math.max(0, attempts - 1))
-}
+export { backoffMs } from './retry.js'
 
 /** An entry as it is in storage, under its key. */
 export interface QueuedRevocation {
@@ -71,6 +64,8 @@ export class Outbox {
   readonly #prefix: string
   readonly #leaseMs: number
   readonly #alarm: Alarm
+  /** What storage refused to queue: retried while this page lives. */
+  readonly #memory: MemoryOutbox
   #draining: Promise<void> | undefined
   /** A drain asked for while one ran, and whether it must ignore backoff. */
   #followUp: Promise<void> | undefined
@@ -82,6 +77,7 @@ export class Outbox {
     this.#prefix = recordKeys.outboxPrefix(port.sessionId)
     this.#leaseMs = port.settings.timeoutMs + 1000
     this.#alarm = new Alarm(port.timers, port.now)
+    this.#memory = new MemoryOutbox({ revoke: port.revoke, now: port.now, timers: port.timers, emit: port.emit })
   }
 
   get #enabled(): boolean {
@@ -119,6 +115,11 @@ export class Outbox {
     const targets = targetsOf(tokens)
     const outcomes = byHint(targets, await this.#port.revoke(targets, 'logout', within))
     const entries = await queued
+    // Storage refused the transaction that queued them: what may succeed later waits in memory.
+    const { outbox, outboxMaxAgeMs } = this.#port.settings
+    const unqueued = outbox ? targets.filter(({ hint }) => !entries[hint]) : []
+    const expiry = (hint: TokenTypeHint) => (hint === 'access_token' && tokens?.expiresAt) || this.#port.now() + outboxMaxAgeMs
+    const inMemory = this.#memory.keepTokens(unqueued, outcomes, expiry)
     const attempts = (Object.keys(entries) as TokenTypeHint[]).flatMap((hint) => {
       const outcome = outcomes[hint]
       return outcome ? [{ ...entries[hint]!, outcome }] : []
@@ -128,7 +129,7 @@ export class Outbox {
       // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
       if (gone < attempts.length) this.schedule()
     }
-    return reportOf(outcomes, (hint) => entries[hint] !== undefined)
+    return reportOf(outcomes, (hint) => entries[hint] !== undefined || inMemory.has(hint))
   }
 
   /**
@@ -143,15 +144,9 @@ export class Outbox {
     const retry: Array<[string, OutboxEntry]> = []
     const done: string[] = []
     for (const { key, entry, outcome } of attempts) {
-      const tries = entry.attempts + 1
-      if (outcome.status === 'failed' && outcome.retryable && entry.expiresAt > now && !(outcome.maybeCors && tries >= corsAttemptLimit)) {
-        // A server that said when to come back (Retry-After, RFC 9110 §10.2.3) is believed,
-        // even past the cap logout's own wait had: the outbox has time.
-        const wait = Math.max(backoffMs(tries), outcome.retryAfterMs ?? 0)
-        retry.push([key, { ...entry, attempts: tries, notBefore: now + wait }])
-      } else {
-        done.push(key)
-      }
+      const at = retryAt(entry, outcome, now)
+      if (at === undefined) done.push(key)
+      else retry.push([key, { ...entry, attempts: entry.attempts + 1, notBefore: at }])
     }
     // A failure after the changes were issued leaves entries that are revoked or backed off
     // already: the next drain sends them again (revocation is idempotent) and drops them.
@@ -162,12 +157,17 @@ export class Outbox {
     return done.length
   }
 
+  /** This session's entries, by exact key: never another client's whose id starts like ours. */
+  async #own(): Promise<Array<[string, unknown]>> {
+    return (await this.#port.storage.entries(this.#prefix)).filter(([key]) => isEntryOf(this.#prefix, key))
+  }
+
   /** Entries to send now (`force` ignores backoff and leases), leased to this tab; expired ones are dropped. */
   async due(force: boolean): Promise<QueuedRevocation[]> {
     const now = this.#port.now()
     const drop: string[] = []
     const due: QueuedRevocation[] = []
-    for (const [key, value] of await this.#port.storage.entries(this.#prefix)) {
+    for (const [key, value] of await this.#own()) {
       if (!isOutboxEntry(value) || value.expiresAt <= now) drop.push(key)
       else if (force || value.notBefore <= now) due.push({ key, entry: value })
     }
@@ -196,7 +196,7 @@ export class Outbox {
     if (dead.length) this.#port.emit({ type: 'outbox', action: 'dropped', count: dead.length })
     if (this.#port.settings.outbox) return this.drain(false)
     const left = all.flatMap(([key, value]) =>
-      key.startsWith(this.#prefix) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
+      isEntryOf(this.#prefix, key) && isOutboxEntry(value) && !dead.includes(key) ? [{ key, entry: value }] : [],
     )
     if (left.length === 0) return
     await commit(storage, { delete: left.map(({ key }) => key) })
@@ -208,7 +208,7 @@ export class Outbox {
 
   /** When the next waiting entry becomes due, if any waits. */
   async nextDue(): Promise<number | undefined> {
-    const times = (await this.#port.storage.entries(this.#prefix)).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
+    const times = (await this.#own()).flatMap(([, value]) => (isOutboxEntry(value) ? [value.notBefore] : []))
     return times.length ? Math.min(...times) : undefined
   }
 
@@ -217,6 +217,8 @@ export class Outbox {
    * one tab at a time, and schedules the next attempt.
    */
   drain(force: boolean): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    if (force) void this.#memory.drain(true)
     if (!this.#enabled) return Promise.resolve()
     if (this.#draining) {
       // One drain at a time, but a request that comes while one runs (tokens just queued, the
@@ -268,15 +270,30 @@ export class Outbox {
   }
 
   /**
-   * Tokens the server issued that storage refused to keep, so they could not be queued either:
-   * sent once, now, rather than left valid at the server with nobody holding them.
+   * Tokens the server issued that no record holds (storage refused them, the protocol refused
+   * them, another tab ended the sign-in they were kept in memory for): queued if storage takes
+   * them now, and sent; otherwise kept in memory and retried while the page lives.
    */
   async revokeUnqueued(tokens: TokenSet): Promise<void> {
-    await this.#port.revoke(targetsOf(tokens), 'outbox')
+    if (this.#closed) return
+    const queued = this.queue(tokens)
+    // With the outbox off nothing is kept: sent once.
+    if (!queued) {
+      await this.#port.revoke(targetsOf(tokens), 'outbox')
+      return
+    }
+    const stored = await commit(this.#port.storage, queued.changes).then(
+      () => true,
+      () => false,
+    )
+    if (stored) return this.drain(true)
+    const now = this.#port.now()
+    await this.#memory.send(Object.values(queued.entries).map(({ entry }) => ({ ...entry, notBefore: now })))
   }
 
   close(): void {
     this.#closed = true
     this.#alarm.cancel()
+    this.#memory.close()
   }
 }

@@ -64,7 +64,8 @@ export interface RevokeTokenOptions {
    */
   retryLimit?: number
   /**
-   * The longest `Retry-After` honoured; longer waits are cut to this.
+   * The longest `Retry-After` waited for before a retry. A server that asks for longer is not
+   * sent to again: the outcome is `failed`, retryable, with the server's `retryAfterMs`.
    * @default 2000
    */
   maxRetryAfterMs?: number
@@ -176,8 +177,8 @@ export interface Revocation {
  * The outcome is `revoked` only when the server said so: a 2xx that was not a redirect and
  * whose JSON body, if any, carries no `error`. A redirect is never followed (the token would
  * be sent again, to wherever it points) and is a failure. A 503 is retried as RFC 7009 §2.2.1
- * allows (revocation is idempotent), honouring `Retry-After` up to `maxRetryAfterMs`, all
- * within `timeoutMs`.
+ * allows (revocation is idempotent), never before its `Retry-After`: waited for up to
+ * `maxRetryAfterMs`, and not retried when the server asks for longer; all within `timeoutMs`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
@@ -245,6 +246,9 @@ export async function sendRevocation(revocation: Revocation): Promise<Revocation
           if (!(error instanceof HTTPError)) return false
           // Remembered now: if the bound cuts the wait short, the outcome still says it.
           context.retryAfterMs = parseRetryAfter(error.response.headers.get('retry-after'))
+          // Never sooner than the server asked (RFC 9110 §10.2.3): ky would wait the cap and
+          // send. A longer wait is left to whoever retries later (the outbox), with the figure.
+          if (context.retryAfterMs !== undefined && context.retryAfterMs > limits.maxRetryAfterMs) return false
           return undefined
         },
       },

@@ -3,7 +3,7 @@
 export { openDefaultStorage } from './indexeddb.js'
 export { commit, createMemoryStorage, transactIssued } from './key-value.js'
 export type { IssuedTransaction, KeyValueStorage, StorageChanges, StorageKind, TransactionOutcome } from './key-value.js'
-export { recordKeys, sessionIdOf, sessionNames } from './keys.js'
+export { isEntryOf, recordKeys, sessionIdOf, sessionNames } from './keys.js'
 export { type OpenedStorage, openStorage, type StorageSettings } from './open.js'
 export { defaultPersistence, persistence } from './persistence.js'
 export { dpopKeyRecord, isDPoPKeyRecord, isOutboxEntry, isSealedRecord, outboxEntry, readSessionRecord, sessionRecord } from './records.js'

@@ -1,6 +1,8 @@
 import type { TokenwardenError } from '../errors.js'
 import { type Logger, warnOnce } from '../util/index.js'
 import { openDefaultStorage } from './indexeddb.js'
+import { legacySessionIdOf, sessionIdOf } from './keys.js'
+import { moveLegacyRecords } from './legacy-keys.js'
 import type { KeyValueStorage, StorageKind } from './key-value.js'
 import { type AtRest, protectAtRest } from './sealed-storage.js'
 import type { SealingCrypto } from './sealing.js'
@@ -8,6 +10,8 @@ import { createSessionStorageStateStore, createStateStore, type StateStore } fro
 
 /** The session's options storage reads, under their own names, validated once by `createSession`. */
 export interface StorageSettings {
+  readonly authority: string
+  readonly clientId: string
   readonly databaseName: string
   readonly encryptAtRest: boolean
   readonly storage: KeyValueStorage | undefined
@@ -36,9 +40,11 @@ export interface OpenedStorage {
  * private modes). The sign-in state goes to IndexedDB, or to sessionStorage when IndexedDB fell
  * back to memory (memory would not survive the redirect). Tokens are sealed at rest unless
  * `encryptAtRest: false`, or WebCrypto is missing (not a secure context), which the logger is
- * told once.
+ * told once. Records of the session's id from before segments were escaped are moved first.
  */
-export async function openStorage(settings: StorageSettings, sessionId: string): Promise<OpenedStorage> {
+export async function openStorage(settings: StorageSettings): Promise<OpenedStorage> {
+  const sessionId = sessionIdOf(settings.authority, settings.clientId)
+  const legacyId = legacySessionIdOf(settings.authority, settings.clientId)
   let storage = settings.storage
   let stateStore: StateStore | undefined
   let fallback: TokenwardenError | undefined
@@ -54,7 +60,9 @@ export async function openStorage(settings: StorageSettings, sessionId: string):
     stateStore = fallback ? createSessionStorageStateStore(sessionId) : createStateStore(storage, sessionId)
   }
   const subtle = settings.subtle ?? globalThis.crypto?.subtle
-  const { storage: records, atRest } = protectAtRest(storage, sessionId, settings.encryptAtRest, subtle)
+  const { storage: records, atRest } = protectAtRest(storage, sessionId, settings.encryptAtRest, subtle, legacyId)
+  // Before anything reads them: the session record, the keys and the queue of an id that changed.
+  await moveLegacyRecords(storage, records, legacyId, sessionId)
   if (atRest === 'unavailable') {
     warnOnce(settings.logger, 'tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
   }

@@ -2,6 +2,7 @@ import { TokenwardenError } from '../errors.js'
 import { isSealedRecord, isSealingKeyRecord, sealedAdditionalData, toSeal, unsealed, type SealingKeyRecord } from './records.js'
 import { Sealer, type SealingCrypto } from './sealing.js'
 import type { KeyValueStorage, StorageChanges } from './key-value.js'
+import { isRecordOf } from './keys.js'
 
 /** How tokens are kept at rest: `encrypted`, or why not (`off`: the option; `unavailable`: no WebCrypto). */
 export type AtRest = 'encrypted' | 'off' | 'unavailable'
@@ -15,7 +16,9 @@ const maxAttempts = 8
  * them on the way out. A record that cannot be opened (its key is gone, it was altered) is
  * handed on as it is stored; no reader accepts that form, so it is discarded as
  * `storage-invalid`. Plaintext records written before encryption are rewritten sealed when
- * they are read.
+ * they are read. Only this session's records (`owns`) are opened or rewritten: another
+ * client's, listed alongside (the outbox's housekeeping), are handed on as they are stored,
+ * since under this session's key their owner could no longer open them.
  *
  * WebCrypto is asynchronous and an IndexedDB transaction cannot wait for it, so `transact`
  * is optimistic: it reads and opens the keys, lets `decide` choose (synchronously, on
@@ -23,9 +26,9 @@ const maxAttempts = 8
  * still hold what was read (each sealed write has a fresh IV, so "unchanged" is exact);
  * otherwise it starts again. `decide` may thus run more than once: it must only compute.
  */
-export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): KeyValueStorage {
+export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer, owns: (key: string) => boolean): KeyValueStorage {
   const open = async (key: string, value: unknown): Promise<unknown> => {
-    if (!isSealedRecord(value)) return value
+    if (!isSealedRecord(value) || !owns(key)) return value
     try {
       return unsealed(value, await sealer.open(value.sealed, sealedAdditionalData(key, value)))
     } catch {
@@ -113,7 +116,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer): Key
 
   // A plaintext token-bearing record from before encryption: written again, sealed, unless it changed meanwhile.
   const upgrade = async (key: string, value: unknown): Promise<void> => {
-    if (!toSeal(value)) return
+    if (!toSeal(value) || !owns(key)) return
     await transact([key], (current) =>
       fingerprint(current.get(key)) === fingerprint(value)
         ? { changes: { set: [[key, current.get(key)]] }, result: undefined }
@@ -178,8 +181,14 @@ export function protectAtRest(
   sessionId: string,
   encrypt: boolean,
   subtle: SealingCrypto | undefined,
+  /** The id its records had before segments were escaped (keys.ts): still its own until they are moved. */
+  legacyId = sessionId,
 ): { storage: KeyValueStorage; atRest: AtRest } {
   if (!encrypt) return { storage, atRest: 'off' }
   if (!subtle) return { storage, atRest: 'unavailable' }
-  return { storage: createSealedStorage(storage, new Sealer(storage, sessionId, subtle)), atRest: 'encrypted' }
+  const sealer = new Sealer(storage, sessionId, subtle)
+  return {
+    storage: createSealedStorage(storage, sealer, (key) => isRecordOf(sessionId, key) || isRecordOf(legacyId, key)),
+    atRest: 'encrypted',
+  }
 }

@@ -1,5 +1,5 @@
 import { commit, type KeyValueStorage } from './key-value.js'
-import { recordKeys, sessionNames } from './keys.js'
+import { isEntryOf, recordKeys, sessionNames } from './keys.js'
 
 /** Where the sign-in state (PKCE verifier, nonce) is kept; the shape of oidc-client-ts's `StateStore`. */
 export interface StateStore {
@@ -27,7 +27,8 @@ export function createStateStore(storage: KeyValueStorage, sessionId: string): S
         const value = current.get(key(name))
         return { changes: { delete: [key(name)] }, result: typeof value === 'string' ? value : null }
       }),
-    getAllKeys: async () => (await storage.entries(prefix)).map(([name]) => name.slice(prefix.length)),
+    getAllKeys: async () =>
+      (await storage.entries(prefix)).flatMap(([name]) => (isEntryOf(prefix, name) ? [name.slice(prefix.length)] : [])),
   }
 }
 
@@ -58,7 +59,7 @@ export function createSessionStorageStateStore(sessionId: string): StateStore | 
     },
     getAllKeys: async () =>
       Array.from({ length: storage.length }, (_, index) => storage.key(index) ?? '')
-        .filter((key) => key.startsWith(prefix))
+        .filter((key) => isEntryOf(prefix, key))
         .map((key) => key.slice(prefix.length)),
   }
 }

@@ -136,10 +136,39 @@ describe('outbox housekeeping at start', () => {
     world.records.set(otherSession, outboxEntry({ token: 'rt-old', hint: 'refresh_token', expiresAt: clock - 1, notBefore: 0 }))
     world.records.set(otherLive, outboxEntry({ token: 'rt-other', hint: 'refresh_token', expiresAt: clock + 60_000, notBefore: 0 }))
     world.records.set(recordKeys.outboxEntry(testSessionId), { garbage: true })
+    const live = structuredClone(world.records.get(otherLive))
     const session = world.tab({ now: () => clock })
     await session.start()
     await vi.waitFor(() => expect([...world.records.keys()].filter((key) => key.startsWith('outbox:'))).toEqual([otherLive]))
+    expect(world.records.get(otherLive)).toEqual(live)
     expect(world.server.requests).toHaveLength(0)
+  })
+
+  it("a sealed session leaves another client's plaintext entries as they are, and their owner sends them", async () => {
+    const server = switchable(() => 'network-error')
+    const world = createWorld(server.handler)
+    // An admin console of the same app, without encryption at rest, logged out offline.
+    const admin = await world.signedInTab({ clientId: 'admin', encryptAtRest: false })
+    const access = await admin.getAccessToken()
+    await admin.logout()
+    admin.dispose()
+    const queued = () => [...world.records].filter(([key]) => key.startsWith('outbox:'))
+    const before = structuredClone(queued())
+    expect(before).toHaveLength(2)
+
+    const spa = world.tab({ encryptAtRest: true })
+    await spa.start()
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(queued()).toEqual(before)
+    spa.dispose()
+
+    server.set(() => ok())
+    world.server.requests.length = 0
+    const owner = world.tab({ clientId: 'admin', encryptAtRest: false })
+    await owner.start()
+    window.dispatchEvent(new Event('online'))
+    await vi.waitFor(() => expect(queued()).toEqual([]))
+    expect(world.server.requests.map((r) => r.form.get('token')).sort()).toEqual([access, access.replace('at-', 'rt-')].sort())
   })
 
   it('entries written before outbox: false are sent once and forgotten, whatever the answer', async () => {

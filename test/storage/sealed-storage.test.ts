@@ -169,6 +169,7 @@ describe('tokens encrypted at rest (memory storage shared by tabs)', () => {
     await expect(session.getAccessToken()).resolves.toBe(record.tokens.accessToken)
     await vi.waitFor(() => {
       expect(world.records.get(testSessionKey)).toMatchObject({ v: 3, signInId: record.signInId })
+      expect(outboxKeys(world.records)).toHaveLength(1)
       for (const key of outboxKeys(world.records)) expect(world.records.get(key)).toMatchObject({ v: 2 })
     })
     const text = storedText(world.records)
