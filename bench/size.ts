@@ -206,6 +206,7 @@ const LAZY: Record<string, { name: string; what: string }> = {
     what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts',
   },
   'src/protocol/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`' },
+  'src/resources.ts': { name: 'resources', what: "loaded on first use of a declared resource's token (RFC 8707)" },
 }
 
 /** The budgets from package.json. */

@@ -33,6 +33,8 @@ export function issueGrant(expiresInMs = 3600_000, now = Date.now(), padding = 0
 /** The protocol seam answering from `issueGrant` (or the grants given), counting what it was asked. */
 export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant; refreshGrant?: () => Grant } = {}) {
   const refreshes: string[] = []
+  /** The resource (RFC 8707) and scope of each refresh that named one, in order. */
+  const resourceRefreshes: Array<{ resource: string; scope: string | undefined }> = []
   let metadataCalls = 0
   const factory: ProtocolFactory = () => {
     const protocol: Protocol = {
@@ -44,6 +46,7 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
       processCallback: async () => (options.callbackGrant ?? issueGrant)(),
       refresh: async (current) => {
         refreshes.push(current.tokens.refreshToken ?? '')
+        if (current.resource) resourceRefreshes.push({ resource: current.resource, scope: current.scope })
         return (options.refreshGrant ?? issueGrant)()
       },
       signOutUrl: async () => `${issuer}/session/end?client_id=spa`,
@@ -53,6 +56,7 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
   return {
     factory,
     refreshes,
+    resourceRefreshes,
     get metadataCalls() {
       return metadataCalls
     },

@@ -5,13 +5,14 @@ import type { ResolvedOptions } from './options.js'
 import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Protocol } from './protocol/index.js'
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
+import type { ResourceTokens } from './resources.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
 import { createDefaultChannel, createDefaultLock, onOnline, onPageRestore, onPageVisible, type TabMessage } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
-import { realTimers } from './util/index.js'
+import { loadOnDemand, realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
 
@@ -52,6 +53,8 @@ export interface Parts {
   tokenBinding(): Promise<TokenBinding | undefined>
   /** DPoP proofs for `session.http`, with `dpop: true`. */
   readonly httpDPoP: HttpDPoP | undefined
+  /** The declared resources' tokens (RFC 8707): their code is loaded on first use. */
+  resources(): Promise<ResourceTokens>
 }
 
 /**
@@ -151,6 +154,28 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     host.onDispose(cleanup)
   }
 
+  let resources: Promise<ResourceTokens> | undefined
+  const loadResources = () =>
+    (resources ??= loadOnDemand('resource tokens', () => import('./resources.js')).then(
+      ({ ResourceTokens }) =>
+        new ResourceTokens({
+          ...options,
+          store,
+          local,
+          lock,
+          protocol,
+          outbox,
+          refresher,
+          broadcast,
+          leewayMs: options.refreshLeewaySeconds * 1000,
+        }),
+      (error) => {
+        // A chunk that failed to load may load on the next try.
+        resources = undefined
+        throw error
+      },
+    ))
+
   const signIn: SignInPort = {
     store,
     local,
@@ -215,6 +240,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       const key = tokens.dpopKey ? await dpop?.load(tokens.dpopKey) : undefined
       return { tokenType: tokens.tokenType, ...(key && dpop ? { dpop: await dpop.info(key) } : {}) }
     },
+    resources: loadResources,
     httpDPoP: dpop && {
       async proof(request) {
         const id = local.current?.tokens.dpopKey

@@ -1,13 +1,23 @@
 // The public API, hand-picked: what apps, the bindings and the test kit may use.
 export { createSession } from './session.js'
-export type { Session, TokenBinding } from './session.js'
+export type { AccessTokenOptions, Session, TokenBinding } from './session.js'
 export type { SessionEvent, SessionEventType } from './events.js'
 export type { LogoutOptions, LogoutResult } from './logout.js'
 export { TokenwardenError, isTokenwardenError } from './errors.js'
 export type { TokenwardenErrorCode, TokenwardenErrorDetails } from './errors.js'
 export { defaults } from './defaults.js'
 export type { SessionOptions, RevocationOptions } from './options.js'
-export type { RevocationStatus, TokenTypeHint, ClientAuthentication, Grant, IssuedTokens, Profile, TokenSet } from './tokens.js'
+export type { DestinationOptions } from './http/index.js'
+export type {
+  RevocationStatus,
+  TokenTypeHint,
+  ClientAuthentication,
+  Grant,
+  IssuedTokens,
+  Profile,
+  ResourceToken,
+  TokenSet,
+} from './tokens.js'
 export {
   createMemoryStorage,
   type KeyValueStorage,
@@ -44,6 +54,7 @@ export type {
   ProtocolFactory,
   ProtocolMetadata,
   ProofKey,
+  RefreshRequest,
   SignInArgs,
   StateStore,
 } from './protocol/index.js'

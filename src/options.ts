@@ -1,5 +1,5 @@
 import { defaults } from './defaults.js'
-import type { Destination } from './http/index.js'
+import type { Destination, DestinationOptions } from './http/index.js'
 import type { OidcSettings, ProtocolConfig, ProtocolFactory } from './protocol/index.js'
 import type { KeyValueStorage, SealingCrypto } from './storage/index.js'
 import type { TabChannelFactory, TabLockFactory } from './tabs/index.js'
@@ -49,10 +49,12 @@ export interface SessionOptions {
    * (`https://api.example.com/v1/` matches `/v1/users`, never `/v10`). Matched on the parsed
    * URL: the exact scheme, host and port. A request anywhere else is refused before it is sent
    * (`destination-refused`), and a 401 from anywhere else never spends a refresh. https only,
-   * but on loopback or with `allowInsecureHttp`.
+   * but on loopback or with `allowInsecureHttp`. An entry may be an object
+   * (`{ url, resource, scope }`, see {@link DestinationOptions}) that gets an access token of
+   * its own for `resource` (RFC 8707), with just `scope`: that token goes only there.
    * @default [] (the app's own origin only)
    */
-  destinations?: readonly string[]
+  destinations?: readonly (string | DestinationOptions)[]
   /** Revocation settings used by `logout()`. */
   revocation?: RevocationOptions
   /**

@@ -159,7 +159,9 @@ export class Refresher {
       }
       throw reported
     }
-    const record: SessionRecord = { ...stored, tokens: next.tokens, profile: next.profile, updatedAt: now() }
+    // The resources' access tokens (resources.ts) outlive a refresh of the session's own.
+    const tokens = { ...next.tokens, ...(stored.tokens.resources && { resources: stored.tokens.resources }) }
+    const record: SessionRecord = { ...stored, tokens, profile: next.profile, updatedAt: now() }
     let written: boolean
     try {
       written = await store.transact((current) => {
@@ -227,6 +229,11 @@ export class Refresher {
       .catch(() => undefined)
     broadcast('signed-out', signInId)
     void outbox.drain(true)
+  }
+
+  /** A resource's grant was refused (resources.ts): the sign-in ends as for a refused refresh. */
+  endRefused(signInId: string, error: TokenwardenError, alive: TokenSet): Promise<void> {
+    return this.#end(signInId, 'refresh-failed', error, alive)
   }
 
   /**

@@ -121,6 +121,11 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   }
   const own = ownOrigin()
   const destinations = [...(own ? [own] : []), ...(input.destinations ?? []).map((value) => parseDestination(value, allowInsecureHttp))]
+  // One token per resource: the destinations that share it must ask for the same scope.
+  for (const { resource, scope } of destinations) {
+    if (destinations.some((other) => other.resource === resource && other.scope !== scope))
+      throw invalid(`Resource ${resource}: two scopes.`)
+  }
 
   const databaseName = input.databaseName ?? defaults.databaseName
   if (typeof databaseName !== 'string' || databaseName === '') throw invalid('`databaseName` must be a non-empty string.')

@@ -14,6 +14,12 @@ import { type SessionSnapshot, SnapshotStore } from './view/index.js'
 
 export type { TokenBinding }
 
+/** Options of `getAccessToken()`. */
+export interface AccessTokenOptions {
+  /** The resource indicator (RFC 8707) of a declared destination: its token instead of the session's. */
+  resource?: string
+}
+
 /** A session: one user's token set for one authority and client, shared by the app's tabs. */
 export interface Session {
   /** Restores the session from storage, joins the other tabs and loads the server metadata. */
@@ -25,8 +31,12 @@ export interface Session {
   getSnapshot(): SessionSnapshot
   /** Calls `listener` after every snapshot change. Returns the unsubscribe function. */
   subscribe(listener: () => void): () => void
-  /** The access token, refreshed first when it expires within the leeway. */
-  getAccessToken(): Promise<string>
+  /**
+   * The access token, refreshed first when it expires within the leeway. With `resource`,
+   * that resource's own token (RFC 8707), asked for with the refresh token when there is none
+   * yet or it is due; the resource must be named by a destination (`invalid-request` if not).
+   */
+  getAccessToken(options?: AccessTokenOptions): Promise<string>
   /** Refreshes now, whatever the expiry (one refresh at a time across tabs). */
   refresh(): Promise<void>
   /** Revokes both tokens, clears local state and tells every tab. */
@@ -86,8 +96,11 @@ class TokenwardenSession implements Session {
     this.http = createHttpClient({
       destinations: options.destinations,
       onRefused: (origin) => this.#events.emit({ type: 'destination-refused', origin }),
-      getAccessToken: () => this.getAccessToken(),
-      refreshAfterRejection: async (rejected) => (await this.#usableParts()).refresher.afterRejection(rejected),
+      getAccessToken: (destination) => this.getAccessToken(destination),
+      refreshAfterRejection: async (rejected, { resource }) => {
+        const parts = await this.#usableParts()
+        return resource ? (await parts.resources()).afterRejection(resource, rejected) : parts.refresher.afterRejection(rejected)
+      },
       ...(options.dpop
         ? {
             dpop: {
@@ -174,8 +187,9 @@ class TokenwardenSession implements Session {
     if (persisted !== undefined) this.#events.emit({ type: 'storage', kind: 'persistence', storage: storage.kind, persisted, asked: ask })
   }
 
-  async getAccessToken(): Promise<string> {
-    return (await this.#usableParts()).refresher.accessToken()
+  async getAccessToken({ resource }: AccessTokenOptions = {}): Promise<string> {
+    const parts = await this.#usableParts()
+    return resource === undefined ? parts.refresher.accessToken() : (await parts.resources()).accessToken(resource)
   }
 
   async getTokenBinding(): Promise<TokenBinding | undefined> {

@@ -18,6 +18,22 @@ export interface TokenSet {
    * itself is a separate record, made at sign-in and deleted with the session.
    */
   dpopKey?: string
+  /**
+   * Access tokens for the resources the app declared (RFC 8707), by resource indicator: each
+   * from a refresh grant with that `resource`, revoked with the others at logout.
+   */
+  resources?: Readonly<Record<string, ResourceToken>>
+}
+
+/** The access token of one resource (RFC 8707), from a refresh grant that named it. */
+export interface ResourceToken {
+  accessToken: string
+  tokenType: string
+  scope?: string
+  /** Expiry, milliseconds since the epoch. */
+  expiresAt?: number
+  /** When it was issued, milliseconds since the epoch: it is refreshed at the same point of its life as the others. */
+  issuedAt: number
 }
 
 /** ID token claims, as a UI would show them. */

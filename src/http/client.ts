@@ -14,9 +14,10 @@ export interface HttpClientHooks {
   destinations: readonly Destination[]
   /** A request to `origin` was refused: no token, no proof, no request. */
   onRefused(origin: string): void
-  getAccessToken(): Promise<string>
-  /** The server refused `rejected`: return a newer token (refreshing at most once). */
-  refreshAfterRejection(rejected: string | undefined): Promise<string>
+  /** The token for `destination`: the session's, or its resource's (RFC 8707). */
+  getAccessToken(destination: Destination): Promise<string>
+  /** `destination` refused `rejected`: return a newer token (refreshing at most once). */
+  refreshAfterRejection(rejected: string | undefined, destination: Destination): Promise<string>
   dpop?: HttpDPoP
   fetch?: typeof fetch
 }
@@ -48,7 +49,8 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
         async (request) => {
           // Before the token is even read: nothing of the session goes to an undeclared place,
           // and a 401 from there can never spend a refresh.
-          if (!destinationOf(hooks.destinations, request.url)) {
+          const destination = destinationOf(hooks.destinations, request.url)
+          if (!destination) {
             const { origin } = new URL(request.url)
             hooks.onRefused(origin)
             throw new TokenwardenError(
@@ -56,7 +58,7 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
               `session.http sends the access token only to declared destinations, and ${origin} is not one: add it to the \`destinations\` option if it should receive the token.`,
             )
           }
-          const accessToken = await hooks.getAccessToken()
+          const accessToken = await hooks.getAccessToken(destination)
           const proof = await dpop?.proof({ method: request.method, url: request.url, accessToken })
           request.headers.set('authorization', `${proof ? 'DPoP' : 'Bearer'} ${accessToken}`)
           if (proof) request.headers.set('dpop', proof)
@@ -76,7 +78,8 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
           if (response.status !== 401 || options.context[retriedKey]) return response
           options.context[retriedKey] = true
           const rejected = request.headers.get('authorization')?.replace(/^(Bearer|DPoP) /, '')
-          await hooks.refreshAfterRejection(rejected)
+          // The request went out, so it matched a destination (the same one, the URL being the same).
+          await hooks.refreshAfterRejection(rejected, destinationOf(hooks.destinations, request.url)!)
           // ky runs `beforeRequest` again for the retry: it attaches the new token (and proof).
           return ky.retry({ code: 'TOKEN_REFRESHED', delay: 0 })
         },

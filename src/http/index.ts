@@ -2,4 +2,4 @@
 // destinations the app declared, and refreshes once on a 401 from one of them.
 export { createHttpClient } from './client.js'
 export type { HttpDPoP } from './client.js'
-export { type Destination, destinationOf, ownOrigin, parseDestination } from './destinations.js'
+export { type Destination, type DestinationOptions, destinationOf, ownOrigin, parseDestination } from './destinations.js'

@@ -14,6 +14,7 @@ export type {
   ProtocolContext,
   ProtocolFactory,
   ProtocolMetadata,
+  RefreshRequest,
   SignInArgs,
   StateStore,
 } from './seam.js'

@@ -81,6 +81,11 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
     metadata: metadata as NonNullable<OidcClientSettings['metadata']>,
   }
   const client = new OidcClient(settings)
+  // RFC 8707 §2.1: the sign-in asks for every declared resource and its scopes, so that the
+  // refresh token may later be exchanged for each resource's token.
+  const declared = (options.destinations ?? []).filter((destination) => destination.resource)
+  const resources = [...new Set(declared.map((destination) => destination.resource!))]
+  const scope = [options.scope, ...declared.map((destination) => destination.scope)].filter(Boolean).join(' ')
   const issuer = expectedIssuer(metadata, options.authority)
 
   /**
@@ -127,6 +132,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
           ...(args.prompt ? { prompt: args.prompt } : {}),
           ...(args.loginHint ? { login_hint: args.loginHint } : {}),
           ...(args.extraQueryParams ? { extraQueryParams: args.extraQueryParams } : {}),
+          ...(resources.length ? { resource: resources, scope } : {}),
         })
         return request.url
       } catch (cause) {
@@ -145,7 +151,10 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
       return accepted(issued)
     },
     async refresh(current, proofKey) {
-      const { refreshToken, idToken, scope } = current.tokens
+      const { refreshToken, idToken } = current.tokens
+      // For a resource (RFC 8707 §2.2), only its own scopes, or none: the server then grants
+      // what it granted that resource at sign-in.
+      const scope = current.resource ? current.scope : current.tokens.scope
       if (!refreshToken) throw new TokenwardenError('refresh-failed', 'There is no refresh token to refresh with.')
       let issued: IssuedTokens
       try {
@@ -158,7 +167,8 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
           ...(idToken ? { id_token: idToken } : {}),
           ...(scope ? { scope } : {}),
         }
-        issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
+        const resource = current.resource ? { resource: current.resource } : {}
+        issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state, ...resource }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)
       }

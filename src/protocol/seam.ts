@@ -36,6 +36,14 @@ export interface SignInArgs {
   extraQueryParams?: Record<string, string | number | boolean>
 }
 
+/** What the refresh grant is given: the session's tokens, and the resource a token is for, if any. */
+export interface RefreshRequest extends IssuedTokens {
+  /** RFC 8707: the resource indicator the access token is asked for. */
+  resource?: string
+  /** The scopes asked for that resource (absent: the server decides). */
+  scope?: string
+}
+
 /** Everything tokenwarden asks of OAuth/OIDC besides revocation. */
 export interface Protocol {
   /** Discovery, fetched once and cached. */
@@ -44,8 +52,12 @@ export interface Protocol {
   signInUrl(args: SignInArgs): Promise<string>
   /** Exchanges the code from the redirect back for tokens; with `proofKey`, DPoP-bound ones. */
   processCallback(url: string, proofKey?: ProofKey): Promise<IssuedTokens>
-  /** The refresh grant (RFC 6749 §6); with `proofKey`, a DPoP proof of that key goes along. */
-  refresh(current: IssuedTokens, proofKey?: ProofKey): Promise<IssuedTokens>
+  /**
+   * The refresh grant (RFC 6749 §6); with `proofKey`, a DPoP proof of that key goes along.
+   * With `resource` (RFC 8707 §2.2), the access token issued is for that resource, with just
+   * `scope`; the answer's refresh token (rotated or not) is the session's from then on.
+   */
+  refresh(current: RefreshRequest, proofKey?: ProofKey): Promise<IssuedTokens>
   /**
    * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
    * client, not the ID token: no token ever goes into a URL.
@@ -71,6 +83,11 @@ export interface ProtocolConfig {
    * token endpoint's, use the global `fetch`).
    */
   readonly fetch?: typeof fetch | undefined
+  /**
+   * The declared destinations: those that name a `resource` (RFC 8707) are asked for at
+   * sign-in (`resource` and their scopes in the authorization request) and get their own token.
+   */
+  readonly destinations?: readonly { readonly resource?: string; readonly scope?: string }[]
   /** Pass-through settings for the protocol library (oidc-client-ts's, for the default one). */
   readonly oidc: Readonly<Record<string, unknown>>
 }

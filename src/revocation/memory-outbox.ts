@@ -1,10 +1,10 @@
 import { type OutboxEntry, outboxEntry } from '../storage/index.js'
-import type { TokenTypeHint } from '../tokens.js'
 import { Alarm, type Timers } from '../util/index.js'
 import type { RevocationOutcome } from './answer.js'
 import type { RevocationEmit } from './events.js'
 import { retryAt } from './retry.js'
-import type { RevocationTarget, Revoker } from './revoker.js'
+import type { Outcomes } from './report.js'
+import { type RevocationTarget, type Revoker, slotOf } from './revoker.js'
 
 /** What the memory outbox needs: the same revoker, clock, timers and events as the durable one. */
 export interface MemoryOutboxPort {
@@ -55,19 +55,18 @@ export class MemoryOutbox {
 
   /**
    * Tokens a logout could not queue (storage refused its transaction): each one whose outcome
-   * says it may succeed later is kept. Returns the hints kept.
+   * says it may succeed later is kept, until it expires (`unknownExpiry` when its expiry is not
+   * known). Returns the slots kept.
    */
-  keepTokens(
-    targets: readonly RevocationTarget[],
-    outcomes: Partial<Record<TokenTypeHint, RevocationOutcome>>,
-    expiresAt: (hint: TokenTypeHint) => number,
-  ): Set<TokenTypeHint> {
+  keepTokens(targets: readonly RevocationTarget[], outcomes: Outcomes, unknownExpiry: number): Set<string> {
     const now = this.#port.now()
-    const attempts = targets.flatMap(({ token, hint }) => {
-      const outcome = outcomes[hint]
-      return outcome ? [{ entry: outboxEntry({ token, hint, expiresAt: expiresAt(hint), notBefore: now }), outcome }] : []
+    const attempts = targets.flatMap((target) => {
+      const { token, hint, expiresAt = unknownExpiry } = target
+      const outcome = outcomes[slotOf(target)]
+      return outcome ? [{ entry: outboxEntry({ token, hint, expiresAt, notBefore: now }), outcome, slot: slotOf(target) }] : []
     })
-    return new Set(this.keep(attempts).map(({ hint }) => hint))
+    const kept = this.keep(attempts)
+    return new Set(attempts.filter(({ entry }) => kept.some((k) => k.token === entry.token)).map(({ slot }) => slot))
   }
 
   /** Sends the entries that are due (all of them when `force`: back online). */

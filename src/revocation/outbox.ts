@@ -11,14 +11,14 @@ import {
   transactIssued,
 } from '../storage/index.js'
 import type { TabLock } from '../tabs/index.js'
-import type { TokenSet, TokenTypeHint } from '../tokens.js'
+import type { TokenSet } from '../tokens.js'
 import { Alarm, type Bound, type Timers } from '../util/index.js'
 import type { RevocationOutcome } from './answer.js'
 import type { RevocationEmit } from './events.js'
 import { MemoryOutbox } from './memory-outbox.js'
 import { retryAt } from './retry.js'
-import { byHint, type RevocationReport, reportOf } from './report.js'
-import { type Revoker, targetsOf } from './revoker.js'
+import { bySlot, type RevocationReport, reportOf } from './report.js'
+import { type Revoker, slotOf, targetsOf } from './revoker.js'
 
 export { backoffMs } from './retry.js'
 
@@ -28,8 +28,8 @@ export interface QueuedRevocation {
   entry: OutboxEntry
 }
 
-/** Queued entries by hint, as {@link Outbox.queue} made them. */
-export type Queued = Partial<Record<TokenTypeHint, QueuedRevocation>>
+/** Queued entries by slot (the hint, or the resource of an access token), as {@link Outbox.queue} made them. */
+export type Queued = Record<string, QueuedRevocation>
 
 /** The outbox's own options, under the session's names (`revocation.*`), validated once. */
 export interface OutboxSettings {
@@ -94,14 +94,14 @@ export class Outbox {
     if (!this.#port.settings.outbox) return undefined
     const now = this.#port.now()
     const entries: Queued = {}
-    const add = (hint: TokenTypeHint, token: string | undefined, expiresAt: number) => {
-      if (!token || expiresAt <= now) return
+    for (const target of targetsOf(tokens)) {
+      // A token whose expiry is unknown (a refresh token, say) is kept for `outboxMaxAgeMs`.
+      const expiresAt = target.expiresAt ?? now + this.#port.settings.outboxMaxAgeMs
+      if (expiresAt <= now) continue
       const key = recordKeys.outboxEntry(this.#port.sessionId)
-      entries[hint] = { key, entry: outboxEntry({ token, hint, expiresAt, notBefore: now + this.#leaseMs }) }
+      const { token, hint } = target
+      entries[slotOf(target)] = { key, entry: outboxEntry({ token, hint, expiresAt, notBefore: now + this.#leaseMs }) }
     }
-    const { outboxMaxAgeMs } = this.#port.settings
-    add('refresh_token', tokens.refreshToken, now + outboxMaxAgeMs)
-    add('access_token', tokens.accessToken, tokens.expiresAt ?? now + outboxMaxAgeMs)
     return { entries, changes: { set: Object.values(entries).map(({ key, entry }) => [key, entry] as const) } }
   }
 
@@ -113,23 +113,22 @@ export class Outbox {
    */
   async send(tokens: TokenSet | undefined, queued: Promise<Queued>, within: Bound): Promise<RevocationReport> {
     const targets = targetsOf(tokens)
-    const outcomes = byHint(targets, await this.#port.revoke(targets, 'logout', within))
+    const outcomes = bySlot(targets, await this.#port.revoke(targets, 'logout', within))
     const entries = await queued
     // Storage refused the transaction that queued them: what may succeed later waits in memory.
     const { outbox, outboxMaxAgeMs } = this.#port.settings
-    const unqueued = outbox ? targets.filter(({ hint }) => !entries[hint]) : []
-    const expiry = (hint: TokenTypeHint) => (hint === 'access_token' && tokens?.expiresAt) || this.#port.now() + outboxMaxAgeMs
-    const inMemory = this.#memory.keepTokens(unqueued, outcomes, expiry)
-    const attempts = (Object.keys(entries) as TokenTypeHint[]).flatMap((hint) => {
-      const outcome = outcomes[hint]
-      return outcome ? [{ ...entries[hint]!, outcome }] : []
+    const unqueued = outbox ? targets.filter((target) => !entries[slotOf(target)]) : []
+    const inMemory = this.#memory.keepTokens(unqueued, outcomes, this.#port.now() + outboxMaxAgeMs)
+    const attempts = Object.keys(entries).flatMap((slot) => {
+      const outcome = outcomes[slot]
+      return outcome ? [{ ...entries[slot]!, outcome }] : []
     })
     if (attempts.length) {
       const gone = await this.settle(attempts).catch(() => 0)
       // A timer only for entries kept for a retry: finding the next one reads the whole outbox.
       if (gone < attempts.length) this.schedule()
     }
-    return reportOf(outcomes, (hint) => entries[hint] !== undefined || inMemory.has(hint))
+    return reportOf(outcomes, (slot) => entries[slot] !== undefined || inMemory.has(slot))
   }
 
   /**

@@ -9,15 +9,31 @@ import { revocationEndpoint, sendRevocation } from './request.js'
 export interface RevocationTarget {
   token: string
   hint: TokenTypeHint
+  /** The resource an access token is for (RFC 8707), when it is not the session's default one. */
+  resource?: string
+  /** When it expires anyway (ms since the epoch), when known. */
+  expiresAt?: number | undefined
 }
 
-/** The tokens of a set that exist, refresh token first, as revocation targets. */
+/**
+ * The tokens of a set that exist, refresh token first, then the access token and each
+ * resource's, as revocation targets.
+ */
 export function targetsOf(tokens: TokenSet | undefined): RevocationTarget[] {
   return [
     ...(tokens?.refreshToken ? [{ token: tokens.refreshToken, hint: 'refresh_token' as const }] : []),
-    ...(tokens?.accessToken ? [{ token: tokens.accessToken, hint: 'access_token' as const }] : []),
+    ...(tokens?.accessToken ? [{ token: tokens.accessToken, hint: 'access_token' as const, expiresAt: tokens.expiresAt }] : []),
+    ...Object.entries(tokens?.resources ?? {}).map(([resource, { accessToken, expiresAt }]) => ({
+      token: accessToken,
+      hint: 'access_token' as const,
+      resource,
+      expiresAt,
+    })),
   ]
 }
+
+/** Where a target's outcome is reported: under its hint, or its resource (LogoutResult). */
+export const slotOf = (target: RevocationTarget): string => target.resource ?? target.hint
 
 /**
  * The session's options revocation reads, under their own names: validated and defaulted once,

@@ -13,8 +13,14 @@
  * timing fields stay readable, the tokens and profile are ciphertext. A session that ended
  * normally leaves a {@link SessionEnded} marker in place of its record, so a record that is
  * simply gone (the browser evicted the database) can be told apart from a logout.
+ *
+ * The access tokens of declared resources (RFC 8707) live in the session record's token set,
+ * under `resources`, sealed with the rest. The field is optional, so the versions did not
+ * change: a record without it is the same as before, and one with it still reads in a tab of an
+ * older version (which ignores the field), where a higher version would have been discarded
+ * with its refresh token.
  */
-import type { Profile, TokenSet, TokenTypeHint } from '../tokens.js'
+import type { Profile, ResourceToken, TokenSet, TokenTypeHint } from '../tokens.js'
 
 /**
  * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
@@ -86,9 +92,16 @@ function isTokenSet(value: unknown): value is TokenSet {
     optionalString(tokens.idToken) &&
     optionalString(tokens.scope) &&
     optionalString(tokens.dpopKey) &&
-    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
+    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt)) &&
+    (tokens.resources === undefined || (typeof tokens.resources === 'object' && Object.values(tokens.resources).every(isResourceToken)))
   )
 }
+
+const isResourceToken = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  isTokenSet({ ...value, resources: undefined }) &&
+  Number.isFinite((value as ResourceToken).issuedAt)
 
 /** The session record in `value`, or undefined when it is not one. */
 export function readSessionRecord(value: unknown): SessionRecord | undefined {
