@@ -17,7 +17,13 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     dpop: config.dpop,
     // The demo's API lives on the authorization server's origin: session.http sends the
     // token there, and nowhere else but this page's own origin (README, "Where tokens go").
-    destinations: [`${config.issuer}/api/`],
+    // API A and API B are resources of their own (README, "Resources"): each gets its own
+    // token, for its audience and scope, and refuses the other's.
+    destinations: [
+      `${config.issuer}/api/`,
+      { url: `${config.issuer}/api-a/`, resource: `${config.issuer}/api-a`, scope: 'a:read' },
+      { url: `${config.issuer}/api-b/`, resource: `${config.issuer}/api-b`, scope: 'b:read' },
+    ],
     // The default, written out because the demo shows it (README, "Encryption at rest").
     encryptAtRest: true,
     ...overrides,

@@ -137,6 +137,8 @@ setInterval(tick, 1000)
 
 session.subscribe(() => renderSession(session.getSnapshot()))
 
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+
 function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
   const box = $('logout-report')
   box.innerHTML = `
@@ -146,6 +148,9 @@ function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnT
       <tbody>
         <tr><td>refresh_token</td><td data-token="refresh_token">${outcome(result, 'refresh_token')}</td></tr>
         <tr><td>access_token</td><td data-token="access_token">${outcome(result, 'access_token')}</td></tr>
+        ${Object.entries(result.revocation.resources ?? {})
+          .map(([resource, status]) => `<tr><td>access_token for ${escape(resource)}</td><td>${status}</td></tr>`)
+          .join('')}
       </tbody>
     </table>
     <h3>Revocation requests the server received</h3>`
@@ -188,6 +193,17 @@ $('call-api').addEventListener('click', () =>
     $('api').textContent = '…'
     const me = await session.http.get(new URL('/api/me', control.issuer).href).json()
     $('api').textContent = JSON.stringify(me, null, 2)
+  }),
+)
+$('call-resources').addEventListener('click', () =>
+  run('resource calls', async () => {
+    $('api').textContent = '…'
+    // Each API answers with the audience and scope of the token it received (never the token).
+    const calls = ['/api-a/me', '/api-b/me'].map(async (path) => {
+      const { aud, scope } = await session.http.get(new URL(path, control.issuer).href).json<{ aud: string; scope: string }>()
+      return `${path} got a token for ${aud} (scope ${scope})`
+    })
+    $('api').textContent = (await Promise.all(calls)).join('\n')
   }),
 )
 const logout = (redirect: boolean) =>

@@ -18,6 +18,10 @@ import { answers, type Profile } from './server.js'
  */
 export const keycloak: Profile = {
   name: 'Keycloak',
+  resource: {
+    says: 'Not supported in its documented releases: it names the audience with its own `audience` parameter (or audience mappers) and leaves `resource` aside; an experimental `resource-indicators` feature (Keycloak 26.6+) narrows `aud` to the resource.',
+    sources: ['https://github.com/keycloak/keycloak/issues/14355', 'https://github.com/keycloak/keycloak/pull/46763'],
+  },
   sources: [
     'https://github.com/keycloak/keycloak/blob/main/services/src/main/java/org/keycloak/protocol/oidc/endpoints/TokenRevocationEndpoint.java',
     'https://www.keycloak.org/docs/latest/securing_apps/#_token_revocation_endpoint',
@@ -52,6 +56,13 @@ export const keycloak: Profile = {
  */
 export const auth0: Profile = {
   name: 'Auth0',
+  resource: {
+    says: "Ignores `resource`: the API is chosen with its own `audience` parameter. Multi-Resource Refresh Tokens (Early Access) let one refresh token get tokens for several audiences, per the application's refresh token policies; an audience outside them gets a token for the default audience instead.",
+    sources: [
+      'https://auth0.com/docs/secure/tokens/refresh-tokens/multi-resource-refresh-token',
+      'https://auth0.com/docs/secure/tokens/refresh-tokens/multi-resource-refresh-token/configure-and-implement-multi-resource-refresh-token',
+    ],
+  },
   sources: [
     'https://auth0.com/docs/api/authentication/refresh-token/revoke-refresh-token',
     'https://auth0.com/docs/secure/tokens/refresh-tokens/revoke-refresh-tokens',
@@ -81,6 +92,10 @@ export const auth0: Profile = {
  */
 export const cognito: Profile = {
   name: 'AWS Cognito',
+  resource: {
+    says: 'No `resource` parameter in the documentation consulted: an API is a resource server whose scopes are requested as `<resource-server-identifier>/<scope>`, so the scope picks the API.',
+    sources: ['https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResourceServerType.html'],
+  },
   sources: [
     'https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html',
     'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html',
@@ -113,6 +128,10 @@ export const cognito: Profile = {
  */
 export const google: Profile = {
   name: 'Google',
+  resource: {
+    says: 'No `resource` parameter in the documentation consulted: an access token is asked for Google APIs by scope, and sent to the API those scopes name.',
+    sources: ['https://developers.google.com/identity/protocols'],
+  },
   sources: [
     'https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke',
     'https://developers.google.com/identity/protocols/oauth2/javascript-implicit-flow#tokenrevoke',
@@ -136,6 +155,13 @@ export const google: Profile = {
  */
 export const entra: Profile = {
   name: 'Microsoft Entra ID',
+  resource: {
+    says: 'The v2.0 endpoints choose the resource by scope (`api://…/scope`), one resource per token request; the v1.0 endpoints take `resource` on the refresh grant (multi-resource refresh tokens). Declare the scope of each resource as its `scope`.',
+    sources: [
+      'https://learn.microsoft.com/en-us/entra/msal/javascript/browser/resources-and-scopes',
+      'https://learn.microsoft.com/en-us/previous-versions/azure/dn645538(v=azure.100)',
+    ],
+  },
   sources: [
     'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
     'https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-revocation',
@@ -162,6 +188,10 @@ export const entra: Profile = {
  */
 export const okta: Profile = {
   name: 'Okta',
+  resource: {
+    says: 'No `resource` parameter in the documentation consulted: a custom authorization server has a default audience for its access tokens (and, in Early Access, a list of audiences it may issue them for).',
+    sources: ['https://help.okta.com/en-us/Content/topics/security/api-config-auth-server.htm'],
+  },
   sources: [
     'https://developer.okta.com/docs/guides/revoke-tokens/main/',
     'https://developer.okta.com/docs/api/openapi/okta-oauth/oauth/tag/CustomAS/#tag/CustomAS/operation/revokeCustomAS',

@@ -57,6 +57,11 @@ export interface Profile {
   basicDecoding: 'raw' | 'form'
   /** The revocation endpoint's behaviour. */
   revoke(call: RevocationCall, state: ServerState): Answer
+  /**
+   * What the server does with RFC 8707's `resource` (a destination's `resource`, sent at sign-in
+   * and on the refresh grant), as its sources say; README's servers table quotes it.
+   */
+  resource: { says: string; sources: string[] }
 }
 
 export interface Client {

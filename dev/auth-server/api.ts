@@ -1,4 +1,5 @@
-// The protected resource `GET /api/me`: a bearer token in, the account out; 401 once the token
+// The protected resources `GET /api/me` (the default token), `/api-a/me` and `/api-b/me` (each
+// only a token for its own audience, RFC 8707): a bearer token in, the account out; 401 once the token
 // is dead (revoked, expired, its grant or session gone), so tests can prove a token is dead by a
 // refused call as well as by introspection.
 //
@@ -10,7 +11,7 @@
 
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto'
 import type { Context, Middleware, Next, SetCors } from './koa.js'
-import { ACCOUNTS, type OidcProvider } from './provider.js'
+import { ACCOUNTS, type OidcProvider, resourceApis } from './provider.js'
 
 const PROOF_WINDOW_S = 60
 const b64url = (buffer: Buffer) => Buffer.from(buffer).toString('base64url')
@@ -89,7 +90,10 @@ export function apiMiddleware(
   // The API's own nonce (RFC 9449 §9): one per server run is enough to prove the retry.
   const nonce = randomBytes(16).toString('base64url')
   return async (ctx: Context, next: Next) => {
-    if (ctx.path !== '/api/me') return next()
+    // `/api/me` takes the default token; `/api-a/me` and `/api-b/me` (RFC 8707) each only a
+    // token whose audience is that API: a token of one is refused by the other.
+    const audience = Object.entries(resourceApis(issuer)).find(([, api]) => api.path === ctx.path)?.[0]
+    if (ctx.path !== '/api/me' && !audience) return next()
 
     setCors(ctx, { methods: 'GET', expose: 'WWW-Authenticate, DPoP-Nonce' })
     if (ctx.method === 'OPTIONS') {
@@ -124,11 +128,13 @@ export function apiMiddleware(
     const presented = match[2]!
     const token = await provider.AccessToken.find(presented)
     if (!token?.isValid) return unauthorized('token is invalid, expired or revoked')
+    const aud = [token.aud ?? []].flat()
+    if (audience ? !aud.includes(audience) : aud.length) return unauthorized(`token is not for ${audience ?? 'this API'}`)
     for (const [jti, until] of seen) if (until < Date.now()) seen.delete(jti)
     if (token.jkt) {
       // RFC 9449 §7.1: a bound token is no bearer token; it needs its key's proof.
       if (scheme !== 'dpop') return refuseDpop('invalid_token', 'DPoP-bound token presented without DPoP')
-      const proof = checkProof(ctx.get('dpop'), { method: ctx.method, url: `${issuer}/api/me`, accessToken: presented, seen })
+      const proof = checkProof(ctx.get('dpop'), { method: ctx.method, url: `${issuer}${ctx.path}`, accessToken: presented, seen })
       if ('error' in proof) return refuseDpop('invalid_dpop_proof', proof.error)
       if (proof.thumbprint !== token.jkt) return refuseDpop('invalid_token', 'DPoP proof key does not match the token binding')
       if (requireDpopNonce() && proof.payload.nonce !== nonce) {
@@ -152,6 +158,7 @@ export function apiMiddleware(
       sub: token.accountId,
       name: account?.name,
       scope: token.scope,
+      aud: token.aud ?? null,
       clientId: token.clientId,
       tokenType: token.jkt ? 'DPoP' : 'Bearer',
       tokenExpiresAt: token.exp,

@@ -1,6 +1,7 @@
 // node-oidc-provider, configured as the dev authorization server: the public SPA client, its
 // DPoP twin (`<clientId>-dpop`, which must use DPoP), the confidential introspector, the demo
-// account, token lifetimes, revocation, introspection, RP-initiated logout and DPoP (RFC 9449).
+// account, token lifetimes, revocation, introspection, RP-initiated logout, DPoP (RFC 9449) and
+// resource indicators (RFC 8707: two APIs of their own audience, resourceApis).
 
 import { generateKeyPair, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -14,6 +15,17 @@ export const ACCOUNTS: Record<string, { sub: string; name: string; email: string
   'demo-user': { sub: 'demo-user', name: 'Demo User', email: 'demo@example.test', email_verified: true },
 }
 export const SCOPES = ['openid', 'profile', 'email', 'offline_access']
+
+/**
+ * The two protected APIs of the dev server, each its own resource (RFC 8707) with its own
+ * audience and scope: a token asked for one names it in `aud`, and the other refuses it (api.ts).
+ * Their tokens are opaque, so they can be revoked and introspected (the JWT format answers
+ * `unsupported_token_type` at both).
+ */
+export const resourceApis = (issuer: string) => ({
+  [`${issuer}/api-a`]: { path: '/api-a/me', scope: 'a:read' },
+  [`${issuer}/api-b`]: { path: '/api-b/me', scope: 'b:read' },
+})
 
 /** The redirect URIs registered for an app's origin: its root, `/callback`, and the demo's React and Vue pages. */
 export const redirectUrisFor = (origin: string) => [
@@ -31,6 +43,8 @@ export interface AccessTokenModel {
   scope: string
   exp: number
   grantId?: string
+  /** The resource (RFC 8707) a token was issued for: absent for the default token. */
+  aud?: string | string[]
   /** The JWK thumbprint a DPoP-bound token is bound to (RFC 9449 §6). */
   jkt?: string
   expiresWithSession?: boolean
@@ -83,7 +97,7 @@ interface ClientModel {
 /** What `import('oidc-provider')` gives: the class (whose `ctx` is the request being handled) and its errors. */
 interface ProviderModule {
   default: { new (issuer: string, configuration: object): OidcProvider; ctx?: Context }
-  errors: { InvalidRequest: new (description: string) => Error }
+  errors: { InvalidRequest: new (description: string) => Error; InvalidTarget: new (description?: string) => Error }
 }
 
 // Loading oidc-provider (once per process), without its "unsupported runtime" notice on Node 20.
@@ -230,6 +244,18 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
       // (and expose the header to the SPA), and the fault switch makes the token endpoint
       // demand one (RFC 9449 §8).
       dPoP: dpop ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => requireDpopNonce() } : { enabled: false },
+      // RFC 8707: a sign-in may name the APIs of resourceApis; a refresh grant that names one
+      // gets a token for it alone. Without `resource`, the token is the default one (/api/me).
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx: Context, indicator: string) => {
+          const api = resourceApis(issuer)[indicator]
+          if (!api) throw new errors.InvalidTarget()
+          return { scope: api.scope, audience: indicator, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtl }
+        },
+      },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx: Context, client: ClientModel, token: { clientId: string }) => {

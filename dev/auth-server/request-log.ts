@@ -11,6 +11,8 @@ const LOGGED_PATHS = new Map<string, LoggedEndpoint>([
   ['/token/introspection', 'introspection'],
   ['/me', 'userinfo'],
   ['/api/me', 'api'],
+  ['/api-a/me', 'api'],
+  ['/api-b/me', 'api'],
 ])
 const MASKED_FIELDS = new Set([
   'token',

@@ -60,6 +60,7 @@ export async function signInHeadless(
     code_challenge: challenge,
     code_challenge_method: 'S256',
   }).toString()
+  for (const resource of options.resources ?? []) authUrl.searchParams.append('resource', resource)
 
   const jar = cookieJar()
   let url = authUrl.href

@@ -53,7 +53,7 @@ export interface LoggedRequest {
   /** Date.now() when the request arrived. */
   at: number
   method: string
-  /** '/token', '/token/revocation', '/token/introspection', '/me' or '/api/me'. */
+  /** '/token', '/token/revocation', '/token/introspection', '/me', '/api/me', '/api-a/me' or '/api-b/me'. */
   path: string
   endpoint: LoggedEndpoint
   /** The parsed form body (token values included, unmasked). */
@@ -141,4 +141,6 @@ export interface SignInHeadlessOptions {
   scope?: string | undefined
   /** Default `${origin}/callback`. */
   redirectUri?: string | undefined
+  /** Resource indicators (RFC 8707) asked for at authorization, each a `resource` parameter. */
+  resources?: readonly string[] | undefined
 }
