@@ -101,6 +101,11 @@ function renderLogout(r: BenchResults) {
     ? `The floor under all three: the same two revocation requests as bare \`fetch()\` calls sent together from the page, nothing before or after (median / p95): ${floors.map((c) => `${c.title} ${ms(c.floor.median)} / ${ms(c.floor.p95)}${rtt(c.floor.median, c.latencyMs)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.floor.median)}`).join('; ')}. At ${L} ms that floor is the injected latency plus loopback and the server's own work on two revocations.`
     : ''
 
+  const res = r.logoutResources
+  const resourcesLine = res
+    ? `\nWith two resources (RFC 8707: the session also holds a token for API A and one for API B, four revocations in all), ${res.runs} runs at ${res.latencyMs} ms: tokenwarden's logout settled in ${ms(res.settled.median)} / ${ms(res.settled.p95)}, the same four requests as bare \`fetch()\` calls ${ms(res.floor.median)} / ${ms(res.floor.p95)} (${aboveOrBelow(res.settled.median - res.floor.median)}); runs after which a token was still active: ${res.runsWithATokenStillActive}.`
+    : ''
+
   return `## Logout
 
 Median / p95 of ${latency.runs} runs per library at 0 ms and at ${L} ms, ${hang.runs} runs per library with a revocation endpoint that never answers; "> ${(lo.capMs / 1000).toFixed(1)} s" means it had not happened when the bench stopped waiting, ${(lo.capMs / 1000).toFixed(1)} s after the call. Ratios: the peer's median ÷ tokenwarden's (above 1× means tokenwarden is faster).
@@ -110,6 +115,7 @@ Median / p95 of ${latency.runs} runs per library at 0 ms and at ${L} ms, ${hang.
 ${rows.join('\n')}
 
 ${floorLine}
+${resourcesLine}
 
 ² oidc-client-ts has no way to tell another tab: its other tabs keep showing the user until they next call \`getUser()\` themselves (and its default sessionStorage store is not shared between tabs at all).
 

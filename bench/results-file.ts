@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { ColdStartResults } from './scenarios/cold-start.js'
 import type { CrossTabResults } from './scenarios/cross-tab.js'
 import type { LogoutResults } from './scenarios/logout.js'
+import type { LogoutResourcesResults } from './scenarios/logout-resources.js'
 import type { StormRow } from './scenarios/refresh-storm.js'
 import type { SizeReport } from './size.js'
 import type { TargetVerdict } from './targets.js'
@@ -34,6 +35,8 @@ export interface BenchResults {
   durationSeconds: number
   logout: LogoutResults
   targets: TargetVerdict[]
+  /** Logout with two resources beside its floor (absent from results written before it existed). */
+  logoutResources?: LogoutResourcesResults
   crossTab: CrossTabResults
   refreshStorm: StormRow[]
   coldStart: ColdStartResults

@@ -3,7 +3,8 @@
 // latency added to every request (logout also runs at 0 ms and against a hanging endpoint).
 //
 //   npx tsx bench/run.ts [--latency 100] [--runs 12] [--hang-runs 3] [--profile-runs 5]
-//   [--cross-tab-runs 20] [--cold-runs 20] [--out bench/.tmp]
+//   [--cross-tab-runs 20] [--cold-runs 20] [--resource-runs 12] [--out bench/.tmp]
+//   [--only logout-resources]  (one scenario, printed, nothing written: a trial)
 //   (or BENCH_LATENCY_MS, BENCH_RUNS, BENCH_HANG_RUNS, BENCH_PROFILE_RUNS, BENCH_CROSS_TAB_RUNS,
 //   BENCH_COLD_RUNS)
 //
@@ -23,6 +24,7 @@ import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
 import { runLogout } from './scenarios/logout.js'
+import { runLogoutResources } from './scenarios/logout-resources.js'
 import { judgeTargets } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
 import { measureSizes } from './size.js'
@@ -38,6 +40,8 @@ const { values: flags } = parseArgs({
     'profile-runs': { type: 'string' },
     'cross-tab-runs': { type: 'string' },
     'cold-runs': { type: 'string' },
+    'resource-runs': { type: 'string' },
+    only: { type: 'string' },
     out: { type: 'string' },
   },
 })
@@ -57,6 +61,9 @@ const hangRuns = count('--hang-runs', flags['hang-runs'], 'BENCH_HANG_RUNS', 3, 
 const profileRuns = count('--profile-runs', flags['profile-runs'], 'BENCH_PROFILE_RUNS', 5, 0)
 const crossTabRuns = count('--cross-tab-runs', flags['cross-tab-runs'], 'BENCH_CROSS_TAB_RUNS', 20, 1)
 const coldRuns = count('--cold-runs', flags['cold-runs'], 'BENCH_COLD_RUNS', 20, 1)
+const resourceRuns = count('--resource-runs', flags['resource-runs'], 'BENCH_RESOURCE_RUNS', 12, 1)
+if (flags.only !== undefined && flags.only !== 'logout-resources')
+  throw new Error(`bench: --only takes logout-resources, got ${flags.only}`)
 
 // ---- run -------------------------------------------------------------------------------------
 
@@ -74,8 +81,14 @@ async function main() {
   const started = Date.now()
   const loadAtStart = os.loadavg()[0]
   const stack = await startStack({ latencyMs, cleanups })
+  if (flags.only === 'logout-resources') {
+    const trial = await runLogoutResources(stack, { runs: resourceRuns })
+    process.stdout.write(`${JSON.stringify(trial, null, 2)}\n`)
+    return
+  }
 
   const logout = await runLogout(stack, { runs: logoutRuns, hangRuns, profileRuns })
+  const logoutResources = await runLogoutResources(stack, { runs: resourceRuns })
   const crossTab = await runCrossTab(stack, { runs: crossTabRuns })
   const refreshStorm = await runRefreshStorm(stack)
   const coldStart = await runColdStart(stack, { runs: coldRuns })
@@ -106,6 +119,7 @@ async function main() {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     logout,
     targets: judgeTargets(logout),
+    logoutResources,
     crossTab,
     refreshStorm,
     coldStart,

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { build, preview } from 'vite'
-import { type Faults, signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
+import { type Faults, type SignInHeadlessOptions, signInHeadless, startAuthServer } from '../dev/auth-server/index.js'
 import { launchChromium, missingEngine } from '../dev/browsers/index.js'
 import { onFreePort } from '../dev/ports.js'
 import { sourceAliases } from '../dev/sources.js'
@@ -112,11 +112,12 @@ export async function startStack({ latencyMs, cleanups }: { latencyMs: number; c
     }
   }
 
-  /** A fresh sign-in (authorization code + PKCE from Node) and its ID token's claims. */
-  async function freshTokens(): Promise<BenchTokens> {
-    const tokens = await signInHeadless(auth)
+  /** A fresh sign-in (authorization code + PKCE from Node) and its ID token's claims; `options` for its scope and resources. */
+  async function freshTokensWith(options: SignInHeadlessOptions): Promise<BenchTokens> {
+    const tokens = await signInHeadless(auth, options)
     return { ...tokens, claims: claimsOf(tokens.id_token) }
   }
+  const freshTokens = () => freshTokensWith({})
 
   async function openPage(context: BrowserContext) {
     const page = await context.newPage()
@@ -134,5 +135,5 @@ export async function startStack({ latencyMs, cleanups }: { latencyMs: number; c
 
   const isActive = async (token: string | undefined) => (token ? (await auth.introspect(token)).active === true : false)
 
-  return { auth, origin, browser, config, latencyMs, measureWith, setup, freshTokens, openPage, call, isActive }
+  return { auth, origin, browser, config, latencyMs, measureWith, setup, freshTokens, freshTokensWith, openPage, call, isActive }
 }

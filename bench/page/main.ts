@@ -9,7 +9,7 @@ import type { BenchConfig, BenchTokens, Library, LibraryAdapter } from './adapte
 import { axaAdapter } from './adapters/axa.js'
 import { oidcClientTsAdapter } from './adapters/oidc-client-ts.js'
 import { tokenwardenAdapter } from './adapters/tokenwarden.js'
-import { bareRevocations, measureLogout, otherTabWatch } from './measure.js'
+import { bareRevocations, bareRevocationsOf, measureLogout, otherTabWatch } from './measure.js'
 
 export type { BenchConfig, BenchTokens, Library }
 export type { LogoutMeasure } from './measure.js'
@@ -40,6 +40,7 @@ const bench = {
   startAt: (library: Library, config: BenchConfig, at: number) => step(library, 'startAt')(config, at),
   currentToken: (library: Library) => step(library, 'currentToken')(),
   bareRevocations,
+  bareRevocationsOf,
 }
 
 export type Bench = typeof bench

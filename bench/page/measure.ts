@@ -81,6 +81,26 @@ export async function measureLogout(library: LibraryAdapter, capMs: number, prof
  * The floor under every library: the two revocation requests as bare `fetch()` calls, sent
  * together, with nothing before or after them. ms from the first call to both bodies read.
  */
+/** Any set of revocations as bare fetch() calls sent together (the logout with resources' floor). */
+export async function bareRevocationsOf(
+  endpoint: string,
+  clientId: string,
+  targets: ReadonlyArray<{ token: string; hint: string }>,
+): Promise<{ ms: number; statuses: number[] }> {
+  const started = performance.now()
+  const statuses = await Promise.all(
+    targets.map(async ({ token, hint }) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }),
+      })
+      await response.arrayBuffer()
+      return response.status
+    }),
+  )
+  return { ms: performance.now() - started, statuses }
+}
+
 export async function bareRevocations(
   endpoint: string,
   clientId: string,

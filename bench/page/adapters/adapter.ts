@@ -10,6 +10,8 @@ export interface BenchConfig {
   clientId: string
   redirectUri: string
   scope: string
+  /** tokenwarden only: its `destinations` option (the logout-with-resources scenario declares two resources). */
+  destinations?: ReadonlyArray<string | { url: string; resource: string; scope?: string }>
 }
 
 /** A token response from the server (signInHeadless), plus the ID token's claims. */
@@ -21,6 +23,8 @@ export interface BenchTokens {
   scope: string
   /** Lifetime of the access token, in seconds. */
   expires_in: number
+  /** tokenwarden only: each resource's access token (RFC 8707), by resource indicator. */
+  resources?: Record<string, string>
   claims: { sub: string } & Record<string, unknown>
 }
 

@@ -21,6 +21,14 @@ function seedRecord(config: BenchConfig, tokens: BenchTokens, expiresAt: number)
       idToken: tokens.id_token,
       scope: tokens.scope,
       expiresAt,
+      ...(tokens.resources && {
+        resources: Object.fromEntries(
+          Object.entries(tokens.resources).map(([resource, accessToken]) => [
+            resource,
+            { accessToken, tokenType: 'Bearer', expiresAt, issuedAt: expiresAt - tokens.expires_in * 1000 },
+          ]),
+        ),
+      }),
     },
     profile: { ...tokens.claims },
     updatedAt: Math.min(Date.now(), expiresAt - tokens.expires_in * 1000),
@@ -67,6 +75,7 @@ export function tokenwardenAdapter(): LibraryAdapter {
       clientId: config.clientId,
       redirectUri: config.redirectUri,
       scope: config.scope,
+      ...(config.destinations && { destinations: config.destinations }),
     })
     return current
   }
