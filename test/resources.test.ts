@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
-import { isTokenwardenError, type Session } from '../src/index.js'
+import { createSession, isTokenwardenError, type Session } from '../src/index.js'
 import { readSessionRecord } from '../src/storage/records.js'
-import { ok, type SeenRequest } from './helpers/fake-server.js'
-import { createFakeProtocol, issueGrant, revocationEndpoint } from './helpers/protocol.js'
-import { outboxKeys, testSessionKey } from './helpers/records.js'
-import { createWorld } from './helpers/session.js'
+import { createFakeServer, ok, type SeenRequest } from './helpers/fake-server.js'
+import { createFakeProtocol, issueGrant, issuer, revocationEndpoint } from './helpers/protocol.js'
+import { breakableStorage, outboxKeys, testRecord, testSessionKey } from './helpers/records.js'
+import { createWorld, realSessionOptions } from './helpers/session.js'
 
 const apiA = 'https://a.example.test'
 const apiB = 'https://b.example.test'
@@ -173,6 +173,27 @@ describe('a token per resource (RFC 8707)', () => {
     expect(sent).toHaveLength(3)
   })
 
+  it('a logout whose transaction storage refuses, offline: the resources’ tokens too are kept in memory, reported queued, and sent back online', async () => {
+    let online = false
+    const world = resourceWorld(() => (online ? ok() : 'network-error'))
+    const { storage, control } = breakableStorage(world.records)
+    const session = await world.signedInTab({ destinations, protocol: createFakeProtocol().factory, autoRefresh: false, storage })
+    const tokenA = await session.getAccessToken({ resource: `${apiA}/` })
+    control.failWrites = true
+    const result = await session.logout()
+    expect(result).toMatchObject({
+      cleared: false,
+      revocation: { refresh_token: 'queued', access_token: 'queued', resources: { [`${apiA}/`]: 'queued' } },
+    })
+    online = true
+    world.server.requests.length = 0
+    window.dispatchEvent(new Event('online'))
+    await vi.waitFor(() =>
+      expect(world.server.requests.filter((r) => r.url === revocationEndpoint).map((r) => r.form.get('token'))).toContain(tokenA),
+    )
+    session.dispose()
+  })
+
   it('a resource grant refused with invalid_grant ends the session, and what it held is revoked; invalid_target leaves it signed in', async () => {
     let answer: 'invalid_target' | 'invalid_grant' = 'invalid_target'
     const world = resourceWorld()
@@ -251,5 +272,62 @@ describe('the destinations option, object form', () => {
       { url: 'https://a.example.test/y/', resource: 'urn:a', scope: 'two' },
     ]
     expect(() => createWorld().tab({ destinations: twice })).toThrow(expect.objectContaining({ code: 'invalid-options' }))
+  })
+})
+
+describe('on the real oidc-client-ts (protocol/oidc.ts)', () => {
+  const metadata = {
+    issuer,
+    authorization_endpoint: `${issuer}/auth`,
+    token_endpoint: `${issuer}/token`,
+    revocation_endpoint: revocationEndpoint,
+  }
+
+  it('the sign-in URL names every declared resource and adds their scopes; the refresh grant names one resource and only its scope', async () => {
+    const world = createWorld()
+    // No ID token: the fake one of testRecord is no JWT, and the grant's answer carries none.
+    const { idToken: _, ...tokens } = testRecord().tokens
+    const stored = testRecord({ tokens })
+    world.records.set(testSessionKey, stored)
+    const tokenEndpoint = createFakeServer((request) =>
+      request.form.get('grant_type') === 'refresh_token'
+        ? Response.json({ access_token: 'at-for-a', token_type: 'Bearer', expires_in: 600, refresh_token: 'rt-rotated', scope: 'a:read' })
+        : ok(),
+    )
+    vi.stubGlobal('fetch', tokenEndpoint.fetch)
+    try {
+      let navigated = ''
+      const session = createSession({
+        ...realSessionOptions(world),
+        oidc: { metadata },
+        autoRefresh: false,
+        encryptAtRest: false,
+        destinations,
+        navigate: (url) => {
+          navigated = url
+        },
+      })
+      await session.start()
+      const token = await session.getAccessToken({ resource: `${apiA}/` })
+      expect(token).toBe('at-for-a')
+      const [grant] = tokenEndpoint.requests
+      expect(grant?.form.get('grant_type')).toBe('refresh_token')
+      expect(grant?.form.get('refresh_token')).toBe(stored.tokens.refreshToken)
+      expect(grant?.form.getAll('resource')).toEqual([`${apiA}/`])
+      expect(grant?.form.get('scope')).toBe('a:read')
+      expect(storedTokens(world).refreshToken).toBe('rt-rotated')
+      // A resource without a scope: none is sent, and the rotated refresh token is the one used.
+      await session.getAccessToken({ resource: 'urn:example:b' })
+      expect(tokenEndpoint.requests[1]?.form.get('scope')).toBeNull()
+      expect(tokenEndpoint.requests[1]?.form.get('refresh_token')).toBe('rt-rotated')
+
+      await session.logout()
+      await session.login()
+      const url = new URL(navigated)
+      expect(url.searchParams.getAll('resource')).toEqual([`${apiA}/`, 'urn:example:b'])
+      expect(url.searchParams.get('scope')?.split(' ')).toEqual(['openid', 'profile', 'offline_access', 'a:read'])
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })
