@@ -108,10 +108,19 @@ export function isTokenwardenError(value: unknown, code?: TokenwardenErrorCode):
 
 /**
  * `error` itself when it is already a `TokenwardenError` (it says more than a wrapper could),
- * else a new one with `code` and `message` that keeps `error` as its cause.
+ * else a new one with `code` and `message` that keeps `error` as its cause; in both, none of
+ * `secrets` (see {@link redactError}). One error is made, already clean: no copy that holds a
+ * secret is left behind for a reporter to find.
  */
-export function toTokenwardenError(error: unknown, code: TokenwardenErrorCode, message: string): TokenwardenError {
-  return isTokenwardenError(error) ? error : new TokenwardenError(code, message, { cause: error })
+export function toTokenwardenError(
+  error: unknown,
+  code: TokenwardenErrorCode,
+  message: string,
+  secrets: ReadonlyArray<string | undefined> = [],
+): TokenwardenError {
+  return isTokenwardenError(error)
+    ? redactError(error, secrets)
+    : new TokenwardenError(code, message, { cause: redactCause(error, secrets) })
 }
 
 /** What {@link safeCause} keeps of an error: what happened, never what was sent. */
@@ -163,13 +172,22 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
   return result
 }
 
-const redactCause = (cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown => {
-  if (!(cause instanceof Error)) return cause
+/** `cause` with none of `secrets` in its message, stack or cause chain: itself when it has none. */
+export function redactCause(cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown {
+  if (!(cause instanceof Error) || !holdsAny(cause, secrets)) return cause
   const copy = Object.assign(new Error(redact(cause.message, secrets)), cause)
   copy.name = cause.name
   if (cause.stack !== undefined) copy.stack = redact(cause.stack, secrets)
   if (cause.cause !== undefined) copy.cause = redactCause(cause.cause, secrets)
   return copy
+}
+
+/** Whether an error's message, stack or cause chain holds any of `secrets`. */
+function holdsAny(error: Error, secrets: ReadonlyArray<string | undefined>): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (redact(current.message, secrets) !== current.message || redact(current.stack ?? '', secrets) !== (current.stack ?? '')) return true
+  }
+  return false
 }
 
 /**
