@@ -172,22 +172,14 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
   return result
 }
 
-/** `cause` with none of `secrets` in its message, stack or cause chain: itself when it has none. */
+/** A copy of `cause` with none of `secrets` in its message, stack or cause chain. */
 export function redactCause(cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown {
-  if (!(cause instanceof Error) || !holdsAny(cause, secrets)) return cause
+  if (!(cause instanceof Error)) return cause
   const copy = Object.assign(new Error(redact(cause.message, secrets)), cause)
   copy.name = cause.name
   if (cause.stack !== undefined) copy.stack = redact(cause.stack, secrets)
   if (cause.cause !== undefined) copy.cause = redactCause(cause.cause, secrets)
   return copy
-}
-
-/** Whether an error's message, stack or cause chain holds any of `secrets`. */
-function holdsAny(error: Error, secrets: ReadonlyArray<string | undefined>): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
-    if (redact(current.message, secrets) !== current.message || redact(current.stack ?? '', secrets) !== (current.stack ?? '')) return true
-  }
-  return false
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from 'oidc-client-ts'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
-import { redact, redactCause, safeCause, TokenwardenError, type TokenwardenErrorCode, toTokenwardenError } from '../errors.js'
+import { redact, redactCause, TokenwardenError, type TokenwardenErrorCode, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol, ProtocolContext } from './seam.js'
 import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
 
@@ -48,14 +48,12 @@ function toError(
     return new TokenwardenError(code, `${message}: ${cause.error ?? 'error'}${description ? ` (${description})` : ''}.`, {
       ...(cause.error ? { error: cause.error } : {}),
       ...(description ? { error_description: description } : {}),
-      // What happened, never what was sent: an ErrorResponse keeps the request form.
-      cause: redactCause(safeCause(cause), secrets),
+      // (The constructor keeps only safeCause of it: an ErrorResponse holds the request form.)
+      cause: redactCause(cause, secrets),
     })
   }
   if (cause instanceof ErrorTimeout) return new TokenwardenError('timeout', `${message}: the server did not answer in time.`, { cause })
-  if (cause instanceof TypeError) {
-    return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause: redactCause(cause, secrets) })
-  }
+  if (cause instanceof TypeError) return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause })
   return toTokenwardenError(cause, code, `${message}.`, secrets)
 }
 
