@@ -125,8 +125,9 @@ export interface SessionOptions {
   navigate?: (url: string) => void
   /**
    * Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`);
-   * the test kit passes a counted one so that `settle()` can wait for them. DPoP's keys and
-   * proofs do not go through it: oidc-client-ts makes them with the page's own WebCrypto.
+   * the test kit passes a counted one so that `settle()` can wait for them. DPoP does not go
+   * through it: oidc-client-ts signs the token endpoint's proofs with the page's own WebCrypto,
+   * so a seam for DPoP's ECDSA keys would cover only half of its calls.
    * @default crypto.subtle
    */
   subtle?: SealingCrypto
