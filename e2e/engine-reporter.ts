@@ -9,6 +9,7 @@ import { basename } from 'node:path'
 import type { Reporter, TestCase, TestModule } from 'vitest/node'
 import { reportPath, updateReadme, type EngineReport, type Report, type TestRow } from './browser-table.js'
 import { engineNames, type EngineName } from '../dev/browsers/index.js'
+import { measuredCommit } from '../dev/commit.js'
 
 const browserDir = new URL('./browser/', import.meta.url)
 const artifacts = new URL('./artifacts/', import.meta.url)
@@ -97,7 +98,7 @@ export default class EngineReporter implements Reporter {
       console.info(`e2e: README browser table left as it was (a partial run: ${missing.join('; ')})`)
       return
     }
-    const report: Report = { engines: engines.map(({ seconds: _seconds, ...engine }) => engine) }
+    const report: Report = { commit: measuredCommit(), engines: engines.map(({ seconds: _seconds, ...engine }) => engine) }
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`)
     console.info(
       updateReadme(report) ? 'e2e: README browser table rewritten from this run' : 'e2e: README browser table unchanged by this run',
