@@ -9,7 +9,7 @@ describe('the suite-wide error watch (test setup): every tokenwarden error is se
     const { refreshToken } = issueGrant().tokens
     toTokenwardenError(new Error(`invalid_grant: ${refreshToken} is unknown`), 'refresh-failed', 'The refresh grant failed.')
     new TokenwardenError('refresh-failed', `echoed ${encodeURIComponent(refreshToken!)}`)
-    const leaks = await takeLeakingErrors()
+    const leaks = takeLeakingErrors()
     expect(leaks).toEqual([
       expect.stringMatching(/^refresh-failed \(The refresh grant failed\.\) \$\.cause\.message: "rt-\d+"$/),
       expect.stringMatching(/^refresh-failed \(The refresh grant failed\.\) \$\.cause\.stack: "rt-\d+"$/),
@@ -18,9 +18,21 @@ describe('the suite-wide error watch (test setup): every tokenwarden error is se
     ])
   })
 
+  it('finds a token percent-encoded, or inside base64 (an HTTP Basic header), in an OAuth field', () => {
+    const { accessToken, refreshToken } = issueGrant().tokens
+    new TokenwardenError('revocation-failed', 'The revocation endpoint answered 400.', {
+      error_description: `token=${encodeURIComponent(`${accessToken} `)}`,
+      error_uri: `Basic ${btoa(`spa:${refreshToken}`)}`,
+    })
+    expect(takeLeakingErrors()).toEqual([
+      expect.stringMatching(/\$\.error_description: "at-\d+"$/),
+      expect.stringMatching(/\$\.error_uri: "rt-\d+"$/),
+    ])
+  })
+
   it('finds the test kit’s token shapes too', async () => {
     new TokenwardenError('unexpected', 'saw test-access-7')
-    expect(await takeLeakingErrors()).toEqual([expect.stringContaining('"test-access-"'), expect.stringContaining('"test-access-"')])
+    expect(takeLeakingErrors()).toEqual([expect.stringContaining('"test-access-"'), expect.stringContaining('"test-access-"')])
   })
 
   it('passes an error made with the secrets redacted, once: no unredacted copy is left behind', async () => {
@@ -32,6 +44,6 @@ describe('the suite-wide error watch (test setup): every tokenwarden error is se
       [refreshToken, accessToken],
     )
     expect((error.cause as Error).message).toBe('invalid_grant: [redacted] is unknown')
-    expect(await takeLeakingErrors()).toEqual([])
+    expect(takeLeakingErrors()).toEqual([])
   })
 })
