@@ -149,7 +149,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Bundle-size budgets (bench/size.ts): builds with Vite in Node.
+          // Bundle-size budgets, the lifecycle next to six other libraries and the source-map
+          // breakdown (bench/size.ts): about a dozen Vite builds in Node, a few seconds.
           name: 'size',
           environment: 'node',
           include: ['bench/**/*.test.ts'],

@@ -5,7 +5,6 @@ import type { Library } from './page/main.js'
 import type { BenchResults } from './results-file.js'
 import { type ConditionResult, LIBRARIES } from './scenarios/logout.js'
 import { type StormRow, STORM_TABS as stormTabs } from './scenarios/refresh-storm.js'
-import { sizeTable } from './size.js'
 
 const NAMES: Record<Library, string> = { tokenwarden: 'tokenwarden', 'oidc-client-ts': 'oidc-client-ts', axa: '@axa-fr/oidc-client' }
 
@@ -217,9 +216,7 @@ How these were measured:
 - **Cold start.** The page is reloaded with a session record already in IndexedDB; timed from calling \`start()\` to the \`signed-in\` snapshot (no network needed), and to \`start()\` settling, which also waits for discovery (one round trip). Libraries alternate reloads, after one warm-up each.
 - Percentiles interpolate linearly between the closest ranks. Set-up (sign-in, seeding, starting) runs with the added latency switched off; only the measured step pays it. \`npm run bench -- --latency 100 --runs 12 --hang-runs 3 --profile-runs 5 --cross-tab-runs 20 --cold-runs 20\` changes the parameters. This run took ${r.durationSeconds} s.
 
-## Bundle size
-
-${sizeTable(r.size)}
+Bundle sizes, with the same lifecycle in other libraries: bench/results/size.md (\`npm run size\`, also run by the bench).
 `
 }
 

@@ -26,7 +26,7 @@ import { runCrossTab } from './scenarios/cross-tab.js'
 import { runLogout } from './scenarios/logout.js'
 import { judgeTargets } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
-import { measureSizes } from './size.js'
+import { measureSizes, writeSizeResults } from './size.js'
 import { type Cleanup, log, startStack, versionOf } from './stack.js'
 
 // ---- options ---------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ async function main() {
   await cleanup()
 
   log('bench: measuring bundle sizes')
-  const sizes = await measureSizes()
+  writeSizeResults(await measureSizes())
 
   const cpus = os.cpus()
   const results: BenchResults = {
@@ -111,7 +111,6 @@ async function main() {
     crossTab,
     refreshStorm,
     coldStart,
-    size: sizes,
   }
 
   const markdown = render(results)
