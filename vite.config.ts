@@ -68,6 +68,7 @@ export default defineConfig({
           name: 'unit-jsdom',
           environment: 'jsdom',
           include: ['test/readme/*.test.{ts,tsx}', 'test/testing.test.ts', 'test/events.test.ts'],
+          setupFiles: ['test/setup-error-watch.ts'],
         },
       },
       {
@@ -148,7 +149,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Bundle-size budgets (bench/size.ts): builds with Vite in Node.
+          // Bundle-size budgets, the lifecycle next to six other libraries and the source-map
+          // breakdown (bench/size.ts): about a dozen Vite builds in Node, a few seconds.
           name: 'size',
           environment: 'node',
           include: ['bench/**/*.test.ts'],

@@ -5,7 +5,6 @@ import type { Library } from './page/main.js'
 import type { BenchResults } from './results-file.js'
 import { type ConditionResult, LIBRARIES } from './scenarios/logout.js'
 import { type StormRow, STORM_TABS as stormTabs } from './scenarios/refresh-storm.js'
-import { sizeTable } from './size.js'
 
 const NAMES: Record<Library, string> = { tokenwarden: 'tokenwarden', 'oidc-client-ts': 'oidc-client-ts', axa: '@axa-fr/oidc-client' }
 
@@ -200,7 +199,7 @@ export function render(r: BenchResults): string {
 
 _Written by \`npm run bench\` (bench/run.ts); do not edit by hand._
 
-Measured ${r.date.slice(0, 10)} on ${r.machine.os}, ${r.machine.cpu} (${r.machine.cores} cores; 1-minute load average ${r.machine.loadAverage.start} at the start and ${r.machine.loadAverage.end} at the end${Math.max(r.machine.loadAverage.start, r.machine.loadAverage.end) > r.machine.cores ? ': other work shared the machine, so absolute figures are noisy and the side-by-side ratios, from interleaved runs, mean more' : ''}), Node ${r.node}, ${r.chromium} (headless, playwright-core), oidc-client-ts ${r.oidcClientTs}, @axa-fr/oidc-client ${r.axaOidcClient}. The dev authorization server (node-oidc-provider, loopback) adds **${r.latencyMs} ms to every request**, so one round trip (RTT) ≈ ${r.latencyMs} ms.
+Measured ${r.date.slice(0, 10)}${r.commit ? ` at commit \`${r.commit}\`` : ''} on ${r.machine.os}, ${r.machine.cpu} (${r.machine.cores} cores; 1-minute load average ${r.machine.loadAverage.start} at the start and ${r.machine.loadAverage.end} at the end${Math.max(r.machine.loadAverage.start, r.machine.loadAverage.end) > r.machine.cores ? ': other work shared the machine, so absolute figures are noisy and the side-by-side ratios, from interleaved runs, mean more' : ''}), Node ${r.node}, ${r.chromium} (headless, playwright-core), oidc-client-ts ${r.oidcClientTs}, @axa-fr/oidc-client ${r.axaOidcClient}. The dev authorization server (node-oidc-provider, loopback) adds **${r.latencyMs} ms to every request**, so one round trip (RTT) ≈ ${r.latencyMs} ms.
 
 ${renderLogout(r)}
 ## Tabs, refresh and start-up
@@ -223,9 +222,7 @@ How these were measured:
 - **Cold start.** The page is reloaded with a session record already in IndexedDB; timed from calling \`start()\` to the \`signed-in\` snapshot (no network needed), and to \`start()\` settling, which also waits for discovery (one round trip). Libraries alternate reloads, after one warm-up each.
 - Percentiles interpolate linearly between the closest ranks. Set-up (sign-in, seeding, starting) runs with the added latency switched off; only the measured step pays it. \`npm run bench -- --latency 100 --runs 12 --hang-runs 3 --profile-runs 5 --cross-tab-runs 20 --cold-runs 20\` changes the parameters. This run took ${r.durationSeconds} s.
 
-## Bundle size
-
-${sizeTable(r.size)}
+Bundle sizes, with the same lifecycle in other libraries: bench/results/size.md (\`npm run size\`, also run by the bench).
 `
 }
 

@@ -1,7 +1,7 @@
 // bench/results/results.json: everything one `npm run bench` measured, as run.ts writes it and
 // render.ts reads it back to write results.md again. bench/results/ holds every file the bench
 // writes: results.json and results.md (run.ts), encryption.json and encryption.md
-// (encryption.ts), size.md (size.ts).
+// (encryption.ts), size.md (size.ts, which run.ts also calls).
 import { fileURLToPath } from 'node:url'
 
 import type { ColdStartResults } from './scenarios/cold-start.js'
@@ -9,7 +9,6 @@ import type { CrossTabResults } from './scenarios/cross-tab.js'
 import type { LogoutResults } from './scenarios/logout.js'
 import type { LogoutResourcesResults } from './scenarios/logout-resources.js'
 import type { StormRow } from './scenarios/refresh-storm.js'
-import type { SizeReport } from './size.js'
 import type { TargetVerdict } from './targets.js'
 
 export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
@@ -17,6 +16,8 @@ export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 export interface BenchResults {
   /** ISO time the run ended. */
   date: string
+  /** The commit measured (dev/commit.ts); absent in results from before it was recorded. */
+  commit?: string
   machine: {
     os: string
     cpu: string
@@ -40,7 +41,6 @@ export interface BenchResults {
   crossTab: CrossTabResults
   refreshStorm: StormRow[]
   coldStart: ColdStartResults
-  size: SizeReport
 }
 
 /**

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
+import { measuredCommit } from '../dev/commit.js'
 import { render } from './report.js'
 import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
@@ -27,7 +28,7 @@ import { runLogout } from './scenarios/logout.js'
 import { runLogoutResources } from './scenarios/logout-resources.js'
 import { judgeTargets } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
-import { measureSizes } from './size.js'
+import { measureSizes, writeSizeResults } from './size.js'
 import { type Cleanup, log, startStack, versionOf } from './stack.js'
 
 // ---- options ---------------------------------------------------------------------------------
@@ -97,11 +98,12 @@ async function main() {
   await cleanup()
 
   log('bench: measuring bundle sizes')
-  const sizes = await measureSizes()
+  writeSizeResults(await measureSizes())
 
   const cpus = os.cpus()
   const results: BenchResults = {
     date: new Date().toISOString(),
+    commit: measuredCommit(),
     machine: {
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpu: cpus[0]?.model?.trim() ?? 'unknown',
@@ -123,7 +125,6 @@ async function main() {
     crossTab,
     refreshStorm,
     coldStart,
-    size: sizes,
   }
 
   const markdown = render(results)

@@ -1,12 +1,25 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { beforeAll, expect, test } from 'vitest'
-import { measureSizes, readBudgets, sizeTable, type SizeReport } from './size.js'
+import { readmePath } from '../dev/readme.js'
+import { UNMAPPED } from './attribution.js'
+import { resultsDir } from './results-file.js'
+import { PEERS } from './size-peers.js'
+import { measureSizes, readBudgets, type SizeReport, sizeReadmeSection, sizeTable } from './size.js'
 
+const root = fileURLToPath(new URL('..', import.meta.url))
 let report: SizeReport
 
 beforeAll(async () => {
   report = await measureSizes()
   console.log(`\n${sizeTable(report)}\n`)
 }, 60_000)
+
+const row = (name: string) => {
+  const found = report.entries.find((entry) => entry.name === name)
+  if (!found) throw new Error(`no row '${name}'`)
+  return found
+}
 
 test('every entry stays within its size budget (package.json "sizeLimits")', () => {
   for (const row of report.entries) expect(row.over, `${row.name} is over budget`).toEqual([])
@@ -31,4 +44,69 @@ test('the dependency baseline is what src/ really imports, type-only imports lef
   expect(report.dependencies.used['oidc-client-ts']).toContain('OidcClient')
   expect(report.dependencies.used['oidc-client-ts']).not.toContain('StateStore')
   expect(report.ownCode.gzip).toBeGreaterThan(0)
+})
+
+test('the lifecycle row counts the oidc chunk and what loads at start, not the opt-in dpop chunk', () => {
+  const lifecycle = row('lifecycle').size.gzip
+  const [core, oidc, dpop] = [row('core').size.gzip, row('oidc').size.gzip, row('dpop').size.gzip]
+  // All of the oidc chunk, and nearly all of the start: only exports the app does not import
+  // can be dropped from it.
+  expect(lifecycle).toBeGreaterThan(0.9 * core + oidc)
+  // Nothing more: the dpop chunk, which only `dpop: true` loads, is not in it.
+  expect(lifecycle).toBeLessThanOrEqual(core + oidc)
+  expect(dpop).toBeGreaterThan(0)
+  expect(readBudgets().lifecycle?.gzip).toBeTypeOf('number')
+})
+
+test('every peer is measured in the same run, with its installed version, and tokenwarden among them', () => {
+  const names = report.peers.map((peer) => peer.name)
+  expect(names.sort()).toEqual(['tokenwarden', ...PEERS.map((peer) => peer.name)].sort())
+  for (const peer of report.peers) {
+    const installed = peer.name === 'tokenwarden' ? 'package.json' : `node_modules/${peer.name}/package.json`
+    expect(peer.version).toBe(JSON.parse(readFileSync(`${root}${installed}`, 'utf8')).version)
+    expect(peer.size.gzip, `${peer.name} measured nothing`).toBeGreaterThan(5000)
+    expect(peer.size.brotli).toBeLessThan(peer.size.gzip)
+    expect(peer.size.gzip).toBeLessThan(peer.size.minified)
+  }
+  expect(report.peers.find((peer) => peer.name === 'tokenwarden')?.size).toEqual(row('lifecycle').size)
+  const gzip = report.peers.map((peer) => peer.size.gzip)
+  expect(gzip).toEqual([...gzip].sort((a, b) => a - b))
+})
+
+test('the targets are judged against the measured figures and never fail the budgets', () => {
+  expect(report.targets.map((target) => target.bound)).toEqual([30_000, 22_000, 15_000])
+  expect(report.targets.map((target) => target.measured)).toEqual([row('lifecycle').size.gzip, row('core').size.gzip, report.ownCode.gzip])
+  for (const target of report.targets) expect(target.pass).toBe(target.measured <= target.bound)
+  expect(report.ok).toBe(report.entries.every((entry) => entry.over.length === 0))
+})
+
+test('the breakdown gives every gzip byte of the core and of each lazy chunk an owner', () => {
+  const { groups, rows } = report.breakdown
+  expect(groups[0]).toBe('core')
+  expect([...groups].sort()).toEqual(['core', 'dpop', 'oidc', 'resources'])
+  for (const group of groups) {
+    const shares = rows.reduce((sum, r) => sum + (r.gzip[group] ?? 0), 0)
+    expect(shares, `${group}: the shares add up to its row`).toBeCloseTo(row(group).size.gzip, 3)
+  }
+  const minified = rows.reduce((sum, r) => sum + r.minified, 0)
+  expect(minified).toBe(groups.reduce((sum, group) => sum + row(group).size.minified, 0))
+  for (const r of rows) if (r.owner.startsWith('src/')) expect(existsSync(`${root}${r.owner}`), r.owner).toBe(true)
+  const owners = rows.map((r) => r.owner)
+  expect(owners).toEqual(expect.arrayContaining(['oidc-client-ts', 'ky', 'idb-keyval', 'src/session.ts', 'src/protocol/oidc.ts']))
+  const unmapped = rows.find((r) => r.owner === UNMAPPED)
+  expect(unmapped?.minified ?? 0, 'the bundler writes little of its own').toBeLessThan(minified * 0.02)
+  const total = (r: (typeof rows)[number]) => Object.values(r.gzip).reduce((sum, n) => sum + n, 0)
+  expect(rows.map(total)).toEqual(rows.map(total).sort((a, b) => b - a))
+})
+
+test("README's bundle-size section is size.md as written, breakdown folded", () => {
+  const sizeMd = readFileSync(`${resultsDir}size.md`, 'utf8')
+  const readme = readFileSync(readmePath, 'utf8')
+  const section = readme.slice(
+    readme.indexOf('<!-- size:start -->\n') + '<!-- size:start -->\n'.length,
+    readme.indexOf('\n<!-- size:end -->'),
+  )
+  expect(section, 'run `npm run size` or `npx tsx bench/update-readme.ts`').toBe(sizeReadmeSection(sizeMd))
+  expect(section).toMatch(/^#### Targets$/m)
+  expect(section).toContain('<details><summary>Where the bytes go</summary>')
 })

@@ -1,12 +1,15 @@
 // Copies bench/results/results.md (written by bench/run.ts) into README.md between
-// `<!-- bench:start -->` and `<!-- bench:end -->`, so the README's figures are never typed by
-// hand. Run by `npm run bench` after the measurements; `npx tsx bench/update-readme.ts` alone
-// re-applies the last results. Touches nothing outside the markers (dev/readme.ts).
+// `<!-- bench:start -->` and `<!-- bench:end -->`, and bench/results/size.md (bench/size.ts)
+// between `<!-- size:start -->` and `<!-- size:end -->`, so the README's figures are never typed
+// by hand. Run by `npm run bench` after the measurements (`npm run size` rewrites the size
+// section itself); `npx tsx bench/update-readme.ts` alone re-applies the last results. Touches
+// nothing outside the markers (dev/readme.ts).
 
 import { existsSync, readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
 import { resultsDir } from './results-file.js'
+import { sizeReadmeCommand, sizeReadmeSection } from './size.js'
 
 // test/contracts/docs.test.ts imports it from here; it lives in dev/readme.ts.
 export { replaceBetweenMarkers }
@@ -39,6 +42,14 @@ if (isMain) {
     const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command)
     console.log(
       changed ? 'README.md: benchmark section rewritten from bench/results/results.md' : 'README.md: benchmark section already up to date',
+    )
+    const sizePath = `${resultsDir}size.md`
+    if (!existsSync(sizePath)) throw new Error('bench/results/size.md does not exist yet: run `npm run size` first.')
+    const sizeChanged = rewriteReadmeSection('size', sizeReadmeSection(readFileSync(sizePath, 'utf8')), sizeReadmeCommand)
+    console.log(
+      sizeChanged
+        ? 'README.md: bundle-size section rewritten from bench/results/size.md'
+        : 'README.md: bundle-size section already up to date',
     )
   } catch (error) {
     console.error(`update-readme: ${error instanceof Error ? error.message : String(error)}`)
