@@ -68,6 +68,7 @@ export default defineConfig({
           name: 'unit-jsdom',
           environment: 'jsdom',
           include: ['test/readme/*.test.{ts,tsx}', 'test/testing.test.ts', 'test/events.test.ts'],
+          setupFiles: ['test/setup-error-watch.ts'],
         },
       },
       {

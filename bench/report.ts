@@ -194,7 +194,7 @@ export function render(r: BenchResults): string {
 
 _Written by \`npm run bench\` (bench/run.ts); do not edit by hand._
 
-Measured ${r.date.slice(0, 10)} on ${r.machine.os}, ${r.machine.cpu} (${r.machine.cores} cores; 1-minute load average ${r.machine.loadAverage.start} at the start and ${r.machine.loadAverage.end} at the end${Math.max(r.machine.loadAverage.start, r.machine.loadAverage.end) > r.machine.cores ? ': other work shared the machine, so absolute figures are noisy and the side-by-side ratios, from interleaved runs, mean more' : ''}), Node ${r.node}, ${r.chromium} (headless, playwright-core), oidc-client-ts ${r.oidcClientTs}, @axa-fr/oidc-client ${r.axaOidcClient}. The dev authorization server (node-oidc-provider, loopback) adds **${r.latencyMs} ms to every request**, so one round trip (RTT) ≈ ${r.latencyMs} ms.
+Measured ${r.date.slice(0, 10)}${r.commit ? ` at commit \`${r.commit}\`` : ''} on ${r.machine.os}, ${r.machine.cpu} (${r.machine.cores} cores; 1-minute load average ${r.machine.loadAverage.start} at the start and ${r.machine.loadAverage.end} at the end${Math.max(r.machine.loadAverage.start, r.machine.loadAverage.end) > r.machine.cores ? ': other work shared the machine, so absolute figures are noisy and the side-by-side ratios, from interleaved runs, mean more' : ''}), Node ${r.node}, ${r.chromium} (headless, playwright-core), oidc-client-ts ${r.oidcClientTs}, @axa-fr/oidc-client ${r.axaOidcClient}. The dev authorization server (node-oidc-provider, loopback) adds **${r.latencyMs} ms to every request**, so one round trip (RTT) ≈ ${r.latencyMs} ms.
 
 ${renderLogout(r)}
 ## Tabs, refresh and start-up

@@ -16,6 +16,8 @@ export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 export interface BenchResults {
   /** ISO time the run ended. */
   date: string
+  /** The commit measured (dev/commit.ts); absent in results from before it was recorded. */
+  commit?: string
   machine: {
     os: string
     cpu: string

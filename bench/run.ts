@@ -18,6 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
+import { measuredCommit } from '../dev/commit.js'
 import { render } from './report.js'
 import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
@@ -89,6 +90,7 @@ async function main() {
   const cpus = os.cpus()
   const results: BenchResults = {
     date: new Date().toISOString(),
+    commit: measuredCommit(),
     machine: {
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpu: cpus[0]?.model?.trim() ?? 'unknown',

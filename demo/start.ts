@@ -3,8 +3,7 @@
 // --dpop: the plain page signs in with DPoP (RFC 9449), as the DPoP client.
 // --spa-origin: another app (yours, on its own port) may sign in too; repeatable.
 import { parseArgs } from 'node:util'
-import { startAuthServer } from '../dev/auth-server/index.js'
-import { redirectUrisFor, SCOPES } from '../dev/auth-server/provider.js'
+import { redirectUrisFor, SCOPES, startAuthServer } from '../dev/auth-server/index.js'
 import { startDemoServer } from '../dev/demo-server.js'
 
 const demoPort = Number(process.env.DEMO_PORT ?? 5173)

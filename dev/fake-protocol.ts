@@ -10,6 +10,12 @@ export const issuer = 'https://id.example.test'
 export const revocationEndpoint = `${issuer}/token/revocation`
 
 let counter = 0
+/** Every token `issueGrant` made: the unit suite's setup searches every error for them. */
+const issued = new Set<string>()
+
+export const issuedTokens = (): string[] => [...issued]
+export const forgetIssuedTokens = () => issued.clear()
+
 /**
  * A fresh, unique token set, as a token endpoint would issue. `padding` characters are added to
  * every token, to give them a real token's length where length costs something (sealing).
@@ -17,11 +23,13 @@ let counter = 0
 export function issueGrant(expiresInMs = 3600_000, now = Date.now(), padding = 0): Grant {
   counter += 1
   const pad = 'x'.repeat(padding)
+  const [accessToken, refreshToken, idToken] = [`at-${counter}${pad}`, `rt-${counter}${pad}`, `id-${counter}${pad}`] as const
+  for (const token of [accessToken, refreshToken, idToken]) issued.add(token)
   return {
     tokens: {
-      accessToken: `at-${counter}${pad}`,
-      refreshToken: `rt-${counter}${pad}`,
-      idToken: `id-${counter}${pad}`,
+      accessToken,
+      refreshToken,
+      idToken,
       tokenType: 'Bearer',
       scope: 'openid profile offline_access',
       expiresAt: now + expiresInMs,

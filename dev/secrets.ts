@@ -111,7 +111,7 @@ async function readClone(message: Request | Response): Promise<string | undefine
 }
 
 /** The forms a secret may take inside `text`: as is, URL/form-decoded, and base64-decoded words. */
-function decodings(text: string): string[] {
+export function decodings(text: string): string[] {
   const forms = [text]
   try {
     forms.push(decodeURIComponent(text.replace(/\+/g, ' ')))

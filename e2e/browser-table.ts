@@ -27,6 +27,8 @@ export interface EngineReport {
   tests: TestRow[]
 }
 export interface Report {
+  /** The commit the run tested (dev/commit.ts); absent in reports from before it was recorded. */
+  commit?: string
   engines: EngineReport[]
 }
 
@@ -51,6 +53,7 @@ export function renderBrowserTable(report: Report): string {
   const lines = [
     '<!-- Written by e2e/browser-table.ts from e2e/engines.json, which `npm test` writes after running every browser suite in every engine; do not edit by hand. -->',
     '',
+    ...(report.commit ? [`Run at commit \`${report.commit}\`.`, ''] : []),
     '| Engine | Version | Driven by | Offline by | End-to-end tests |',
     '| --- | --- | --- | --- | --- |',
     ...report.engines.map((e) => `| ${cell(e.label)} | ${cell(e.version)} | ${cell(e.driver)} | ${cell(e.offline)} | ${summary(e)} |`),

@@ -108,10 +108,19 @@ export function isTokenwardenError(value: unknown, code?: TokenwardenErrorCode):
 
 /**
  * `error` itself when it is already a `TokenwardenError` (it says more than a wrapper could),
- * else a new one with `code` and `message` that keeps `error` as its cause.
+ * else a new one with `code` and `message` that keeps `error` as its cause; in both, none of
+ * `secrets` (see {@link redactError}). One error is made, already clean: no copy that holds a
+ * secret is left behind for a reporter to find.
  */
-export function toTokenwardenError(error: unknown, code: TokenwardenErrorCode, message: string): TokenwardenError {
-  return isTokenwardenError(error) ? error : new TokenwardenError(code, message, { cause: error })
+export function toTokenwardenError(
+  error: unknown,
+  code: TokenwardenErrorCode,
+  message: string,
+  secrets: ReadonlyArray<string | undefined> = [],
+): TokenwardenError {
+  return isTokenwardenError(error)
+    ? redactError(error, secrets)
+    : new TokenwardenError(code, message, { cause: redactCause(error, secrets) })
 }
 
 /** What {@link safeCause} keeps of an error: what happened, never what was sent. */
@@ -163,7 +172,8 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
   return result
 }
 
-const redactCause = (cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown => {
+/** A copy of `cause` with none of `secrets` in its message, stack or cause chain. */
+export function redactCause(cause: unknown, secrets: ReadonlyArray<string | undefined>): unknown {
   if (!(cause instanceof Error)) return cause
   const copy = Object.assign(new Error(redact(cause.message, secrets)), cause)
   copy.name = cause.name

@@ -123,7 +123,13 @@ export interface SessionOptions {
   timers?: Timers
   /** Seam: how the browser is sent to the authorization server. @default location.assign */
   navigate?: (url: string) => void
-  /** Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`). @default crypto.subtle */
+  /**
+   * Seam: the WebCrypto calls that seal records at rest (`generateKey`, `encrypt`, `decrypt`);
+   * the test kit passes a counted one so that `settle()` can wait for them. DPoP does not go
+   * through it: oidc-client-ts signs the token endpoint's proofs with the page's own WebCrypto,
+   * so a seam for DPoP's ECDSA keys would cover only half of its calls.
+   * @default crypto.subtle
+   */
   subtle?: SealingCrypto
   /** Seam: the protocol adapter (replacing it also skips loading oidc-client-ts). @default oidc-client-ts (src/protocol/oidc.ts, loaded on first use) */
   protocol?: ProtocolFactory

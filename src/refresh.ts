@@ -1,4 +1,4 @@
-import { redactError, TokenwardenError, toTokenwardenError } from './errors.js'
+import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
@@ -138,11 +138,7 @@ export class Refresher {
     } catch (error) {
       // A server may echo the refresh token it refused: the error goes to the snapshot and the app.
       const { refreshToken, accessToken, idToken } = stored.tokens
-      const reported = redactError(toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.'), [
-        refreshToken,
-        accessToken,
-        idToken,
-      ])
+      const reported = toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.', [refreshToken, accessToken, idToken])
       this.#port.emit({
         type: 'refresh-failed',
         code: reported.code,

@@ -1,4 +1,4 @@
-import { redactError, TokenwardenError, toTokenwardenError } from './errors.js'
+import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
@@ -42,7 +42,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
     issued = await protocol.processCallback(url)
   } catch (error) {
     // A server may echo the authorization code it refused.
-    const reported = redactError(toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.'), [codeOf(url)])
+    const reported = toTokenwardenError(error, 'callback-failed', 'The sign-in callback failed.', [codeOf(url)])
     // A cancelled "switch account" or a reloaded callback URL ends nothing: a session that is
     // stored stays. Only without one is this tab signed out, with the reason.
     const stored = await store.read().catch(() => undefined)

@@ -60,7 +60,7 @@ describe('logout sends both revocations', () => {
       expect(request.url).not.toContain(access)
       expect(request.url).not.toContain(refresh)
     }
-    // The shape ../shared/DESIGN.md promises.
+    // The shape README's API promises (`LogoutResult`).
     expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
     expect(result.errors).toEqual({})
     expect(result.cleared).toBe(true)

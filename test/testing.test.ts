@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestAuthority, createTestClock, type TestAuthority } from '../src/testing/index.js'
 
 let authority: TestAuthority
@@ -14,6 +14,29 @@ describe('tokenwarden/testing: the test authority', () => {
     expect(authority.isLive(token)).toBe(true)
     expect(authority.liveTokens().accessTokens).toEqual([token])
     expect(authority.navigations).toEqual([])
+  })
+
+  it('settle() waits for the sealing WebCrypto does off the main thread, however late it answers', async () => {
+    // A loaded machine: every AES-GCM call answers 40 ms late, far more than settle()'s rounds of tasks.
+    const { encrypt, decrypt } = crypto.subtle
+    const late =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      (...args: A) =>
+        new Promise<R>((resolve, reject) => setTimeout(() => call.apply(crypto.subtle, args).then(resolve, reject), 40))
+    vi.spyOn(crypto.subtle, 'encrypt').mockImplementation(late(encrypt))
+    vi.spyOn(crypto.subtle, 'decrypt').mockImplementation(late(decrypt))
+    try {
+      authority = createTestAuthority()
+      const session = authority.session()
+      await authority.signIn(session)
+      const tokens = authority.liveTokens()
+      void session.logout()
+      await authority.settle()
+      expect(session.getSnapshot().status).toBe('signed-out')
+      expect(authority.revocations.map((r) => r.token).sort()).toEqual([...tokens.accessTokens, ...tokens.refreshTokens].sort())
+    } finally {
+      vi.restoreAllMocks()
+    }
   })
 
   it('answers session.http with the claims for a live bearer token and 401 for a revoked one', async () => {

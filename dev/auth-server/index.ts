@@ -36,6 +36,7 @@ import { createProvider, INTROSPECTOR_ID, type OidcProvider } from './provider.j
 import { createRequestLog } from './request-log.js'
 import type { AuthServer, AuthServerOptions, IntrospectionResponse } from './types.js'
 
+export { redirectUrisFor, SCOPES } from './provider.js'
 export { signInHeadless } from './sign-in-headless.js'
 export type * from './types.js'
 

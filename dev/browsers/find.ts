@@ -27,7 +27,7 @@ export function findWebKit(): { driver: string; browser: string; xvfb: string } 
   return driver && browser && xvfb ? { driver, browser, xvfb } : undefined
 }
 
-/** Flags from FACTS.md: without the networking ones Chromium keeps calling hosts this machine cannot reach. */
+/** Without the networking flags, Chromium keeps calling hosts this machine cannot reach (component updates, safe browsing, …). */
 export const chromiumArgs: readonly string[] = [
   '--headless',
   '--no-sandbox',

@@ -244,7 +244,8 @@ describeInEngine('DPoP (RFC 9449) against node-oidc-provider', () => {
     it('a sign-in in another tab gets its own key; the first tab adopts it and the old key is deleted', async () => {
       const { tab, stack, profile } = env
       // A sign-in that replaces a session revokes the old tokens; in one browser both sign-ins
-      // share the provider's grant, which revoking would end as a whole (see FACTS.md).
+      // share the provider's grant, which revoking would end as a whole (node-oidc-provider
+      // revokes every token of a grant when one of them is revoked; the fault switch keeps it to one).
       stack.auth.faults.set({ revokeOnlyPresented: true })
       await signIn(tab, stack.origin)
       const first = await bindingOf(tab)

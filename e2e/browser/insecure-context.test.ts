@@ -19,7 +19,7 @@ describeInEngine('outside a secure context', () => {
   })
 
   it.skipIf(engineName !== 'chromium')(
-    'createSession fails with insecure-context, and the demo page says to serve it over https',
+    'createSession fails with insecure-context, and the demo page says to serve it over https (Chromium only)',
     async () => {
       const page = await browser!.newPage()
       const port = new URL(env.stack.origin).port

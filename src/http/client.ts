@@ -67,7 +67,8 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
           const nonce = dpop && response.headers.get('dpop-nonce')
           if (nonce) {
             // A server may hand out its next nonce on any answer (RFC 9449 §8.2).
-            dpop.rememberNonce(request.url, nonce)
+            // …and it is that server's: after a redirect, the origin that answered, not the one asked.
+            dpop.rememberNonce(response.url || request.url, nonce)
             if (asksForNonce(response) && !options.context[nonceRetriedKey]) {
               options.context[nonceRetriedKey] = true
               return ky.retry({ code: 'DPOP_NONCE', delay: 0 })

@@ -9,7 +9,7 @@ import {
 } from 'oidc-client-ts'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
-import { TokenwardenError, type TokenwardenErrorCode } from '../errors.js'
+import { redact, redactCause, TokenwardenError, type TokenwardenErrorCode, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol, ProtocolContext } from './seam.js'
 import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
 
@@ -32,22 +32,29 @@ function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedToke
   return { tokens, profile: { ...(response.profile as Profile) } }
 }
 
-function toError(code: TokenwardenErrorCode, message: string, cause: unknown): TokenwardenError {
-  if (cause instanceof TokenwardenError) return cause
+/**
+ * The oidc-client-ts failure as a `TokenwardenError`, made once and already without `secrets`
+ * (what was sent: servers echo it in `error_description`). The session redacts again at its
+ * boundary, for protocol seams that are not this one.
+ */
+function toError(
+  code: TokenwardenErrorCode,
+  message: string,
+  cause: unknown,
+  secrets: ReadonlyArray<string | undefined> = [],
+): TokenwardenError {
   if (cause instanceof ErrorResponse) {
-    return new TokenwardenError(
-      code,
-      `${message}: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
-      {
-        ...(cause.error ? { error: cause.error } : {}),
-        ...(cause.error_description ? { error_description: cause.error_description } : {}),
-        cause,
-      },
-    )
+    const description = cause.error_description && redact(cause.error_description, secrets)
+    return new TokenwardenError(code, `${message}: ${cause.error ?? 'error'}${description ? ` (${description})` : ''}.`, {
+      ...(cause.error ? { error: cause.error } : {}),
+      ...(description ? { error_description: description } : {}),
+      // (The constructor keeps only safeCause of it: an ErrorResponse holds the request form.)
+      cause: redactCause(cause, secrets),
+    })
   }
   if (cause instanceof ErrorTimeout) return new TokenwardenError('timeout', `${message}: the server did not answer in time.`, { cause })
   if (cause instanceof TypeError) return new TokenwardenError('network', `${message}: the server could not be reached.`, { cause })
-  return new TokenwardenError(code, `${message}.`, { cause })
+  return toTokenwardenError(cause, code, `${message}.`, secrets)
 }
 
 /** What oidc-client-ts does for tokenwarden: every protocol step but discovery (discovery.ts). */
@@ -140,7 +147,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
         checkCallbackIssuer(url, metadata, options.authority)
         issued = toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
       } catch (cause) {
-        throw toError('callback-failed', 'The sign-in callback failed', cause)
+        throw toError('callback-failed', 'The sign-in callback failed', cause, [new URL(url).searchParams.get('code') ?? undefined])
       }
       return accepted(issued)
     },
@@ -160,7 +167,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
         }
         issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
       } catch (cause) {
-        throw toError('refresh-failed', 'The refresh grant failed', cause)
+        throw toError('refresh-failed', 'The refresh grant failed', cause, [refreshToken, idToken, current.tokens.accessToken])
       }
       return accepted(issued)
     },

@@ -1,6 +1,6 @@
 // What a revocation answer means (RFC 7009 §2.2): the outcome for one token, read from the
 // response or the failure, never lying (a redirect or a 200 carrying an error is not success)
-// and never carrying a token or secret in an error. revocation.ts sends; this file reads.
+// and never carrying a token or secret in an error. request.ts sends; this file reads.
 import { HTTPError, TimeoutError } from 'ky'
 import { TokenwardenError, redact, safeCause } from '../errors.js'
 
@@ -257,7 +257,6 @@ function clampMs(ms: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ms))
 }
 
-/** Every occurrence of a secret replaced, so server text that echoes one can be kept. */
 /** The page's origin, or undefined outside a page (Node, a worker without one, an opaque origin). */
 function pageOrigin(): string | undefined {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin

@@ -12,6 +12,7 @@ import { createChannelHub } from './channel.js'
 import { createTestClock, settle } from './clock.js'
 import { createFakeFetch, oauthError, ok, type Answer, type SeenRequest } from './fetch.js'
 import { createLockHub } from './lock.js'
+import { trackedSubtle } from './work.js'
 import type { ReceivedRevocation, RefreshFailure, RevocationMode, TestAuthority, TestAuthorityOptions } from './types.js'
 
 export type { ReceivedRevocation, RefreshFailure, RevocationMode, TestAuthority, TestAuthorityOptions }
@@ -149,6 +150,7 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
     return api(request, { accessToken, live, claims: accessToken ? tokens.get(accessToken)?.claims : undefined })
   })
 
+  const subtle = trackedSubtle()
   const sessionOptions = ({ revocation, ...overrides }: Partial<SessionOptions> = {}): SessionOptions => ({
     authority: issuer,
     clientId,
@@ -162,6 +164,8 @@ export function createTestAuthority(options: TestAuthorityOptions = {}): TestAut
     timers: clock.timers,
     navigate: (url) => void navigations.push(url),
     logger: { warn: (message) => void warnings.push(message) },
+    // Sealing as the browser does it, counted, so that settle() waits for it.
+    ...(subtle ? { subtle } : {}),
     // Real time bounds revocation (it is fetch's own timeout): short, so a hanging server
     // costs a test half a second, and a 503 is retried at once.
     revocation: { timeoutMs: 500, maxRetryAfterMs: 0, ...revocation },

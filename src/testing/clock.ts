@@ -1,4 +1,5 @@
 import type { Timers } from 'tokenwarden'
+import { counted } from './work.js'
 
 /** A clock the test moves by hand: the session's `now` and `timers` seams, both on it. */
 export interface TestClock {
@@ -24,12 +25,17 @@ interface Entry {
 }
 
 /**
- * Lets queued work run: promise chains, and the fake server's answers, which are a few
- * hops of real (zero-delay) tasks away. The session's own timers are on the test clock, so
- * nothing here waits for them.
+ * Lets queued work run: promise chains, the fake server's answers, which are a few hops of
+ * real (zero-delay) tasks away, and the sealing the kit's sessions do on WebCrypto, which
+ * answers off the main thread whenever it is done: settle() waits for it, then lets what it
+ * started run, until nothing is left (at most 100 passes). The session's own timers are on the
+ * test clock, so nothing here waits for them.
  */
 export async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setTimeout(resolve, 0))
+  for (let pass = 0; pass < 100; pass++) {
+    for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setTimeout(resolve, 0))
+    if (!(await counted())) return
+  }
 }
 
 /** A test clock starting at `start` (ms since the epoch). */

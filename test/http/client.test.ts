@@ -1,6 +1,7 @@
 import { HTTPError } from 'ky'
 import { describe, expect, it } from 'vitest'
 import { isTokenwardenError, type SessionEvent } from '../../src/index.js'
+import { createHttpClient } from '../../src/http/index.js'
 import { ok, type SeenRequest } from '../helpers/fake-server.js'
 import { createWorld } from '../helpers/session.js'
 
@@ -134,5 +135,27 @@ describe('session.http sends the token only to declared destinations', () => {
     ['credentials', 'https://user:pw@api.example.test'],
   ])('refuses a destination that is %s, at createSession', (_, value) => {
     expect(() => createWorld().tab({ destinations: [value] })).toThrow(expect.objectContaining({ code: 'invalid-options' }))
+  })
+})
+
+describe('session.http with DPoP: nonces (RFC 9449 §8)', () => {
+  it('a nonce is remembered for the origin that sent it: after a redirect, the one that answered', async () => {
+    const remembered: Array<[string, string]> = []
+    const http = createHttpClient({
+      destinations: [{ origin: 'https://api.example.test', path: '' }],
+      onRefused: () => {},
+      getAccessToken: async () => 'at-nonce-test',
+      refreshAfterRejection: async () => 'at-nonce-test',
+      dpop: { proof: async () => 'proof', rememberNonce: (url, nonce) => remembered.push([new URL(url).origin, nonce]) },
+      fetch: async (input) => {
+        // What fetch returns after following a redirect: the answer carries the final URL.
+        const response = new Response('{}', { headers: { 'dpop-nonce': 'n-from-moved', 'content-type': 'application/json' } })
+        Object.assign(response, { url: 'https://moved.example.test/me' })
+        expect(new Request(input).url).toBe(api)
+        return response
+      },
+    })
+    await http.get(api).json()
+    expect(remembered).toEqual([['https://moved.example.test', 'n-from-moved']])
   })
 })
