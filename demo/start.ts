@@ -34,6 +34,7 @@ console.log(`
   Demo page:            ${demo.url}
   React page:           ${demo.url}react/
   Vue page:             ${demo.url}vue/
+  Angular page:         ${demo.url}angular/
   Authorization server: ${auth.issuer}  (node-oidc-provider, auto-approving login)
 
   Access tokens live 120 s here, so you can watch expiry and refresh.

@@ -8,7 +8,7 @@ import { sourceAliases } from './sources.js'
 const root = fileURLToPath(new URL('../demo/', import.meta.url))
 
 /** Pages with client-side routes (their redirect URIs): anything under them gets their HTML. */
-const pages = ['/react/', '/vue/']
+const pages = ['/react/', '/vue/', '/angular/']
 
 export interface DemoServerOptions {
   /** Default 5173. */

@@ -39,6 +39,12 @@ describe("README's browser table", () => {
     expect(table).toContain('| logout: signs in | passed | **failed** |')
     expect(table).toContain('| logout: offline logout | passed | passed [1] |')
     expect(table).toContain('1. WebKitGTK MiniBrowser ran it as: "offline logout at the proxy".')
+    // A test its file skips in an engine by design is counted as skipped, and its row says so.
+    const skipped = renderBrowserTable({
+      engines: [{ ...sample.engines[1]!, tests: [row('signs in'), { ...row('insecure context'), state: 'skipped' }] }],
+    })
+    expect(skipped).toContain('| 1 of 2 passed, 1 skipped |')
+    expect(skipped).toContain('| logout: insecure context | skipped |')
   })
 
   it('touches nothing outside its markers', () => {

@@ -38,8 +38,10 @@ const stateText: Record<TestRow['state'], string> = { passed: 'passed', failed: 
 function summary(engine: EngineReport) {
   const passed = engine.tests.filter((t) => t.state === 'passed').length
   const failed = engine.tests.filter((t) => t.state === 'failed').length
-  const other = engine.tests.length - passed - failed
-  return `${passed} of ${engine.tests.length} passed${failed ? `, **${failed} failed**` : ''}${other ? `, ${other} not run` : ''}`
+  // Skipped: the file skips it in this engine by design (its row says why); not run: anything else.
+  const skipped = engine.tests.filter((t) => t.state === 'skipped').length
+  const other = engine.tests.length - passed - failed - skipped
+  return `${passed} of ${engine.tests.length} passed${failed ? `, **${failed} failed**` : ''}${skipped ? `, ${skipped} skipped` : ''}${other ? `, ${other} not run` : ''}`
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|')

@@ -223,6 +223,8 @@ function App() {
         h('a', { href: '/react/', 'aria-current': 'page', style: { fontWeight: 600 } }, 'React'),
         ' · ',
         h('a', { href: '/vue/' }, 'Vue'),
+        ' · ',
+        h('a', { href: '/angular/' }, 'Angular'),
       ),
       h('span', { id: 'status', className: 'pill', 'data-status': snapshot.status }, statusText(snapshot)),
     ),

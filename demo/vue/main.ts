@@ -202,6 +202,8 @@ const App = defineComponent({
             h('a', { href: '/react/' }, 'React'),
             ' · ',
             h('a', { href: '/vue/', 'aria-current': 'page', style: { fontWeight: 600 } }, 'Vue'),
+            ' · ',
+            h('a', { href: '/angular/' }, 'Angular'),
           ]),
           h('span', { id: 'status', class: 'pill', 'data-status': snapshot.value.status }, statusText(snapshot.value)),
         ]),

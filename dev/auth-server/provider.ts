@@ -33,6 +33,7 @@ export const redirectUrisFor = (origin: string) => [
   `${origin}/`,
   `${origin}/react/callback`,
   `${origin}/vue/callback`,
+  `${origin}/angular/callback`,
 ]
 
 /** An access token as the provider keeps it (the fields /api/me reads). */
@@ -171,7 +172,7 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
   const jwk = await loadSigningKey()
 
   const redirectUris = spaOrigins.flatMap(redirectUrisFor)
-  const postLogoutRedirectUris = spaOrigins.flatMap((o) => [`${o}/`, `${o}/react/`, `${o}/vue/`])
+  const postLogoutRedirectUris = spaOrigins.flatMap((o) => [`${o}/`, `${o}/react/`, `${o}/vue/`, `${o}/angular/`])
 
   // The fault applies only inside a revocation request (Provider.ctx is the current request).
   const inRevocationOnlyPresented = () => revokeOnlyPresented() && Provider.ctx?.oidc?.route === 'revocation'
