@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky'
 // First: ky is laid out first in the bundle, where it compresses best beside our own code.
-import { createHttpClient, destinationOf } from './http/index.js'
+import { createHttpClient, destinationOf, destinationRefused } from './http/index.js'
 import { assembleParts, type Parts, type TokenBinding } from './compose.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
@@ -18,6 +18,18 @@ export type { TokenBinding }
 export interface AccessTokenOptions {
   /** The resource indicator (RFC 8707) of a declared destination: its token instead of the session's. */
   resource?: string
+  /**
+   * The URL the token is for: the token of the destination it falls under (its resource's, or
+   * the session's), by the rule `session.http` applies; `destination-refused` when it falls
+   * under none. For HTTP clients that attach tokens themselves (the Angular interceptor). Not
+   * with `resource`. A relative URL is resolved against the page's location.
+   */
+  url?: string | URL
+  /**
+   * A token the server refused (a 401): a newer one is returned, refreshed once when the
+   * session holds none newer (shared by concurrent callers, one grant across tabs).
+   */
+  rejected?: string
 }
 
 /** A session: one user's token set for one authority and client, shared by the app's tabs. */
@@ -97,10 +109,7 @@ class TokenwardenSession implements Session {
       destinations: options.destinations,
       onRefused: (origin) => this.#events.emit({ type: 'destination-refused', origin }),
       getAccessToken: (destination) => this.getAccessToken(destination),
-      refreshAfterRejection: async (rejected, { resource }) => {
-        const parts = await this.#usableParts()
-        return resource ? (await parts.resources()).afterRejection(resource, rejected) : parts.refresher.afterRejection(rejected)
-      },
+      refreshAfterRejection: (rejected, { resource }) => this.#newerThan(rejected, resource),
       ...(options.dpop
         ? {
             dpop: {
@@ -127,12 +136,8 @@ class TokenwardenSession implements Session {
   }
 
   sendsTokenTo(url: string | URL): boolean {
-    try {
-      // Relative to the page, as fetch resolves it; no page (a server) and a relative URL: no.
-      return !!destinationOf(this.#options.destinations, new URL(url, globalThis.location?.href).href)
-    } catch {
-      return false
-    }
+    const target = absolute(url)
+    return target !== undefined && !!destinationOf(this.#options.destinations, target)
   }
 
   subscribe(listener: () => void): () => void {
@@ -187,9 +192,39 @@ class TokenwardenSession implements Session {
     if (persisted !== undefined) this.#events.emit({ type: 'storage', kind: 'persistence', storage: storage.kind, persisted, asked: ask })
   }
 
-  async getAccessToken({ resource }: AccessTokenOptions = {}): Promise<string> {
+  async getAccessToken(options: AccessTokenOptions = {}): Promise<string> {
+    if (typeof options !== 'object' || options === null)
+      throw new TokenwardenError('invalid-request', 'getAccessToken takes an options object.')
+    const resource = this.#resourceOf(options)
+    if (options.rejected !== undefined) return this.#newerThan(options.rejected, resource)
     const parts = await this.#usableParts()
     return resource === undefined ? parts.refresher.accessToken() : (await parts.resources()).accessToken(resource)
+  }
+
+  /** A token newer than the one a server refused: `session.http`'s 401 and `getAccessToken({ rejected })`. */
+  async #newerThan(rejected: string | undefined, resource: string | undefined): Promise<string> {
+    const parts = await this.#usableParts()
+    return resource === undefined ? parts.refresher.afterRejection(rejected) : (await parts.resources()).afterRejection(resource, rejected)
+  }
+
+  /** The resource whose token `getAccessToken` hands out: the one named, or that of `url`'s destination. */
+  #resourceOf({ resource, url, rejected }: AccessTokenOptions): string | undefined {
+    if (rejected !== undefined && (typeof rejected !== 'string' || rejected === '')) {
+      throw new TokenwardenError('invalid-request', '`rejected` must be a token.')
+    }
+    if (url === undefined) return resource
+    if (resource !== undefined) throw new TokenwardenError('invalid-request', 'getAccessToken takes `resource` or `url`, not both.')
+    const target = absolute(url)
+    if (target === undefined) {
+      throw new TokenwardenError('invalid-request', '`url` must be a URL.')
+    }
+    const destination = destinationOf(this.#options.destinations, target)
+    if (!destination) {
+      const { origin } = new URL(target)
+      this.#events.emit({ type: 'destination-refused', origin })
+      throw destinationRefused(origin)
+    }
+    return destination.resource
   }
 
   async getTokenBinding(): Promise<TokenBinding | undefined> {
@@ -247,4 +282,13 @@ export function createSession(options: SessionOptions): Session {
   const resolved = resolveOptions(options)
   assertSecureContext()
   return new TokenwardenSession(resolved)
+}
+
+/** `url` resolved against the page, as fetch resolves it; undefined when it is no URL (or relative without a page). */
+function absolute(url: string | URL): string | undefined {
+  try {
+    return new URL(url, globalThis.location?.href).href
+  } catch {
+    return undefined
+  }
 }

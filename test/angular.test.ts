@@ -239,6 +239,23 @@ describe('tokenwarden/angular: the interceptor', () => {
     backend.verify()
   })
 
+  it("attaches a resource destination's own token (RFC 8707), not the session's", async () => {
+    const resource = 'https://orders.example.test/'
+    const session = authority.session({ destinations: [api, { url: resource, resource }] })
+    await authority.signIn(session)
+    // Its token asked for first: the grant loads the resources chunk, which settle() cannot wait for.
+    const its = await session.getAccessToken({ resource })
+    const own = await session.getAccessToken()
+    expect(its).not.toBe(own)
+    const { http, backend } = setup(session)
+    const answer = firstValueFrom(http.get(`${resource}list`))
+    const request = await expectOne(backend, `${resource}list`)
+    expect(request.request.headers.get('authorization')).toBe(`Bearer ${its}`)
+    request.flush([])
+    await answer
+    backend.verify()
+  })
+
   it('a 401 from a destination: one refresh, the request once more with the new token', async () => {
     const session = authority.session({ destinations: [api] })
     await authority.signIn(session)

@@ -65,6 +65,47 @@ describe('a token per resource (RFC 8707)', () => {
     expect(protocol.refreshes).toEqual([])
   })
 
+  it('getAccessToken({ url }): the token of the destination the URL falls under, by the rule session.http applies', async () => {
+    const world = resourceWorld()
+    const events: string[] = []
+    const { session, protocol } = await signedIn(world)
+    session.on((event) => event.type === 'destination-refused' && events.push(event.origin))
+    const own = await session.getAccessToken()
+    const forA = await session.getAccessToken({ url: `${apiA}/orders?id=1` })
+    expect(forA).toBe(await session.getAccessToken({ resource: `${apiA}/` }))
+    expect(forA).not.toBe(own)
+    expect(await session.getAccessToken({ url: new URL('https://plain.example.test/x') })).toBe(own)
+    // Outside the path prefix of B's destination: no destination, no token.
+    for (const url of [`${apiB}/v10/x`, 'https://a.example.test.evil.test/']) {
+      const error = await session.getAccessToken({ url }).catch((caught: unknown) => caught)
+      expect(isTokenwardenError(error) && error.code).toBe('destination-refused')
+      expect((error as Error).message).toContain('`destinations`')
+    }
+    expect(events).toEqual([apiB, 'https://a.example.test.evil.test'])
+    for (const options of [{ url: `${apiA}/`, resource: `${apiA}/` }, { url: 'http://' }, { rejected: '' }]) {
+      const error = await session.getAccessToken(options).catch((caught: unknown) => caught)
+      expect(isTokenwardenError(error) && error.code).toBe('invalid-request')
+    }
+    expect(protocol.resourceRefreshes).toHaveLength(1)
+  })
+
+  it('getAccessToken({ url, rejected }): one grant for the refused resource token, none when a newer one is held', async () => {
+    const world = resourceWorld()
+    const { session, protocol } = await signedIn(world)
+    const url = `${apiA}/orders`
+    const refused = await session.getAccessToken({ url })
+    const newer = await session.getAccessToken({ url, rejected: refused })
+    expect(newer).not.toBe(refused)
+    expect(protocol.resourceRefreshes).toHaveLength(2)
+    // The same refusal again (a second request that was in flight): the newer token, no grant.
+    expect(await session.getAccessToken({ url, rejected: refused })).toBe(newer)
+    expect(protocol.resourceRefreshes).toHaveLength(2)
+    // The session's own token, refused: its refresh, not a resource grant.
+    const own = await session.getAccessToken()
+    expect(await session.getAccessToken({ url: 'https://plain.example.test/', rejected: own })).not.toBe(own)
+    expect(protocol.resourceRefreshes).toHaveLength(2)
+  })
+
   it('a resource token due in four tabs at once: one grant across tabs (the lock), every tab gets the same token', async () => {
     let clock = Date.now()
     const world = resourceWorld()

@@ -137,14 +137,6 @@ export function injectSessionEvents(): Observable<SessionEvent> {
   return new Observable<SessionEvent>((subscriber) => session.on((event) => subscriber.next(event)))
 }
 
-/** The session's answer after `rejected` was refused: the newer token, or a refreshed one. */
-async function tokenAfterRejection(session: Session, rejected: string): Promise<string> {
-  const current = await session.getAccessToken()
-  if (current !== rejected) return current // another request (or tab) refreshed already
-  await session.refresh()
-  return session.getAccessToken()
-}
-
 /**
  * The functional interceptor for `provideHttpClient(withInterceptors([tokenwardenInterceptor]))`.
  * It attaches `Authorization: Bearer <token>` only where `session.sendsTokenTo(url)` says the
@@ -156,13 +148,15 @@ async function tokenAfterRejection(session: Session, rejected: string): Promise<
 export const tokenwardenInterceptor: HttpInterceptorFn = (request, next) => {
   const { session } = provided('tokenwardenInterceptor')
   if (!session.sendsTokenTo(request.urlWithParams)) return next(request)
+  // The destination's own token: a resource's (RFC 8707) where one is declared, else the session's.
+  const url = request.urlWithParams
   const send = (token: string): Observable<HttpEvent<unknown>> => next(withToken(request, token))
-  return from(session.getAccessToken()).pipe(
+  return from(session.getAccessToken({ url })).pipe(
     switchMap((token) =>
       send(token).pipe(
         catchError((error: unknown) =>
           error instanceof HttpErrorResponse && error.status === 401
-            ? from(tokenAfterRejection(session, token)).pipe(switchMap(send))
+            ? from(session.getAccessToken({ url, rejected: token })).pipe(switchMap(send))
             : throwError(() => error),
         ),
       ),

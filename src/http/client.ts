@@ -1,6 +1,6 @@
 import ky, { type KyInstance } from 'ky'
-import { isTokenwardenError, TokenwardenError } from '../errors.js'
-import { type Destination, destinationOf } from './destinations.js'
+import { isTokenwardenError } from '../errors.js'
+import { type Destination, destinationOf, destinationRefused } from './destinations.js'
 
 /** DPoP for `session.http` (RFC 9449 §7): a proof per request, and the servers' nonces. */
 export interface HttpDPoP {
@@ -53,10 +53,7 @@ export function createHttpClient(hooks: HttpClientHooks): KyInstance {
           if (!destination) {
             const { origin } = new URL(request.url)
             hooks.onRefused(origin)
-            throw new TokenwardenError(
-              'destination-refused',
-              `session.http sends the access token only to declared destinations, and ${origin} is not one: add it to the \`destinations\` option if it should receive the token.`,
-            )
+            throw destinationRefused(origin)
           }
           const accessToken = await hooks.getAccessToken(destination)
           const proof = await dpop?.proof({ method: request.method, url: request.url, accessToken })

@@ -92,3 +92,11 @@ export function destinationOf(destinations: readonly Destination[], url: string)
     ({ origin, path }) => target.origin === origin && (path === '' || target.pathname === path || target.pathname.startsWith(`${path}/`)),
   )
 }
+
+/** The error for a token asked to go where no destination is declared: nothing was sent. */
+export function destinationRefused(origin: string): TokenwardenError {
+  return new TokenwardenError(
+    'destination-refused',
+    `The access token goes only to declared destinations, and ${origin} is not one: add it to the \`destinations\` option if it should receive the token.`,
+  )
+}

@@ -2,4 +2,11 @@
 // destinations the app declared, and refreshes once on a 401 from one of them.
 export { createHttpClient } from './client.js'
 export type { HttpDPoP } from './client.js'
-export { type Destination, type DestinationOptions, destinationOf, ownOrigin, parseDestination } from './destinations.js'
+export {
+  type Destination,
+  type DestinationOptions,
+  destinationOf,
+  destinationRefused,
+  ownOrigin,
+  parseDestination,
+} from './destinations.js'
