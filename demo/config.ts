@@ -20,6 +20,8 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     destinations: [`${config.issuer}/api/`],
     // The default, written out because the demo shows it (README, "Encryption at rest").
     encryptAtRest: true,
+    // README, "Staying signed in": the page in demo/public, a frame that only posts its URL back.
+    ...(config.silentRenew ? { silentRedirectUri: `${location.origin}/silent-callback.html` } : {}),
     ...overrides,
   })
 }

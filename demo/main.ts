@@ -34,7 +34,9 @@ function describeEvent(event: SessionEvent): string {
     case 'sign-in-failed':
       return `sign-in failed: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'refreshed':
-      return event.by === 'this-tab' ? `refreshed by this tab in ${event.durationMs} ms` : 'adopted tokens another tab refreshed'
+      return event.by === 'this-tab'
+        ? `${event.via === 'silent' ? 'renewed silently (prompt=none)' : 'refreshed'} by this tab in ${event.durationMs} ms`
+        : 'adopted tokens another tab refreshed'
     case 'refresh-failed':
       return `refresh failed after ${event.durationMs} ms: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'signed-out':

@@ -5,10 +5,19 @@ import type { ResolvedOptions } from './options.js'
 import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Protocol } from './protocol/index.js'
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
+import { Renewal } from './silent-renew.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
-import { createDefaultChannel, createDefaultLock, onOnline, onPageRestore, onPageVisible, type TabMessage } from './tabs/index.js'
+import {
+  createDefaultChannel,
+  createDefaultLock,
+  onOnline,
+  onPageRestore,
+  onPageVisible,
+  type EndReason,
+  type TabMessage,
+} from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
 import { realTimers } from './util/index.js'
@@ -102,8 +111,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const protocol =
     dpopModule && dpop ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => void outbox.revokeUnqueued(tokens)) : baseProtocol
   const channel = (options.channel ?? createDefaultChannel)(names.channel)
-  const broadcast = (type: TabMessage['type'], signInId: string | null) => {
-    channel.post({ type, signInId, tab: host.tab })
+  const broadcast = (type: TabMessage['type'], signInId: string | null, reason?: EndReason) => {
+    channel.post({ type, signInId, tab: host.tab, ...(reason ? { reason } : {}) })
     emit({ type: 'tab-message', direction: 'sent', message: type })
   }
   const local = new LocalSession({
@@ -116,7 +125,13 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     store,
     local,
     lock,
-    protocol,
+    renewal: new Renewal({
+      mode: options.silentRenew,
+      protocol,
+      online: () => globalThis.navigator?.onLine !== false,
+      now,
+      emit,
+    }),
     outbox,
     broadcast,
     warn: (message) => options.logger.warn(message),
@@ -149,6 +164,25 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     () => outbox.close(),
   ]) {
     host.onDispose(cleanup)
+  }
+
+  function runLogout(logoutOptions: LogoutOptions, reason?: EndReason): Promise<LogoutResult> {
+    return logout(
+      {
+        store,
+        local,
+        outbox,
+        cancelRefresh: () => refresher.cancel(),
+        unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
+        broadcast,
+        protocol,
+        navigate,
+        timeoutMs: options.revocation.timeoutMs,
+        emit,
+      },
+      logoutOptions,
+      reason,
+    )
   }
 
   const signIn: SignInPort = {
@@ -193,22 +227,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       await login(signIn, args)
     },
     handleCallback: (url) => handleCallback(signIn, url ?? currentUrl(), url === undefined),
-    logout: (logoutOptions) =>
-      logout(
-        {
-          store,
-          local,
-          outbox,
-          cancelRefresh: () => refresher.cancel(),
-          unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
-          broadcast,
-          protocol,
-          navigate,
-          timeoutMs: options.revocation.timeoutMs,
-          emit,
-        },
-        logoutOptions,
-      ),
+    logout: (logoutOptions) => runLogout(logoutOptions),
     async tokenBinding() {
       const tokens = local.current?.tokens
       if (!tokens) return undefined

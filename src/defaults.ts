@@ -14,6 +14,8 @@ export const defaults = {
   allowInsecureHttp: false,
   refreshLeewaySeconds: 60,
   autoRefresh: true,
+  silentRenew: 'fallback',
+  silentRenewTimeoutSeconds: 10,
   databaseName: 'tokenwarden',
   dpop: false,
   encryptAtRest: true,

@@ -6,6 +6,9 @@ import type { StorageKind } from './storage/index.js'
 import type { TabMessage } from './tabs/index.js'
 import type { SignedOutReason } from './view/index.js'
 
+/** How tokens were renewed: the refresh grant (RFC 6749 §6) or silent renewal (`prompt=none`). */
+export type RenewedVia = 'refresh-token' | 'silent'
+
 /** What is common to every event: when it happened (the session's clock) and in which tab. */
 interface EventBase {
   /** Milliseconds since the epoch, from the session's `now` seam. */
@@ -21,7 +24,8 @@ interface EventBase {
  *
  * - `signed-in`: a sign-in completed in this tab; `replaced` when it replaced a stored session.
  * - `sign-in-failed`: the redirect back from the authorization server was an error.
- * - `refreshed`: new tokens; `by: 'this-tab'` sent the refresh grant (`durationMs` it took),
+ * - `refreshed`: new tokens; `by: 'this-tab'` renewed them (`via` the refresh grant or silent
+ *   renewal, `durationMs` it took),
  *   `by: 'other-tab'` found that another tab had refreshed and adopted its tokens.
  * - `refresh-failed`: the refresh grant failed (`code`, and the server's `error`, e.g. `invalid_grant`).
  * - `signed-out`: the snapshot turned signed-out, with the reason.
@@ -39,7 +43,13 @@ interface EventBase {
 export type SessionEvent =
   | (EventBase & { readonly type: 'signed-in'; readonly replaced: boolean })
   | (EventBase & { readonly type: 'sign-in-failed'; readonly code: TokenwardenErrorCode; readonly error?: string })
-  | (EventBase & { readonly type: 'refreshed'; readonly by: 'this-tab' | 'other-tab'; readonly durationMs: number })
+  | (EventBase & {
+      readonly type: 'refreshed'
+      readonly by: 'this-tab' | 'other-tab'
+      /** With `by: 'this-tab'`: the refresh grant, or silent renewal (`prompt=none` in a hidden frame). */
+      readonly via?: RenewedVia
+      readonly durationMs: number
+    })
   | (EventBase & {
       readonly type: 'refresh-failed'
       readonly code: TokenwardenErrorCode

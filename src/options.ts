@@ -5,6 +5,9 @@ import type { KeyValueStorage, SealingCrypto } from './storage/index.js'
 import type { TabChannelFactory, TabLockFactory } from './tabs/index.js'
 import type { ClientAuthentication } from './tokens.js'
 import type { Logger, Timers } from './util/index.js'
+import type { SilentRenewMode } from './silent-renew.js'
+
+export type { SilentRenewMode }
 
 export type { ClientAuthentication }
 export { defaults }
@@ -67,6 +70,26 @@ export interface SessionOptions {
    * @default true
    */
   autoRefresh?: boolean
+  /**
+   * The silent-callback page: a page of the app's origin, registered at the server as a
+   * redirect URI, that only posts its URL to the frame's parent (README, "Staying signed in").
+   * With it, the session renews with `prompt=none` in a hidden iframe while the server's own
+   * session lives (see `silentRenew`). Without it, there is no silent renewal.
+   */
+  silentRedirectUri?: string
+  /**
+   * When the session renews silently (needs `silentRedirectUri`): `'fallback'` only when the
+   * refresh grant cannot serve (no refresh token, or the server refused it); `'on'` at every
+   * renewal, refresh token or not; `'off'` never.
+   * @default 'fallback'
+   */
+  silentRenew?: SilentRenewMode
+  /**
+   * How long the silent-callback page may take to answer before the session ends with
+   * `login-required` (a frame blocked by X-Frame-Options or frame-ancestors never answers).
+   * @default 10
+   */
+  silentRenewTimeoutSeconds?: number
   /**
    * Name of the IndexedDB database tokenwarden keeps its records in.
    * @default 'tokenwarden'
@@ -176,6 +199,10 @@ export interface ResolvedOptions extends ProtocolConfig {
   revocation: Required<RevocationOptions>
   refreshLeewaySeconds: number
   autoRefresh: boolean
+  /** `off` without a `silentRedirectUri`. */
+  silentRenew: SilentRenewMode
+  silentRedirectUri: string | undefined
+  silentRenewTimeoutSeconds: number
   databaseName: string
   dpop: boolean
   encryptAtRest: boolean

@@ -41,7 +41,7 @@ export class Reconciler {
       local.ended(message.signInId)
       if (message.signInId === local.current?.signInId) {
         // Drop at once, before any storage read: this tab must not use the tokens any more.
-        local.signOut('other-tab')
+        local.signOut(message.reason ?? 'other-tab')
         this.#port.release(undefined)
         return
       }

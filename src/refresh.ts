@@ -1,11 +1,11 @@
 import { redactError, TokenwardenError, toTokenwardenError } from './errors.js'
-import type { Emit } from './events.js'
+import type { Emit, RenewedVia } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
 import type { SessionRecord, SessionStore } from './storage/index.js'
-import type { TabLock, TabMessage } from './tabs/index.js'
+import type { EndReason, TabLock, TabMessage } from './tabs/index.js'
 import { Alarm, type Timers } from './util/index.js'
-import type { Protocol } from './protocol/index.js'
+import type { Renewal } from './silent-renew.js'
 import { signedOutError, type LocalSession, type SignedOutReason } from './view/index.js'
 
 /** What refreshing needs from the session. */
@@ -14,9 +14,10 @@ export interface RefreshPort {
   local: LocalSession
   /** The cross-tab lock (keys.ts, `lock`); logout does without it (see logout.ts). */
   lock: TabLock
-  protocol: Pick<Protocol, 'refresh'>
+  /** The refresh grant, silent renewal, or one after the other (silent-renew.ts). */
+  renewal: Renewal
   outbox: Outbox
-  broadcast(type: TabMessage['type'], signInId: string | null): void
+  broadcast(type: TabMessage['type'], signInId: string | null, reason?: EndReason): void
   warn(message: string): void
   /** Refresh when the access token expires within this many ms. */
   leewayMs: number
@@ -77,7 +78,7 @@ export class Refresher {
     const current = local.usable()
     const { tokens } = current
     if (!this.#isDue(tokens, current.updatedAt)) return tokens.accessToken
-    if (!tokens.refreshToken) {
+    if (!this.#port.renewal.possible(tokens)) {
       if (tokens.expiresAt !== undefined && tokens.expiresAt <= now()) {
         const error = new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
         await lock(() => this.#end(current.signInId, 'expired'))
@@ -116,7 +117,7 @@ export class Refresher {
   }
 
   async #refreshLocked(seen: SessionRecord, force: boolean): Promise<IssuedTokens> {
-    const { store, local, protocol, outbox, broadcast, now } = this.#port
+    const { store, local, renewal, outbox, broadcast, now } = this.#port
     const startedAt = now()
     const before = await store.read()
     if (before.status !== 'present' || before.record.signInId !== local.current?.signInId) {
@@ -133,8 +134,9 @@ export class Refresher {
       return { tokens: stored.tokens, profile: stored.profile }
     }
     let next: IssuedTokens
+    let via: RenewedVia
     try {
-      next = await protocol.refresh({ tokens: stored.tokens, profile: stored.profile })
+      ;({ issued: next, via } = await renewal.renew({ tokens: stored.tokens, profile: stored.profile }))
     } catch (error) {
       // A server may echo the refresh token it refused: the error goes to the snapshot and the app.
       const { refreshToken, accessToken, idToken } = stored.tokens
@@ -152,7 +154,9 @@ export class Refresher {
       // The server refused the grant itself: the session is over in every tab. The refresh
       // token is dead; the access token may live on until it expires, so it is queued.
       // A refresh answered by another issuer (a mix-up) rotated the refresh token away: over too.
+      // Silent renewal answered that the user must come back: over in every tab, once.
       if (reported.code === 'issuer-mismatch') await this.#end(stored.signInId, 'refresh-failed', reported)
+      else if (reported.code === 'login-required') await this.#end(stored.signInId, 'login-required', reported, renewal.held(stored.tokens))
       else if (reported.error === 'invalid_grant') {
         const { refreshToken: _, ...alive } = stored.tokens
         await this.#end(stored.signInId, 'refresh-failed', reported, alive)
@@ -173,7 +177,7 @@ export class Refresher {
       this.#unsaved = record
       local.adopt(record)
       this.#port.warn(`tokenwarden: the refreshed tokens could not be stored; they are kept in memory. ${(error as Error).message}`)
-      this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
+      this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
       return this.#afterRefresh(next, stored)
     }
     this.#unsaved = undefined
@@ -184,7 +188,7 @@ export class Refresher {
     }
     local.adopt(record)
     broadcast('refreshed', record.signInId)
-    this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
+    this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
     return this.#afterRefresh(next, stored)
   }
 
@@ -219,13 +223,19 @@ export class Refresher {
     this.#unsaved = undefined
     // Over in this tab at once: the sign-in is never adopted again, whatever storage says meanwhile.
     local.signOut(reason, error)
+    // The reasons every tab shows alike go with the message and the end marker.
+    const shared = reason === 'login-required' ? reason : undefined
     await store
-      .end(signInId, (current) => {
-        const tokens = held ?? unsaved?.tokens ?? current?.tokens
-        return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
-      })
+      .end(
+        signInId,
+        (current) => {
+          const tokens = held ?? unsaved?.tokens ?? current?.tokens
+          return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
+        },
+        shared,
+      )
       .catch(() => undefined)
-    broadcast('signed-out', signInId)
+    broadcast('signed-out', signInId, shared)
     void outbox.drain(true)
   }
 
@@ -249,7 +259,14 @@ export class Refresher {
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
   schedule(current: SessionRecord | undefined): void {
     const tokens = current?.tokens
-    if (this.#closed || !this.#port.autoRefresh || !current || !tokens?.refreshToken || tokens.expiresAt === undefined) {
+    if (
+      this.#closed ||
+      !this.#port.autoRefresh ||
+      !current ||
+      !tokens ||
+      !this.#port.renewal.possible(tokens) ||
+      tokens.expiresAt === undefined
+    ) {
       this.#alarm.cancel()
       return
     }

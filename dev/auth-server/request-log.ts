@@ -11,6 +11,8 @@ const LOGGED_PATHS = new Map<string, LoggedEndpoint>([
   ['/token/introspection', 'introspection'],
   ['/me', 'userinfo'],
   ['/api/me', 'api'],
+  // GET: its query is the body (`prompt=none` tells a silent renewal from a sign-in).
+  ['/auth', 'authorization'],
 ])
 const MASKED_FIELDS = new Set([
   'token',
@@ -25,6 +27,16 @@ const MASKED_FIELDS = new Set([
 ])
 const MAX_LOG = 5000
 const MAX_BODY = 1024 * 1024
+
+/** A GET's query parameters, as a form body would be logged (first value of each). */
+function queryOf(ctx: Context): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const [name, value] of Object.entries(ctx.query)) {
+    const first = Array.isArray(value) ? value[0] : value
+    if (typeof first === 'string') query[name] = first
+  }
+  return query
+}
 
 export function mask<T>(value: T): T | string {
   if (typeof value !== 'string') return value
@@ -124,7 +136,7 @@ export function createRequestLog({ quiet }: { quiet: boolean }) {
     const endpoint = LOGGED_PATHS.get(ctx.path)
     let entry: LoggedRequest | undefined
     if (endpoint && ctx.method !== 'OPTIONS') {
-      const body = ctx.method === 'POST' ? await bufferBody(ctx) : {}
+      const body = ctx.method === 'POST' ? await bufferBody(ctx) : endpoint === 'authorization' ? queryOf(ctx) : {}
       const headers: Record<string, string> = {}
       for (const name of ['authorization', 'dpop', 'origin', 'content-type']) {
         const value = ctx.get(name)

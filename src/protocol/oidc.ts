@@ -2,10 +2,13 @@ import {
   DPoPState,
   ErrorResponse,
   ErrorTimeout,
+  InMemoryWebStorage,
   OidcClient,
   type OidcClientSettings,
   type RefreshState,
   type SigninResponse,
+  UserManager,
+  WebStorageStateStore,
 } from 'oidc-client-ts'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
@@ -16,7 +19,10 @@ import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
 /** oidc-client-ts `OidcClient` settings, passed through under their own names. */
 export type OidcSettings = Partial<OidcClientSettings>
 
-function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedTokens {
+/** What a token response (or oidc-client-ts's `User`, built from one) holds. */
+type TokenResponse = Pick<SigninResponse, 'access_token' | 'token_type' | 'refresh_token' | 'id_token' | 'scope' | 'expires_at' | 'profile'>
+
+function toIssued(response: TokenResponse, previous?: IssuedTokens): IssuedTokens {
   const tokens: TokenSet = {
     accessToken: response.access_token,
     tokenType: response.token_type || 'Bearer',
@@ -50,8 +56,38 @@ function toError(code: TokenwardenErrorCode, message: string, cause: unknown): T
   return new TokenwardenError(code, `${message}.`, { cause })
 }
 
+/**
+ * The answers of a silent renewal that mean "the user must come back": the server's session
+ * ended or needs the user (OIDC Core §3.1.2.6), or the frame never answered (blocked by
+ * X-Frame-Options or frame-ancestors, or a page that does not post back). Each ends the
+ * session with `login-required`: retrying would get the same answer.
+ */
+function toSilentError(cause: unknown): TokenwardenError {
+  if (cause instanceof TokenwardenError) return cause
+  if (cause instanceof ErrorResponse) {
+    return new TokenwardenError(
+      'login-required',
+      `The silent renewal was refused: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
+      {
+        ...(cause.error ? { error: cause.error } : {}),
+        ...(cause.error_description ? { error_description: cause.error_description } : {}),
+        cause,
+      },
+    )
+  }
+  if (cause instanceof ErrorTimeout) {
+    return new TokenwardenError(
+      'login-required',
+      'The silent-callback page did not answer in time: the hidden frame was blocked (X-Frame-Options, frame-ancestors) or the page does not post its URL back.',
+      { cause },
+    )
+  }
+  if (cause instanceof TypeError) return new TokenwardenError('network', 'The silent renewal could not reach the server.', { cause })
+  return new TokenwardenError('login-required', 'The silent renewal failed.', { cause })
+}
+
 /** What oidc-client-ts does for tokenwarden: every protocol step but discovery (discovery.ts). */
-export type OidcSteps = Omit<Protocol, 'metadata'>
+export type OidcSteps = Omit<Protocol, 'metadata' | 'silentRenew'> & Required<Pick<Protocol, 'silentRenew'>>
 
 /**
  * The protocol steps on oidc-client-ts, on the metadata discovery.ts already loaded. This is the
@@ -161,6 +197,37 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
         issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause)
+      }
+      return accepted(issued)
+    },
+    async silentRenew(current) {
+      const silentRedirectUri = options.silentRedirectUri
+      if (!silentRedirectUri) throw new TokenwardenError('login-required', 'Silent renewal needs a `silentRedirectUri`.')
+      // A manager per renewal, holding no user: with none loaded, its silent sign-in always
+      // takes the frame (with one that has a refresh token it would send the refresh grant).
+      // Its user store is memory, dropped with it: tokens go to the session record only.
+      const manager = new UserManager({
+        ...settings,
+        silent_redirect_uri: silentRedirectUri,
+        silentRequestTimeoutInSeconds: options.silentRenewTimeoutSeconds ?? 10,
+        automaticSilentRenew: false,
+        monitorSession: false,
+        userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+      })
+      let issued: IssuedTokens
+      try {
+        const user = await manager.signinSilent()
+        if (!user) throw new TokenwardenError('login-required', 'The silent renewal brought no tokens.')
+        issued = toIssued(user, current)
+      } catch (cause) {
+        throw toSilentError(cause)
+      }
+      // Another user signed in at the server meanwhile: these tokens are not this session's.
+      if (current.profile.sub !== undefined && issued.profile.sub !== current.profile.sub) {
+        discard?.(issued.tokens)
+        throw new TokenwardenError('login-required', 'The silent renewal signed in another user: this session ended.', {
+          error: 'login_required',
+        })
       }
       return accepted(issued)
     },

@@ -157,10 +157,12 @@ export interface SessionEnded {
   /** The sign-in that ended, when it was known. */
   signInId: string | null
   endedAt: number
+  /** Why, when every tab should show it (`login-required`, `idle`); read back as untrusted. */
+  reason?: string
 }
 
-export function sessionEnded(signInId: string | null, endedAt: number): SessionEnded {
-  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt }
+export function sessionEnded(signInId: string | null, endedAt: number, reason?: string): SessionEnded {
+  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt, ...(reason ? { reason } : {}) }
 }
 
 export function isSessionEnded(value: unknown): value is SessionEnded {

@@ -1,3 +1,8 @@
+/** Why a session ended, when every tab shows the same reason: the server wants the user back. */
+export type EndReason = 'login-required'
+
+export const isEndReason = (value: unknown): value is EndReason => value === 'login-required'
+
 /**
  * What one tab tells the others. It never carries a token: a tab that hears `signed-in` or
  * `refreshed` re-reads storage, and one that hears `signed-out` drops what it holds.
@@ -8,6 +13,8 @@ export interface TabMessage {
   signInId: string | null
   /** The sending tab's random id, so a tab can ignore its own echo. */
   tab: string
+  /** On `signed-out`: why, when every tab shows it (see {@link EndReason}); else the others say `other-tab`. */
+  reason?: EndReason
 }
 
 /** The channel seam: one named channel between the tabs of an origin. */
@@ -25,7 +32,8 @@ export function isTabMessage(value: unknown): value is TabMessage {
   return (
     (message.type === 'signed-in' || message.type === 'refreshed' || message.type === 'signed-out') &&
     (message.signInId === null || typeof message.signInId === 'string') &&
-    typeof message.tab === 'string'
+    typeof message.tab === 'string' &&
+    (message.reason === undefined || isEndReason(message.reason))
   )
 }
 

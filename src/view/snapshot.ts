@@ -31,7 +31,9 @@ export interface StorageInfo {
  *   Its refresh token went with it and could not be revoked;
  * - `expired`: the access token expired and there is no refresh token;
  * - `refresh-failed`: the server refused the refresh token (e.g. `invalid_grant`);
- * - `callback-failed`: the redirect back from sign-in was an error.
+ * - `callback-failed`: the redirect back from sign-in was an error;
+ * - `login-required`: the session could not be renewed silently (`silentRedirectUri`): the
+ *   server's own session ended, or the hidden frame was blocked or timed out. Every tab shows it.
  */
 export type SignedOutReason =
   | 'initial'
@@ -42,6 +44,7 @@ export type SignedOutReason =
   | 'expired'
   | 'refresh-failed'
   | 'callback-failed'
+  | 'login-required'
 
 /**
  * What a UI needs to know about the session. Immutable, and the same object until something
