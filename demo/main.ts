@@ -1,5 +1,5 @@
 import type { LogoutResult, SessionEvent, SessionSnapshot } from 'tokenwarden'
-import { control, createDemoSession, describeError, outcome, statusText } from './config.js'
+import { control, createDemoSession, describeError, idleSwitch, outcome, statusText } from './config.js'
 
 const session = (() => {
   try {
@@ -41,6 +41,8 @@ function describeEvent(event: SessionEvent): string {
       return `refresh failed after ${event.durationMs} ms: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'signed-out':
       return `signed out (${event.reason})`
+    case 'idle-warning':
+      return event.secondsLeft === null ? 'idle countdown stopped: activity' : `idle: signed out in ${event.secondsLeft} s`
     case 'logout-started':
       return 'logout started'
     case 'logout-finished':
@@ -211,6 +213,13 @@ async function syncFaults() {
   $<HTMLSelectElement>('fault-latency').value = String(faults.latencyMs)
   $<HTMLInputElement>('fault-only-presented').checked = Boolean(faults.revokeOnlyPresented)
 }
+// The idle limit applies from the next page load (options are read once, at createSession).
+$<HTMLSelectElement>('idle-limit').value = String(idleSwitch.get() ?? 0)
+$('idle-limit').addEventListener('change', (e) => {
+  idleSwitch.set(Number((e.target as HTMLSelectElement).value))
+  location.reload()
+})
+$('stay-active').addEventListener('click', () => session.stayActive())
 $('fault-revocation').addEventListener('change', (e) => void control.faults({ revocation: (e.target as HTMLSelectElement).value }))
 $('fault-latency').addEventListener('change', (e) => void control.faults({ latencyMs: Number((e.target as HTMLSelectElement).value) }))
 $('fault-only-presented').addEventListener(

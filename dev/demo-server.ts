@@ -20,6 +20,8 @@ export interface DemoServerOptions {
   dpop?: boolean
   /** Renew silently (`prompt=none`) on the demo's silent-callback page (`silentRedirectUri`). Default false. */
   silentRenew?: boolean
+  /** The idle limit of the pages' sessions (`idleTimeoutSeconds`); the plain page's switch overrides it. Default none. */
+  idleTimeoutSeconds?: number | undefined
 }
 
 /** Serves the demo on 127.0.0.1:`port`; the pages read their settings from `__DEMO_CONFIG__` (demo/env.d.ts). */
@@ -29,13 +31,14 @@ export async function startDemoServer({
   clientId,
   dpop = false,
   silentRenew = false,
+  idleTimeoutSeconds,
 }: DemoServerOptions): Promise<{ url: string; close(): Promise<void> }> {
   const server = await createServer({
     configFile: false,
     root,
     logLevel: 'warn',
     clearScreen: false,
-    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop, silentRenew }) },
+    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop, silentRenew, idleTimeoutSeconds: idleTimeoutSeconds ?? null }) },
     resolve: { alias: sourceAliases },
     // insecure.test: a name the insecure-context e2e test maps to 127.0.0.1 in its browser only,
     // so the page is served on plain http from a host that is not localhost.

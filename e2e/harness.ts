@@ -63,6 +63,8 @@ export interface StackOptions extends AuthServerOptions {
   appNoRefreshToken?: boolean | undefined
   /** The demo page renews silently on its silent-callback page (`silentRedirectUri`). */
   appSilentRenew?: boolean | undefined
+  /** The demo page's idle limit (`idleTimeoutSeconds`). */
+  appIdleTimeoutSeconds?: number | undefined
 }
 
 /** The dev authorization server and the demo page, on loopback ports of their own. */
@@ -70,6 +72,7 @@ export function startStack({
   appDpop = false,
   appNoRefreshToken = false,
   appSilentRenew = false,
+  appIdleTimeoutSeconds,
   ...options
 }: StackOptions = {}): Promise<Stack> {
   // The page's origin must be known before either server is built (the authorization server
@@ -78,12 +81,17 @@ export function startStack({
     const origin = `http://127.0.0.1:${port}`
     const auth = await startAuthServer({ spaOrigins: [origin], ...options })
     const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : appNoRefreshToken ? auth.noRefreshClientId : auth.clientId
-    const demo = await startDemoServer({ port, issuer: auth.issuer, clientId, dpop: appDpop, silentRenew: appSilentRenew }).catch(
-      async (error: unknown) => {
-        await auth.close()
-        throw error
-      },
-    )
+    const demo = await startDemoServer({
+      port,
+      issuer: auth.issuer,
+      clientId,
+      dpop: appDpop,
+      silentRenew: appSilentRenew,
+      idleTimeoutSeconds: appIdleTimeoutSeconds,
+    }).catch(async (error: unknown) => {
+      await auth.close()
+      throw error
+    })
     return {
       auth,
       origin,

@@ -6,6 +6,7 @@ import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Prot
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import { Renewal } from './silent-renew.js'
+import { IdleWatcher } from './idle.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
@@ -15,6 +16,7 @@ import {
   onOnline,
   onPageRestore,
   onPageVisible,
+  onUserActivity,
   type EndReason,
   type TabMessage,
 } from './tabs/index.js'
@@ -59,6 +61,8 @@ export interface Parts {
   handleCallback(url: string | undefined): Promise<SessionSnapshot>
   logout(options: LogoutOptions): Promise<LogoutResult>
   tokenBinding(): Promise<TokenBinding | undefined>
+  /** The idle limit, with `idleTimeoutSeconds`. */
+  readonly idle: IdleWatcher | undefined
   /** DPoP proofs for `session.http`, with `dpop: true`. */
   readonly httpDPoP: HttpDPoP | undefined
 }
@@ -121,6 +125,22 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     warn: (message) => options.logger.warn(message),
     loggingOut: host.loggingOut,
   })
+  // The idle limit, when there is one: built before the refresher, which asks it whether the
+  // user was active; its logout is the session's own (below), with reason `idle`.
+  const idle =
+    options.idleTimeoutSeconds === undefined
+      ? undefined
+      : new IdleWatcher({
+          limitMs: options.idleTimeoutSeconds * 1000,
+          warningMs: Math.min(options.idleWarningSeconds, options.idleTimeoutSeconds) * 1000,
+          broadcast: (type) => channel.post({ type, signInId: local.current?.signInId ?? null, tab: host.tab }),
+          listen: onUserActivity,
+          logout: () => runLogout({}, 'idle'),
+          resume: () => refresher.resume(),
+          now,
+          timers,
+          emit,
+        })
   const refresher = new Refresher({
     store,
     local,
@@ -137,6 +157,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     warn: (message) => options.logger.warn(message),
     leewayMs: options.refreshLeewaySeconds * 1000,
     autoRefresh: options.autoRefresh,
+    ...(idle ? { activeSince: (since: number) => idle.activeSince(since) } : {}),
     now,
     timers,
     emit,
@@ -153,6 +174,9 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const resync = () => void reconciler.resync('other-tab')
   for (const cleanup of [
     local.onTokens((current) => refresher.schedule(current)),
+    idle ? local.onTokens((current) => idle.onTokens(current)) : () => {},
+    idle ? channel.subscribe((message) => idle.onMessage(message)) : () => {},
+    () => idle?.close(),
     onOnline(() => void outbox.drain(true)),
     channel.subscribe((message) => reconciler.onMessage(message)),
     onPageRestore(resync),
@@ -228,6 +252,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     },
     handleCallback: (url) => handleCallback(signIn, url ?? currentUrl(), url === undefined),
     logout: (logoutOptions) => runLogout(logoutOptions),
+    idle,
     async tokenBinding() {
       const tokens = local.current?.tokens
       if (!tokens) return undefined

@@ -16,6 +16,7 @@ export const defaults = {
   autoRefresh: true,
   silentRenew: 'fallback',
   silentRenewTimeoutSeconds: 10,
+  idleWarningSeconds: 60,
   databaseName: 'tokenwarden',
   dpop: false,
   encryptAtRest: true,

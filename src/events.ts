@@ -29,6 +29,8 @@ interface EventBase {
  *   `by: 'other-tab'` found that another tab had refreshed and adopted its tokens.
  * - `refresh-failed`: the refresh grant failed (`code`, and the server's `error`, e.g. `invalid_grant`).
  * - `signed-out`: the snapshot turned signed-out, with the reason.
+ * - `idle-warning`: the idle limit's countdown, every second (`secondsLeft`), from
+ *   `idleWarningSeconds` before the end; `secondsLeft: null` when activity stopped it.
  * - `logout-started` / `logout-finished`: a `logout()` in this tab, with per-token statuses
  *   and `durationMs` from call to result.
  * - `revocation`: one revocation request settled, by hint (`source`: logout or the outbox).
@@ -57,6 +59,11 @@ export type SessionEvent =
       readonly durationMs: number
     })
   | (EventBase & { readonly type: 'signed-out'; readonly reason: SignedOutReason })
+  | (EventBase & {
+      readonly type: 'idle-warning'
+      /** Seconds until the idle limit ends the session; `null`: activity stopped the countdown. */
+      readonly secondsLeft: number | null
+    })
   | (EventBase & { readonly type: 'logout-started' })
   | (EventBase & {
       readonly type: 'logout-finished'

@@ -91,6 +91,21 @@ export interface SessionOptions {
    */
   silentRenewTimeoutSeconds?: number
   /**
+   * The idle limit (README, "Idle limit"): the longest time, in seconds, without the user's
+   * activity (a pointer, a key, a tab shown) in any tab of the app. At the limit the session
+   * logs out in every tab, revocations included, with reason `idle`; while the user is idle
+   * there is no proactive refresh. Off when absent.
+   * @default undefined (off)
+   */
+  idleTimeoutSeconds?: number
+  /**
+   * With `idleTimeoutSeconds`: how long before the end the `idle-warning` countdown starts
+   * (an event every second with the seconds left), so the app can offer "stay signed in"
+   * (`session.stayActive()`). At most the limit itself.
+   * @default 60
+   */
+  idleWarningSeconds?: number
+  /**
    * Name of the IndexedDB database tokenwarden keeps its records in.
    * @default 'tokenwarden'
    */
@@ -203,6 +218,8 @@ export interface ResolvedOptions extends ProtocolConfig {
   silentRenew: SilentRenewMode
   silentRedirectUri: string | undefined
   silentRenewTimeoutSeconds: number
+  idleTimeoutSeconds: number | undefined
+  idleWarningSeconds: number
   databaseName: string
   dpop: boolean
   encryptAtRest: boolean

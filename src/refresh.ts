@@ -22,6 +22,11 @@ export interface RefreshPort {
   /** Refresh when the access token expires within this many ms. */
   leewayMs: number
   autoRefresh: boolean
+  /**
+   * With an idle limit: whether the user did something since `since` (idle.ts). A proactive
+   * refresh waits for that, so a user who walked away does not keep the server's session alive.
+   */
+  activeSince?: (since: number) => boolean
   now: () => number
   timers: Timers
   emit: Emit
@@ -48,6 +53,8 @@ export class Refresher {
   /** When this tab last refreshed, and how many refreshes in a row brought tokens due at once. */
   #lastRefreshAt = -Infinity
   #useless = 0
+  /** A proactive refresh came due while the user was idle, and waits for activity. */
+  #heldBack = false
   /**
    * Tokens the server issued that storage refused to keep (quota, a failing disk). They are
    * the newest: the refresh token in storage may be rotated away, so it is never sent again.
@@ -258,6 +265,7 @@ export class Refresher {
 
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
   schedule(current: SessionRecord | undefined): void {
+    this.#heldBack = false
     const tokens = current?.tokens
     if (
       this.#closed ||
@@ -272,10 +280,20 @@ export class Refresher {
     }
     const floor = this.#lastRefreshAt + refreshFloorMs * 2 ** this.#useless
     this.#alarm.set(Math.max(this.#dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
-      const { local } = this.#port
+      const { local, activeSince } = this.#port
       const now = local.current
-      if (now && !local.loggingOut) void this.refresh(now).catch(() => undefined)
+      if (!now || local.loggingOut) return
+      // Idle since these tokens came: held back until the user is back (`resume`).
+      if (activeSince && !activeSince(now.updatedAt)) this.#heldBack = true
+      else void this.refresh(now).catch(() => undefined)
     })
+  }
+
+  /** The user is active again: a proactive refresh held back while idle is scheduled again. */
+  resume(): void {
+    if (!this.#heldBack) return
+    this.#heldBack = false
+    this.schedule(this.#port.local.current)
   }
 
   /** Drops the pending proactive refresh (a logout is taking the tokens). */

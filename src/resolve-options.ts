@@ -34,6 +34,8 @@ const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   silentRedirectUri: true,
   silentRenew: true,
   silentRenewTimeoutSeconds: true,
+  idleTimeoutSeconds: true,
+  idleWarningSeconds: true,
   databaseName: true,
   dpop: true,
   encryptAtRest: true,
@@ -195,6 +197,14 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     refreshLeewaySeconds: numberOption('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, { min: 0 }),
     autoRefresh: checkBoolean('autoRefresh', input.autoRefresh, defaults.autoRefresh),
     ...silent,
+    idleTimeoutSeconds:
+      input.idleTimeoutSeconds === undefined
+        ? undefined
+        : checkNumber('idleTimeoutSeconds', input.idleTimeoutSeconds, { min: 1, max: maxTimerMs / 1000 }),
+    idleWarningSeconds: numberOption('idleWarningSeconds', input.idleWarningSeconds, defaults.idleWarningSeconds, {
+      min: 0,
+      max: maxTimerMs / 1000,
+    }),
     databaseName,
     dpop: checkBoolean('dpop', input.dpop, defaults.dpop),
     encryptAtRest: checkBoolean('encryptAtRest', input.encryptAtRest, defaults.encryptAtRest),

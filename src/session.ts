@@ -27,6 +27,12 @@ export interface Session {
   subscribe(listener: () => void): () => void
   /** The access token, refreshed first when it expires within the leeway. */
   getAccessToken(): Promise<string>
+  /**
+   * Counts as the user's activity, in every tab: the idle limit (`idleTimeoutSeconds`) starts
+   * again and a running `idle-warning` countdown stops. The "stay signed in" of a countdown
+   * dialog. Does nothing without an idle limit or a session.
+   */
+  stayActive(): void
   /** Refreshes now, whatever the expiry (one refresh at a time across tabs). */
   refresh(): Promise<void>
   /** Revokes both tokens, clears local state and tells every tab. */
@@ -176,6 +182,10 @@ class TokenwardenSession implements Session {
 
   async getAccessToken(): Promise<string> {
     return (await this.#usableParts()).refresher.accessToken()
+  }
+
+  stayActive(): void {
+    this.#built?.idle?.stayActive()
   }
 
   async getTokenBinding(): Promise<TokenBinding | undefined> {

@@ -4,7 +4,8 @@ import type { SignedOutReason, SnapshotStore, StorageInfo } from './snapshot.js'
 import type { SessionRecord, SessionRead } from '../storage/index.js'
 
 /** The reasons an end marker may carry (it is read back from storage: anything else is ignored). */
-const endReason = (value: string | undefined): SignedOutReason | undefined => (value === 'login-required' ? value : undefined)
+const endReason = (value: string | undefined): SignedOutReason | undefined =>
+  value === 'login-required' || value === 'idle' ? value : undefined
 
 export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 

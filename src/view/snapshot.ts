@@ -33,7 +33,8 @@ export interface StorageInfo {
  * - `refresh-failed`: the server refused the refresh token (e.g. `invalid_grant`);
  * - `callback-failed`: the redirect back from sign-in was an error;
  * - `login-required`: the session could not be renewed silently (`silentRedirectUri`): the
- *   server's own session ended, or the hidden frame was blocked or timed out. Every tab shows it.
+ *   server's own session ended, or the hidden frame was blocked or timed out. Every tab shows it;
+ * - `idle`: no user activity in any tab for `idleTimeoutSeconds`. Every tab shows it.
  */
 export type SignedOutReason =
   | 'initial'
@@ -45,6 +46,7 @@ export type SignedOutReason =
   | 'refresh-failed'
   | 'callback-failed'
   | 'login-required'
+  | 'idle'
 
 /**
  * What a UI needs to know about the session. Immutable, and the same object until something
