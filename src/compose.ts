@@ -182,6 +182,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     onPageRestore(resync),
     // Eviction is noticed where it can be: the database closed under us, the tab shown again.
     onPageVisible(resync),
+    // A due token is renewed when the page is shown, not when its throttled timer wakes.
+    onPageVisible(() => refresher.renewIfDue()),
     storage.records.onClosed?.(resync) ?? (() => {}),
     () => channel.close(),
     () => refresher.close(),

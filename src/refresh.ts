@@ -289,6 +289,18 @@ export class Refresher {
     })
   }
 
+  /**
+   * The page is shown again: background tabs' timers are throttled (Chrome: once a minute,
+   * or later), so a proactive refresh may not have run. A due token is renewed now, before
+   * the app asks for it.
+   */
+  renewIfDue(): void {
+    const { local, autoRefresh, renewal } = this.#port
+    const current = local.current
+    if (this.#closed || !autoRefresh || !current || local.loggingOut || !renewal.possible(current.tokens)) return
+    if (this.#isDue(current.tokens, current.updatedAt)) void this.refresh(current).catch(() => undefined)
+  }
+
   /** The user is active again: a proactive refresh held back while idle is scheduled again. */
   resume(): void {
     if (!this.#heldBack) return
