@@ -41,6 +41,8 @@ function describeEvent(event: SessionEvent): string {
       return `refresh failed after ${event.durationMs} ms: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'signed-out':
       return `signed out (${event.reason})`
+    case 'session-ending':
+      return `the server's session ends in ${event.secondsLeft} s`
     case 'idle-warning':
       return event.secondsLeft === null ? 'idle countdown stopped: activity' : `idle: signed out in ${event.secondsLeft} s`
     case 'logout-started':

@@ -7,6 +7,7 @@ import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import { Renewal } from './silent-renew.js'
 import { IdleWatcher } from './idle.js'
+import { ServerLimit } from './server-limit.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
@@ -141,6 +142,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
           timers,
           emit,
         })
+  const serverLimit = new ServerLimit({ now, timers, emit })
   const refresher = new Refresher({
     store,
     local,
@@ -175,6 +177,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   for (const cleanup of [
     local.onTokens((current) => refresher.schedule(current)),
     idle ? local.onTokens((current) => idle.onTokens(current)) : () => {},
+    local.onTokens((current) => serverLimit.onTokens(current)),
+    () => serverLimit.close(),
     idle ? channel.subscribe((message) => idle.onMessage(message)) : () => {},
     () => idle?.close(),
     onOnline(() => void outbox.drain(true)),

@@ -29,6 +29,8 @@ interface EventBase {
  *   `by: 'other-tab'` found that another tab had refreshed and adopted its tokens.
  * - `refresh-failed`: the refresh grant failed (`code`, and the server's `error`, e.g. `invalid_grant`).
  * - `signed-out`: the snapshot turned signed-out, with the reason.
+ * - `session-ending`: the server's own session (the refresh token) ends in `secondsLeft`, where
+ *   the server said when (`sessionEndsAt`); once per end, a minute before it (or at once).
  * - `idle-warning`: the idle limit's countdown, every second (`secondsLeft`), from
  *   `idleWarningSeconds` before the end; `secondsLeft: null` when activity stopped it.
  * - `logout-started` / `logout-finished`: a `logout()` in this tab, with per-token statuses
@@ -59,6 +61,12 @@ export type SessionEvent =
       readonly durationMs: number
     })
   | (EventBase & { readonly type: 'signed-out'; readonly reason: SignedOutReason })
+  | (EventBase & {
+      readonly type: 'session-ending'
+      /** When the server's session ends (the snapshot's `sessionEndsAt`). */
+      readonly endsAt: number
+      readonly secondsLeft: number
+    })
   | (EventBase & {
       readonly type: 'idle-warning'
       /** Seconds until the idle limit ends the session; `null`: activity stopped the countdown. */

@@ -89,8 +89,8 @@ function resolveSilentRenew(input: SessionOptions, own: string | undefined) {
   const mode = input.silentRenew ?? defaults.silentRenew
   if (!silentModes.includes(mode)) throw invalid(`\`silentRenew\` must be one of ${silentModes.map((m) => `'${m}'`).join(', ')}.`)
   // Kept as written: the server compares redirect URIs as strings.
-  const silentRedirectUri =
-    input.silentRedirectUri === undefined ? undefined : (checkUrl('silentRedirectUri', input.silentRedirectUri), input.silentRedirectUri)
+  const silentRedirectUri = input.silentRedirectUri
+  if (silentRedirectUri !== undefined) checkUrl('silentRedirectUri', silentRedirectUri)
   if (mode === 'on' && !silentRedirectUri) throw invalid('`silentRenew: \'on\'` needs a `silentRedirectUri` (README, "Staying signed in").')
   if (silentRedirectUri && own && new URL(silentRedirectUri).origin !== own) {
     throw invalid(

@@ -61,7 +61,10 @@ export class Renewal {
   async renew(current: IssuedTokens): Promise<Renewed> {
     const { protocol, emit, now } = this.#port
     this.#refused = false
-    if (current.tokens.refreshToken && this.#port.mode !== 'on') {
+    // A refresh token the server said has ended is not sent: silent renewal, when there is one.
+    const { refreshExpiresAt } = current.tokens
+    const ended = this.#silent && refreshExpiresAt !== undefined && refreshExpiresAt <= now()
+    if (current.tokens.refreshToken && this.#port.mode !== 'on' && !ended) {
       const startedAt = now()
       try {
         return { issued: await protocol.refresh(current), via: 'refresh-token' }

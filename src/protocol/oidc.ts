@@ -35,7 +35,28 @@ function toIssued(response: TokenResponse, previous?: IssuedTokens): IssuedToken
   const scope = response.scope ?? previous?.tokens.scope
   if (scope) tokens.scope = scope
   if (response.expires_at !== undefined) tokens.expiresAt = response.expires_at * 1000
+  // A refresh token kept from before keeps its end; a new one has its own, if the server says.
+  const refreshExpiresAt = response.refresh_token ? refreshExpiryOf(response) : previous?.tokens.refreshExpiresAt
+  if (refreshToken && refreshExpiresAt !== undefined) tokens.refreshExpiresAt = refreshExpiresAt
   return { tokens, profile: { ...(response.profile as Profile) } }
+}
+
+/**
+ * When the refresh token in `response` stops working, where the server says so: Keycloak's
+ * `refresh_expires_in` (seconds; 0 means an offline token, with no end), else the `exp` of a
+ * refresh token that is a JWT. Nothing is guessed: an opaque token with no such field has none.
+ */
+function refreshExpiryOf(response: TokenResponse): number | undefined {
+  const seconds = (response as { refresh_expires_in?: unknown }).refresh_expires_in
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return Date.now() + seconds * 1000
+  const payload = response.refresh_token?.split('.')
+  if (payload?.length !== 3 || !payload[1]) return undefined
+  try {
+    const claims = JSON.parse(atob(payload[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown }
+    return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function toError(code: TokenwardenErrorCode, message: string, cause: unknown): TokenwardenError {

@@ -86,7 +86,8 @@ function isTokenSet(value: unknown): value is TokenSet {
     optionalString(tokens.idToken) &&
     optionalString(tokens.scope) &&
     optionalString(tokens.dpopKey) &&
-    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
+    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt)) &&
+    (tokens.refreshExpiresAt === undefined || Number.isFinite(tokens.refreshExpiresAt))
   )
 }
 

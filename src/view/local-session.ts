@@ -73,6 +73,7 @@ export class LocalSession {
       status: 'signed-in',
       profile: Object.freeze({ ...record.profile }),
       expiresAt: record.tokens.expiresAt,
+      ...(record.tokens.refreshExpiresAt === undefined ? {} : { sessionEndsAt: record.tokens.refreshExpiresAt }),
       scope: record.tokens.scope,
       ...this.#storage,
     })

@@ -60,6 +60,13 @@ export type SessionSnapshot =
       readonly profile: Profile
       /** When the access token expires, in milliseconds since the epoch. */
       readonly expiresAt: number | undefined
+      /**
+       * When the server's own session ends, where the server said so (Keycloak's
+       * `refresh_expires_in`, a JWT refresh token's `exp`): the refresh token stops working
+       * then. Undefined when the server did not say: nothing is guessed. A `session-ending`
+       * event comes before it.
+       */
+      readonly sessionEndsAt?: number
       readonly scope: string | undefined
     })
   | (StorageInfo & {
@@ -73,7 +80,11 @@ const sameStorage = (a: StorageInfo, b: StorageInfo) => a.storage === b.storage 
 function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   if (a.status === 'signed-in' && b.status === 'signed-in') {
     return (
-      a.expiresAt === b.expiresAt && a.scope === b.scope && sameStorage(a, b) && JSON.stringify(a.profile) === JSON.stringify(b.profile)
+      a.expiresAt === b.expiresAt &&
+      a.sessionEndsAt === b.sessionEndsAt &&
+      a.scope === b.scope &&
+      sameStorage(a, b) &&
+      JSON.stringify(a.profile) === JSON.stringify(b.profile)
     )
   }
   if (a.status === 'signed-out' && b.status === 'signed-out') {

@@ -23,6 +23,7 @@ const eventTypes: { [K in SessionEventType]: true } = {
   'refresh-failed': true,
   'signed-out': true,
   'idle-warning': true,
+  'session-ending': true,
   'logout-started': true,
   revocation: true,
   'logout-finished': true,
