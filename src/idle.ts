@@ -93,7 +93,13 @@ export class IdleWatcher {
   }
 
   #activity(here: boolean): void {
-    const { now, emit } = this.#port
+    const { now, emit, limitMs } = this.#port
+    // Past the limit already (a background tab's timer throttled or frozen, the user back after
+    // hours): the activity comes too late to keep the session; it ends now.
+    if (now() - this.#lastActivityAt >= limitMs) {
+      void this.#end()
+      return
+    }
     this.#lastActivityAt = now()
     if (this.#warning) {
       this.#warning = false

@@ -131,6 +131,22 @@ describe('idle limit', () => {
     expect(protocol.refreshes).toHaveLength(2)
   })
 
+  it('activity that comes after the limit (a throttled background timer never fired) ends the session instead of keeping it', async () => {
+    let now = Date.now()
+    const world = createWorld()
+    const throttled = { setTimeout: () => 0, clearTimeout: () => {} }
+    const session = await world.signedInTab({
+      protocol: createFakeProtocol().factory,
+      now: () => now,
+      timers: throttled,
+      idleTimeoutSeconds: 60,
+    })
+    now += 2 * 3600_000 // the user comes back after two hours; no timer ran meanwhile
+    pointerDown()
+    await vi.waitFor(() => expect(session.getSnapshot()).toMatchObject({ status: 'signed-out', reason: 'idle' }))
+    await vi.waitFor(() => expect(world.server.requests).toHaveLength(2))
+  })
+
   it('the page listeners are attached only while signed in, and removed at the end', async () => {
     const clock = createTestClock()
     const world = createWorld()

@@ -91,11 +91,16 @@ describeInEngine('silent renewal (prompt=none in a hidden iframe) of a client wi
 
   it('five tabs at expiry make one silent renewal, and all five end with its token', async () => {
     const tabs = [env.tab, ...(await Promise.all([1, 2, 3, 4].map(() => openSignedInTab(env.profile, env.stack.origin))))]
+    const expiry = async () => (await read(() => snapshotOf(env.tab))).expiresAt ?? 0
+    const nextRenewal = async () => {
+      const before = await expiry()
+      await expect.poll(async () => (await expiry()) > before, { timeout: 20_000, interval: 100 }).toBe(true)
+    }
+    // Opening four tabs may take longer than half a lifetime (WebKit): a renewal may be under
+    // way now. The one after it is counted whole, from its frame to its code exchange.
+    await nextRenewal()
     env.stack.auth.clearLog()
-    const before = (await read(() => snapshotOf(env.tab))).expiresAt!
-    await expect
-      .poll(async () => ((await read(() => snapshotOf(env.tab))).expiresAt ?? 0) > before, { timeout: 20_000, interval: 100 })
-      .toBe(true)
+    await nextRenewal()
     const tokens: string[] = []
     for (const tab of tabs) tokens.push(await read(() => accessTokenOf(tab)))
     expect(new Set(tokens).size).toBe(1)
