@@ -118,8 +118,10 @@ describeInEngine('silent renewal (prompt=none in a hidden iframe) of a client wi
       expect(await statusOf(tab)).toEqual({ status: 'signed-out', reason: 'login-required' })
       expect(await signOutsOf(tab)).toEqual([expect.objectContaining({ reason: 'login-required' })])
     }
-    // One frame was tried, it answered login_required; the token it held is revoked.
+    // One frame was tried, and the server answered it login_required (not a timeout); the token it held is revoked.
     expect(silentAuthorizations()).toHaveLength(1)
+    const failures = [...(await eventsOf(env.tab, 'refresh-failed')), ...(await eventsOf(other, 'refresh-failed'))]
+    expect(failures).toEqual([expect.objectContaining({ code: 'login-required', error: 'login_required' })])
     await expect.poll(() => env.stack.auth.revocations().filter((r) => r.status === 200).length).toBe(1)
     expect(env.stack.auth.revocations()[0]!.body).toMatchObject({ token: held, token_type_hint: 'access_token' })
     await expect(env.stack.auth.introspect(held)).resolves.toMatchObject({ active: false })
