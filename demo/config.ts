@@ -2,8 +2,28 @@ import { createSession, isTokenwardenError, type LogoutResult, type SessionOptio
 
 export const config = __DEMO_CONFIG__
 
+/** The demo's idle-limit switch (a setting, never a token), kept for the tab's next page loads. */
+export const idleSwitch = {
+  key: 'tokenwarden-demo:idle',
+  /** Seconds, or undefined for off: the switch's choice, else the server's default. */
+  get(): number | undefined {
+    const chosen = sessionStorage.getItem(this.key)
+    if (chosen !== null) return Number(chosen) > 0 ? Number(chosen) : undefined
+    return config.idleTimeoutSeconds ?? undefined
+  },
+  set(seconds: number) {
+    sessionStorage.setItem(this.key, String(seconds))
+  },
+}
+
 /** The authorization server's base URL, for building URLs on it. */
 const issuer = config.issuer
+
+/** The idle limit the switch chose, with a ten-second countdown before it. */
+function idleOptions(): Partial<SessionOptions> {
+  const seconds = idleSwitch.get()
+  return seconds ? { idleTimeoutSeconds: seconds, idleWarningSeconds: 10 } : {}
+}
 
 /** The same session settings on every demo page; only the redirect path differs. */
 export function createDemoSession(basePath: string, overrides: Partial<SessionOptions> = {}) {
@@ -26,6 +46,10 @@ export function createDemoSession(basePath: string, overrides: Partial<SessionOp
     ],
     // The default, written out because the demo shows it (README, "Encryption at rest").
     encryptAtRest: true,
+    // README, "Staying signed in": the page in demo/public, a frame that only posts its URL back.
+    ...(config.silentRenew ? { silentRedirectUri: `${location.origin}/silent-callback.html` } : {}),
+    // README, "Idle limit": the countdown shows in the Events panel (idle-warning).
+    ...idleOptions(),
     ...overrides,
   })
 }

@@ -1,5 +1,5 @@
 import type { LogoutResult, SessionEvent, SessionSnapshot } from 'tokenwarden'
-import { control, createDemoSession, describeError, outcome, statusText } from './config.js'
+import { control, createDemoSession, describeError, idleSwitch, outcome, statusText } from './config.js'
 
 const session = (() => {
   try {
@@ -34,11 +34,17 @@ function describeEvent(event: SessionEvent): string {
     case 'sign-in-failed':
       return `sign-in failed: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'refreshed':
-      return event.by === 'this-tab' ? `refreshed by this tab in ${event.durationMs} ms` : 'adopted tokens another tab refreshed'
+      return event.by === 'this-tab'
+        ? `${event.via === 'silent' ? 'renewed silently (prompt=none)' : 'refreshed'} by this tab in ${event.durationMs} ms`
+        : 'adopted tokens another tab refreshed'
     case 'refresh-failed':
       return `refresh failed after ${event.durationMs} ms: ${event.code}${event.error ? ` (${event.error})` : ''}`
     case 'signed-out':
       return `signed out (${event.reason})`
+    case 'session-ending':
+      return `the server's session ends in ${event.secondsLeft} s`
+    case 'idle-warning':
+      return event.secondsLeft === null ? 'idle countdown stopped: activity' : `idle: signed out in ${event.secondsLeft} s`
     case 'logout-started':
       return 'logout started'
     case 'logout-finished':
@@ -225,6 +231,13 @@ async function syncFaults() {
   $<HTMLSelectElement>('fault-latency').value = String(faults.latencyMs)
   $<HTMLInputElement>('fault-only-presented').checked = Boolean(faults.revokeOnlyPresented)
 }
+// The idle limit applies from the next page load (options are read once, at createSession).
+$<HTMLSelectElement>('idle-limit').value = String(idleSwitch.get() ?? 0)
+$('idle-limit').addEventListener('change', (e) => {
+  idleSwitch.set(Number((e.target as HTMLSelectElement).value))
+  location.reload()
+})
+$('stay-active').addEventListener('click', () => session.stayActive())
 $('fault-revocation').addEventListener('change', (e) => void control.faults({ revocation: (e.target as HTMLSelectElement).value }))
 $('fault-latency').addEventListener('change', (e) => void control.faults({ latencyMs: Number((e.target as HTMLSelectElement).value) }))
 $('fault-only-presented').addEventListener(

@@ -18,6 +18,10 @@ export interface DemoServerOptions {
   clientId: string
   /** Sign in with DPoP (the server's client must be the one that uses it). Default false. */
   dpop?: boolean
+  /** Renew silently (`prompt=none`) on the demo's silent-callback page (`silentRedirectUri`). Default false. */
+  silentRenew?: boolean
+  /** The idle limit of the pages' sessions (`idleTimeoutSeconds`); the plain page's switch overrides it. Default none. */
+  idleTimeoutSeconds?: number | undefined
 }
 
 /** Serves the demo on 127.0.0.1:`port`; the pages read their settings from `__DEMO_CONFIG__` (demo/env.d.ts). */
@@ -26,13 +30,15 @@ export async function startDemoServer({
   issuer,
   clientId,
   dpop = false,
+  silentRenew = false,
+  idleTimeoutSeconds,
 }: DemoServerOptions): Promise<{ url: string; close(): Promise<void> }> {
   const server = await createServer({
     configFile: false,
     root,
     logLevel: 'warn',
     clearScreen: false,
-    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop }) },
+    define: { __DEMO_CONFIG__: JSON.stringify({ issuer, clientId, dpop, silentRenew, idleTimeoutSeconds: idleTimeoutSeconds ?? null }) },
     resolve: { alias: sourceAliases },
     // insecure.test: a name the insecure-context e2e test maps to 127.0.0.1 in its browser only,
     // so the page is served on plain http from a host that is not localhost.

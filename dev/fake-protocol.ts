@@ -39,10 +39,20 @@ export function issueGrant(expiresInMs = 3600_000, now = Date.now(), padding = 0
 }
 
 /** The protocol seam answering from `issueGrant` (or the grants given), counting what it was asked. */
-export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callbackGrant?: () => Grant; refreshGrant?: () => Grant } = {}) {
+export function createFakeProtocol(
+  options: {
+    metadata?: ProtocolMetadata
+    callbackGrant?: () => Grant
+    refreshGrant?: () => Grant
+    /** Silent renewal's answer (`prompt=none`): a grant, or a throw (`login-required`, say). */
+    silentGrant?: () => Grant | Promise<Grant>
+  } = {},
+) {
   const refreshes: string[] = []
   /** The resource (RFC 8707) and scope of each refresh that named one, in order. */
   const resourceRefreshes: Array<{ resource: string; scope: string | undefined }> = []
+  /** The access token each silent renewal was asked to renew. */
+  const silentRenewals: string[] = []
   let metadataCalls = 0
   const factory: ProtocolFactory = () => {
     const protocol: Protocol = {
@@ -57,6 +67,10 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
         if (current.resource) resourceRefreshes.push({ resource: current.resource, scope: current.scope })
         return (options.refreshGrant ?? issueGrant)()
       },
+      silentRenew: async (current) => {
+        silentRenewals.push(current.tokens.accessToken)
+        return (options.silentGrant ?? issueGrant)()
+      },
       signOutUrl: async () => `${issuer}/session/end?client_id=spa`,
     }
     return protocol
@@ -65,6 +79,7 @@ export function createFakeProtocol(options: { metadata?: ProtocolMetadata; callb
     factory,
     refreshes,
     resourceRefreshes,
+    silentRenewals,
     get metadataCalls() {
       return metadataCalls
     },

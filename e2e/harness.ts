@@ -59,17 +59,36 @@ export interface StackOptions extends AuthServerOptions {
    * Default false: the plain client, bearer tokens.
    */
   appDpop?: boolean | undefined
+  /** The demo page signs in as the server's client that gets no refresh token (`auth.noRefreshClientId`). */
+  appNoRefreshToken?: boolean | undefined
+  /** The demo page renews silently on its silent-callback page (`silentRedirectUri`). */
+  appSilentRenew?: boolean | undefined
+  /** The demo page's idle limit (`idleTimeoutSeconds`). */
+  appIdleTimeoutSeconds?: number | undefined
 }
 
 /** The dev authorization server and the demo page, on loopback ports of their own. */
-export function startStack({ appDpop = false, ...options }: StackOptions = {}): Promise<Stack> {
+export function startStack({
+  appDpop = false,
+  appNoRefreshToken = false,
+  appSilentRenew = false,
+  appIdleTimeoutSeconds,
+  ...options
+}: StackOptions = {}): Promise<Stack> {
   // The page's origin must be known before either server is built (the authorization server
   // registers it, the page is built with the issuer), so its port is chosen first.
   return onFreePort(async (port) => {
     const origin = `http://127.0.0.1:${port}`
     const auth = await startAuthServer({ spaOrigins: [origin], ...options })
-    const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : auth.clientId
-    const demo = await startDemoServer({ port, issuer: auth.issuer, clientId, dpop: appDpop }).catch(async (error: unknown) => {
+    const clientId = appDpop ? (auth.dpopClientId ?? auth.clientId) : appNoRefreshToken ? auth.noRefreshClientId : auth.clientId
+    const demo = await startDemoServer({
+      port,
+      issuer: auth.issuer,
+      clientId,
+      dpop: appDpop,
+      silentRenew: appSilentRenew,
+      idleTimeoutSeconds: appIdleTimeoutSeconds,
+    }).catch(async (error: unknown) => {
       await auth.close()
       throw error
     })

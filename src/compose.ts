@@ -6,10 +6,21 @@ import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Prot
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import type { ResourceTokens } from './resources.js'
+import { Renewal } from './silent-renew.js'
+import { IdleWatcher, ServerLimit } from './limits/index.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
-import { createDefaultChannel, createDefaultLock, onOnline, onPageRestore, onPageVisible, type TabMessage } from './tabs/index.js'
+import {
+  createDefaultChannel,
+  createDefaultLock,
+  onOnline,
+  onPageRestore,
+  onPageVisible,
+  onUserActivity,
+  type EndReason,
+  type TabMessage,
+} from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
 import { loadOnDemand, realTimers } from './util/index.js'
@@ -51,6 +62,8 @@ export interface Parts {
   handleCallback(url: string | undefined): Promise<SessionSnapshot>
   logout(options: LogoutOptions): Promise<LogoutResult>
   tokenBinding(): Promise<TokenBinding | undefined>
+  /** The idle limit, with `idleTimeoutSeconds`. */
+  readonly idle: IdleWatcher | undefined
   /** DPoP proofs for `session.http`, with `dpop: true`. */
   readonly httpDPoP: HttpDPoP | undefined
   /** The declared resources' tokens (RFC 8707): their code is loaded on first use. */
@@ -105,8 +118,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const protocol =
     dpopModule && dpop ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => void outbox.revokeUnqueued(tokens)) : baseProtocol
   const channel = (options.channel ?? createDefaultChannel)(names.channel)
-  const broadcast = (type: TabMessage['type'], signInId: string | null) => {
-    channel.post({ type, signInId, tab: host.tab })
+  const broadcast = (type: TabMessage['type'], signInId: string | null, reason?: EndReason) => {
+    channel.post({ type, signInId, tab: host.tab, ...(reason ? { reason } : {}) })
     emit({ type: 'tab-message', direction: 'sent', message: type })
   }
   const local = new LocalSession({
@@ -115,16 +128,40 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     warn: (message) => options.logger.warn(message),
     loggingOut: host.loggingOut,
   })
+  // The idle limit, when there is one: built before the refresher, which asks it whether the
+  // user was active; its logout is the session's own (below), with reason `idle`.
+  const idle =
+    options.idleTimeoutSeconds === undefined
+      ? undefined
+      : new IdleWatcher({
+          limitMs: options.idleTimeoutSeconds * 1000,
+          warningMs: Math.min(options.idleWarningSeconds, options.idleTimeoutSeconds) * 1000,
+          broadcast: (type) => channel.post({ type, signInId: local.current?.signInId ?? null, tab: host.tab }),
+          listen: onUserActivity,
+          logout: () => runLogout({}, 'idle'),
+          resume: () => refresher.resume(),
+          now,
+          timers,
+          emit,
+        })
+  const serverLimit = new ServerLimit({ now, timers, emit })
   const refresher = new Refresher({
     store,
     local,
     lock,
-    protocol,
+    renewal: new Renewal({
+      mode: options.silentRenew,
+      protocol,
+      online: () => globalThis.navigator?.onLine !== false,
+      now,
+      emit,
+    }),
     outbox,
     broadcast,
     warn: (message) => options.logger.warn(message),
     leewayMs: options.refreshLeewaySeconds * 1000,
     autoRefresh: options.autoRefresh,
+    ...(idle ? { activeSince: (since: number) => idle.activeSince(since) } : {}),
     now,
     timers,
     emit,
@@ -141,11 +178,18 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const resync = () => void reconciler.resync('other-tab')
   for (const cleanup of [
     local.onTokens((current) => refresher.schedule(current)),
+    idle ? local.onTokens((current) => idle.onTokens(current)) : () => {},
+    local.onTokens((current) => serverLimit.onTokens(current)),
+    () => serverLimit.close(),
+    idle ? channel.subscribe((message) => idle.onMessage(message)) : () => {},
+    () => idle?.close(),
     onOnline(() => void outbox.drain(true)),
     channel.subscribe((message) => reconciler.onMessage(message)),
     onPageRestore(resync),
     // Eviction is noticed where it can be: the database closed under us, the tab shown again.
     onPageVisible(resync),
+    // A due token is renewed when the page is shown, not when its throttled timer wakes.
+    onPageVisible(() => refresher.renewIfDue()),
     storage.records.onClosed?.(resync) ?? (() => {}),
     () => channel.close(),
     () => refresher.close(),
@@ -175,6 +219,24 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
         throw error
       },
     ))
+  function runLogout(logoutOptions: LogoutOptions, reason?: EndReason): Promise<LogoutResult> {
+    return logout(
+      {
+        store,
+        local,
+        outbox,
+        cancelRefresh: () => refresher.cancel(),
+        unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
+        broadcast,
+        protocol,
+        navigate,
+        timeoutMs: options.revocation.timeoutMs,
+        emit,
+      },
+      logoutOptions,
+      reason,
+    )
+  }
 
   const signIn: SignInPort = {
     store,
@@ -218,22 +280,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       await login(signIn, args)
     },
     handleCallback: (url) => handleCallback(signIn, url ?? currentUrl(), url === undefined),
-    logout: (logoutOptions) =>
-      logout(
-        {
-          store,
-          local,
-          outbox,
-          cancelRefresh: () => refresher.cancel(),
-          unsavedTokens: (signInId) => refresher.unsavedTokens(signInId)?.tokens,
-          broadcast,
-          protocol,
-          navigate,
-          timeoutMs: options.revocation.timeoutMs,
-          emit,
-        },
-        logoutOptions,
-      ),
+    logout: (logoutOptions) => runLogout(logoutOptions),
+    idle,
     async tokenBinding() {
       const tokens = local.current?.tokens
       if (!tokens) return undefined

@@ -14,6 +14,10 @@
  * - `sign-in-failed`: the authorization request could not be started.
  * - `callback-failed`: the redirect back from the authorization server was an error or invalid.
  * - `refresh-failed`: the refresh grant failed (`error` holds e.g. `invalid_grant`).
+ * - `login-required`: the silent renewal (`prompt=none` in a hidden iframe) could not renew the
+ *   session: the server answered `login_required` or `interaction_required` (its session ended,
+ *   or its cookies are blocked in the frame), or the silent-callback page never answered (a
+ *   blocked frame, a timeout). The session ended; the user must sign in again.
  * - `not-signed-in`: a token was asked for while no session exists.
  * - `signed-out`: the session ended (logout here or in another tab) while the call was running.
  * - `revocation-failed`: the revocation endpoint answered an error, or could not be reached.
@@ -42,6 +46,7 @@ export type TokenwardenErrorCode =
   | 'sign-in-failed'
   | 'callback-failed'
   | 'refresh-failed'
+  | 'login-required'
   | 'not-signed-in'
   | 'signed-out'
   | 'revocation-failed'

@@ -1,10 +1,14 @@
 import { Listeners } from './util/index.js'
 import type { TokenwardenErrorCode } from './errors.js'
 import type { RevocationStatus } from './tokens.js'
+import type { LimitEvent } from './limits/index.js'
 import type { RevocationEvent } from './revocation/index.js'
 import type { StorageKind } from './storage/index.js'
 import type { TabMessage } from './tabs/index.js'
 import type { SignedOutReason } from './view/index.js'
+
+/** How tokens were renewed: the refresh grant (RFC 6749 §6) or silent renewal (`prompt=none`). */
+export type RenewedVia = 'refresh-token' | 'silent'
 
 /** What is common to every event: when it happened (the session's clock) and in which tab. */
 interface EventBase {
@@ -21,10 +25,15 @@ interface EventBase {
  *
  * - `signed-in`: a sign-in completed in this tab; `replaced` when it replaced a stored session.
  * - `sign-in-failed`: the redirect back from the authorization server was an error.
- * - `refreshed`: new tokens; `by: 'this-tab'` sent the refresh grant (`durationMs` it took),
+ * - `refreshed`: new tokens; `by: 'this-tab'` renewed them (`via` the refresh grant or silent
+ *   renewal, `durationMs` it took),
  *   `by: 'other-tab'` found that another tab had refreshed and adopted its tokens.
  * - `refresh-failed`: the refresh grant failed (`code`, and the server's `error`, e.g. `invalid_grant`).
  * - `signed-out`: the snapshot turned signed-out, with the reason.
+ * - `session-ending`: the server's own session (the refresh token) ends in `secondsLeft`, where
+ *   the server said when (`sessionEndsAt`); once per end, a minute before it (or at once).
+ * - `idle-warning`: the idle limit's countdown, every second (`secondsLeft`), from
+ *   `idleWarningSeconds` before the end; `secondsLeft: null` when activity stopped it.
  * - `logout-started` / `logout-finished`: a `logout()` in this tab, with per-token statuses
  *   and `durationMs` from call to result.
  * - `revocation`: one revocation request settled, by hint (`source`: logout or the outbox).
@@ -39,7 +48,13 @@ interface EventBase {
 export type SessionEvent =
   | (EventBase & { readonly type: 'signed-in'; readonly replaced: boolean })
   | (EventBase & { readonly type: 'sign-in-failed'; readonly code: TokenwardenErrorCode; readonly error?: string })
-  | (EventBase & { readonly type: 'refreshed'; readonly by: 'this-tab' | 'other-tab'; readonly durationMs: number })
+  | (EventBase & {
+      readonly type: 'refreshed'
+      readonly by: 'this-tab' | 'other-tab'
+      /** With `by: 'this-tab'`: the refresh grant, or silent renewal (`prompt=none` in a hidden frame). */
+      readonly via?: RenewedVia
+      readonly durationMs: number
+    })
   | (EventBase & {
       readonly type: 'refresh-failed'
       readonly code: TokenwardenErrorCode
@@ -47,6 +62,7 @@ export type SessionEvent =
       readonly durationMs: number
     })
   | (EventBase & { readonly type: 'signed-out'; readonly reason: SignedOutReason })
+  | (EventBase & LimitEvent)
   | (EventBase & { readonly type: 'logout-started' })
   | (EventBase & {
       readonly type: 'logout-finished'

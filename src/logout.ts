@@ -3,7 +3,7 @@ import type { Emit } from './events.js'
 import type { Protocol } from './protocol/index.js'
 import type { Outbox, Queued, RevocationReport } from './revocation/index.js'
 import { type IssuedTransaction, type SessionStore, transactIssued } from './storage/index.js'
-import type { TabMessage } from './tabs/index.js'
+import type { EndReason, TabMessage } from './tabs/index.js'
 import type { TokenSet } from './tokens.js'
 import { bound } from './util/index.js'
 import type { LocalSession } from './view/index.js'
@@ -44,7 +44,7 @@ export interface LogoutPort {
   cancelRefresh(): void
   /** Tokens of that sign-in newer than storage's: a refresh storage could not keep. */
   unsavedTokens(signInId: string | undefined): TokenSet | undefined
-  broadcast(type: TabMessage['type'], signInId: string | null): void
+  broadcast(type: TabMessage['type'], signInId: string | null, reason?: EndReason): void
   protocol: Pick<Protocol, 'signOutUrl'>
   navigate(url: string): void
   /** The one bound for everything logout waits on: discovery and revocation. */
@@ -63,9 +63,9 @@ interface Taken {
  * Logout: signed out on screen at once, then take the tokens (out of the session record, into
  * the outbox, in one transaction) and tell every tab, then revoke them together and settle
  * the outbox. Resolves with what became of each token; it never rejects because the server
- * failed.
+ * failed. `reason`: the logout was not the user's (the idle limit), and every tab shows why.
  */
-export async function logout(port: LogoutPort, options: LogoutOptions): Promise<LogoutResult> {
+export async function logout(port: LogoutPort, options: LogoutOptions, reason?: EndReason): Promise<LogoutResult> {
   const { local } = port
   const within = bound(port.timeoutMs)
   const startedAt = Date.now()
@@ -75,9 +75,9 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   const held = { tokens: port.unsavedTokens(local.current?.signInId) ?? local.current?.tokens, signInId: local.current?.signInId }
   // The user asked to leave: this tab shows it now, not after the server answers. No token is
   // handed out from here on (the session's logging-out flag and the ended sign-in see to it).
-  local.end()
+  local.end(undefined, reason)
 
-  const { issued, committed } = take(port)
+  const { issued, committed } = take(port, reason)
   const storageError = committed.then(
     () => undefined,
     (error: TokenwardenError) => error,
@@ -87,8 +87,8 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
   // The logout took effect when it took the tokens: the sign-in it removed is over here too
   // (another tab may have stored it since), and every tab hears it before any request leaves.
   // A sign-in that completes after this is a newer session, and it stays.
-  if (taken.signInId) local.end(taken.signInId)
-  port.broadcast('signed-out', taken.signInId ?? null)
+  if (taken.signInId) local.end(taken.signInId, reason)
+  port.broadcast('signed-out', taken.signInId ?? null, reason)
 
   // The answers take a round trip: the take committed long before, or failed. If it failed,
   // nothing was queued, and the session record may still be there (`cleared: false`).
@@ -126,7 +126,7 @@ export async function logout(port: LogoutPort, options: LogoutOptions): Promise<
  * revocation instead), so waiting for it would only keep the other tabs from hearing, and the
  * requests from leaving, for up to a token round trip.
  */
-function take(port: LogoutPort): IssuedTransaction<Taken> {
+function take(port: LogoutPort, reason: EndReason | undefined): IssuedTransaction<Taken> {
   const { store, outbox } = port
   return transactIssued((onIssued) =>
     store.end(
@@ -137,6 +137,7 @@ function take(port: LogoutPort): IssuedTransaction<Taken> {
         return { changes: queued?.changes, result: { tokens, signInId: current?.signInId, queued: queued?.entries ?? {} } }
       },
       onIssued,
+      reason,
     ),
   )
 }

@@ -5,6 +5,9 @@ import type { KeyValueStorage, SealingCrypto } from './storage/index.js'
 import type { TabChannelFactory, TabLockFactory } from './tabs/index.js'
 import type { ClientAuthentication } from './tokens.js'
 import type { Logger, Timers } from './util/index.js'
+import type { SilentRenewMode } from './silent-renew.js'
+
+export type { SilentRenewMode }
 
 export type { ClientAuthentication }
 export { defaults }
@@ -69,6 +72,41 @@ export interface SessionOptions {
    * @default true
    */
   autoRefresh?: boolean
+  /**
+   * The silent-callback page: a page of the app's origin, registered at the server as a
+   * redirect URI, that only posts its URL to the frame's parent (README, "Staying signed in").
+   * With it, the session renews with `prompt=none` in a hidden iframe while the server's own
+   * session lives (see `silentRenew`). Without it, there is no silent renewal.
+   */
+  silentRedirectUri?: string
+  /**
+   * When the session renews silently (needs `silentRedirectUri`): `'fallback'` only when the
+   * refresh grant cannot serve (no refresh token, or the server refused it); `'on'` at every
+   * renewal, refresh token or not; `'off'` never.
+   * @default 'fallback'
+   */
+  silentRenew?: SilentRenewMode
+  /**
+   * How long the silent-callback page may take to answer before the session ends with
+   * `login-required` (a frame blocked by X-Frame-Options or frame-ancestors never answers).
+   * @default 10
+   */
+  silentRenewTimeoutSeconds?: number
+  /**
+   * The idle limit (README, "Idle limit"): the longest time, in seconds, without the user's
+   * activity (a pointer, a key, a tab shown) in any tab of the app. At the limit the session
+   * logs out in every tab, revocations included, with reason `idle`; while the user is idle
+   * there is no proactive refresh. Off when absent.
+   * @default undefined (off)
+   */
+  idleTimeoutSeconds?: number
+  /**
+   * With `idleTimeoutSeconds`: how long before the end the `idle-warning` countdown starts
+   * (an event every second with the seconds left), so the app can offer "stay signed in"
+   * (`session.stayActive()`). At most the limit itself.
+   * @default 60
+   */
+  idleWarningSeconds?: number
   /**
    * Name of the IndexedDB database tokenwarden keeps its records in.
    * @default 'tokenwarden'
@@ -184,6 +222,12 @@ export interface ResolvedOptions extends ProtocolConfig {
   revocation: Required<RevocationOptions>
   refreshLeewaySeconds: number
   autoRefresh: boolean
+  /** `off` without a `silentRedirectUri`. */
+  silentRenew: SilentRenewMode
+  silentRedirectUri: string | undefined
+  silentRenewTimeoutSeconds: number
+  idleTimeoutSeconds: number | undefined
+  idleWarningSeconds: number
   databaseName: string
   dpop: boolean
   encryptAtRest: boolean

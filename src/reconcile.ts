@@ -32,7 +32,8 @@ export class Reconciler {
 
   onMessage(message: TabMessage): void {
     const { local, tab, emit } = this.#port
-    if (this.#closed || message.tab === tab) return
+    // Activity is the idle watcher's (idle.ts), and frequent: no event, no storage read.
+    if (this.#closed || message.tab === tab || message.type === 'activity') return
     emit({ type: 'tab-message', direction: 'received', message: message.type, from: message.tab })
     if (message.type === 'signed-out' && message.signInId !== null) {
       // That sign-in's record is gone for good: whatever of it this tab is about to adopt (its
@@ -41,7 +42,7 @@ export class Reconciler {
       local.ended(message.signInId)
       if (message.signInId === local.current?.signInId) {
         // Drop at once, before any storage read: this tab must not use the tokens any more.
-        local.signOut('other-tab')
+        local.signOut(message.reason ?? 'other-tab')
         this.#port.release(undefined)
         return
       }

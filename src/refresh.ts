@@ -1,11 +1,11 @@
 import { TokenwardenError, toTokenwardenError } from './errors.js'
-import type { Emit } from './events.js'
+import type { Emit, RenewedVia } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
 import type { SessionRecord, SessionStore } from './storage/index.js'
-import type { TabLock, TabMessage } from './tabs/index.js'
+import type { EndReason, TabLock, TabMessage } from './tabs/index.js'
 import { Alarm, type Timers } from './util/index.js'
-import type { Protocol } from './protocol/index.js'
+import type { Renewal } from './silent-renew.js'
 import { signedOutError, type LocalSession, type SignedOutReason } from './view/index.js'
 
 /** What refreshing needs from the session. */
@@ -14,13 +14,19 @@ export interface RefreshPort {
   local: LocalSession
   /** The cross-tab lock (keys.ts, `lock`); logout does without it (see logout.ts). */
   lock: TabLock
-  protocol: Pick<Protocol, 'refresh'>
+  /** The refresh grant, silent renewal, or one after the other (silent-renew.ts). */
+  renewal: Renewal
   outbox: Outbox
-  broadcast(type: TabMessage['type'], signInId: string | null): void
+  broadcast(type: TabMessage['type'], signInId: string | null, reason?: EndReason): void
   warn(message: string): void
   /** Refresh when the access token expires within this many ms. */
   leewayMs: number
   autoRefresh: boolean
+  /**
+   * With an idle limit: whether the user did something since `since` (idle.ts). A proactive
+   * refresh waits for that, so a user who walked away does not keep the server's session alive.
+   */
+  activeSince?: (since: number) => boolean
   now: () => number
   timers: Timers
   emit: Emit
@@ -47,6 +53,8 @@ export class Refresher {
   /** When this tab last refreshed, and how many refreshes in a row brought tokens due at once. */
   #lastRefreshAt = -Infinity
   #useless = 0
+  /** A proactive refresh came due while the user was idle, and waits for activity. */
+  #heldBack = false
   /**
    * Tokens the server issued that storage refused to keep (quota, a failing disk). They are
    * the newest: the refresh token in storage may be rotated away, so it is never sent again.
@@ -77,7 +85,7 @@ export class Refresher {
     const current = local.usable()
     const { tokens } = current
     if (!this.#isDue(tokens, current.updatedAt)) return tokens.accessToken
-    if (!tokens.refreshToken) {
+    if (!this.#port.renewal.possible(tokens)) {
       if (tokens.expiresAt !== undefined && tokens.expiresAt <= now()) {
         const error = new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
         await lock(() => this.#end(current.signInId, 'expired'))
@@ -116,7 +124,7 @@ export class Refresher {
   }
 
   async #refreshLocked(seen: SessionRecord, force: boolean): Promise<IssuedTokens> {
-    const { store, local, protocol, outbox, broadcast, now } = this.#port
+    const { store, local, renewal, outbox, broadcast, now } = this.#port
     const startedAt = now()
     const before = await store.read()
     if (before.status !== 'present' || before.record.signInId !== local.current?.signInId) {
@@ -133,8 +141,9 @@ export class Refresher {
       return { tokens: stored.tokens, profile: stored.profile }
     }
     let next: IssuedTokens
+    let via: RenewedVia
     try {
-      next = await protocol.refresh({ tokens: stored.tokens, profile: stored.profile })
+      ;({ issued: next, via } = await renewal.renew({ tokens: stored.tokens, profile: stored.profile }))
     } catch (error) {
       // A server may echo the refresh token it refused: the error goes to the snapshot and the app.
       const { refreshToken, accessToken, idToken } = stored.tokens
@@ -148,7 +157,9 @@ export class Refresher {
       // The server refused the grant itself: the session is over in every tab. The refresh
       // token is dead; the access token may live on until it expires, so it is queued.
       // A refresh answered by another issuer (a mix-up) rotated the refresh token away: over too.
+      // Silent renewal answered that the user must come back: over in every tab, once.
       if (reported.code === 'issuer-mismatch') await this.#end(stored.signInId, 'refresh-failed', reported)
+      else if (reported.code === 'login-required') await this.#end(stored.signInId, 'login-required', reported, renewal.held(stored.tokens))
       else if (reported.error === 'invalid_grant') {
         const { refreshToken: _, ...alive } = stored.tokens
         await this.#end(stored.signInId, 'refresh-failed', reported, alive)
@@ -171,7 +182,7 @@ export class Refresher {
       this.#unsaved = record
       local.adopt(record)
       this.#port.warn(`tokenwarden: the refreshed tokens could not be stored; they are kept in memory. ${(error as Error).message}`)
-      this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
+      this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
       return this.#afterRefresh(next, stored)
     }
     this.#unsaved = undefined
@@ -182,7 +193,7 @@ export class Refresher {
     }
     local.adopt(record)
     broadcast('refreshed', record.signInId)
-    this.#port.emit({ type: 'refreshed', by: 'this-tab', durationMs: now() - startedAt })
+    this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
     return this.#afterRefresh(next, stored)
   }
 
@@ -217,13 +228,19 @@ export class Refresher {
     this.#unsaved = undefined
     // Over in this tab at once: the sign-in is never adopted again, whatever storage says meanwhile.
     local.signOut(reason, error)
+    // The reasons every tab shows alike go with the message and the end marker.
+    const shared = reason === 'login-required' ? reason : undefined
     await store
-      .end(signInId, (current) => {
-        const tokens = held ?? unsaved?.tokens ?? current?.tokens
-        return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
-      })
+      .end(
+        signInId,
+        (current) => {
+          const tokens = held ?? unsaved?.tokens ?? current?.tokens
+          return { changes: tokens && outbox.queue(tokens)?.changes, result: undefined }
+        },
+        shared,
+      )
       .catch(() => undefined)
-    broadcast('signed-out', signInId)
+    broadcast('signed-out', signInId, shared)
     void outbox.drain(true)
   }
 
@@ -251,17 +268,47 @@ export class Refresher {
 
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
   schedule(current: SessionRecord | undefined): void {
+    this.#heldBack = false
     const tokens = current?.tokens
-    if (this.#closed || !this.#port.autoRefresh || !current || !tokens?.refreshToken || tokens.expiresAt === undefined) {
+    if (
+      this.#closed ||
+      !this.#port.autoRefresh ||
+      !current ||
+      !tokens ||
+      !this.#port.renewal.possible(tokens) ||
+      tokens.expiresAt === undefined
+    ) {
       this.#alarm.cancel()
       return
     }
     const floor = this.#lastRefreshAt + refreshFloorMs * 2 ** this.#useless
     this.#alarm.set(Math.max(this.#dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
-      const { local } = this.#port
+      const { local, activeSince } = this.#port
       const now = local.current
-      if (now && !local.loggingOut) void this.refresh(now).catch(() => undefined)
+      if (!now || local.loggingOut) return
+      // Idle since these tokens came: held back until the user is back (`resume`).
+      if (activeSince && !activeSince(now.updatedAt)) this.#heldBack = true
+      else void this.refresh(now).catch(() => undefined)
     })
+  }
+
+  /**
+   * The page is shown again: background tabs' timers are throttled (Chrome: once a minute,
+   * or later), so a proactive refresh may not have run. A due token is renewed now, before
+   * the app asks for it.
+   */
+  renewIfDue(): void {
+    const { local, autoRefresh, renewal } = this.#port
+    const current = local.current
+    if (this.#closed || !autoRefresh || !current || local.loggingOut || !renewal.possible(current.tokens)) return
+    if (this.#isDue(current.tokens, current.updatedAt)) void this.refresh(current).catch(() => undefined)
+  }
+
+  /** The user is active again: a proactive refresh held back while idle is scheduled again. */
+  resume(): void {
+    if (!this.#heldBack) return
+    this.#heldBack = false
+    this.schedule(this.#port.local.current)
   }
 
   /** Drops the pending proactive refresh (a logout is taking the tokens). */

@@ -1,6 +1,6 @@
 import { defaults, maxTimerMs } from './defaults.js'
 import { TokenwardenError } from './errors.js'
-import type { ResolvedOptions, RevocationOptions, SessionOptions } from './options.js'
+import type { ResolvedOptions, RevocationOptions, SessionOptions, SilentRenewMode } from './options.js'
 import { ownOrigin, parseDestination } from './http/index.js'
 import { checkOidcSettings } from './protocol/index.js'
 import { resolveClientAuthentication } from './revocation/index.js'
@@ -31,6 +31,11 @@ const sessionOptionKeys: { [K in keyof SessionOptions]-?: true } = {
   revocation: true,
   refreshLeewaySeconds: true,
   autoRefresh: true,
+  silentRedirectUri: true,
+  silentRenew: true,
+  silentRenewTimeoutSeconds: true,
+  idleTimeoutSeconds: true,
+  idleWarningSeconds: true,
   databaseName: true,
   dpop: true,
   encryptAtRest: true,
@@ -72,6 +77,42 @@ function invalid(message: string): TokenwardenError {
 /** A number option: `fallback` when absent, else checked against `rule`. */
 const numberOption = (name: string, value: unknown, fallback: number, rule: NumberRule) =>
   value === undefined ? fallback : checkNumber(name, value, rule)
+
+const silentModes: readonly SilentRenewMode[] = ['off', 'fallback', 'on']
+
+/**
+ * Silent renewal's options: the mode (`off` without a page to renew on), the page, and its
+ * time bound. The page must be of the app's own origin: the frame posts its answer to its
+ * parent for that origin only.
+ */
+function resolveSilentRenew(input: SessionOptions, own: string | undefined) {
+  const mode = input.silentRenew ?? defaults.silentRenew
+  if (!silentModes.includes(mode)) throw invalid(`\`silentRenew\` must be one of ${silentModes.map((m) => `'${m}'`).join(', ')}.`)
+  // Kept as written: the server compares redirect URIs as strings.
+  const silentRedirectUri = input.silentRedirectUri
+  if (silentRedirectUri !== undefined) checkUrl('silentRedirectUri', silentRedirectUri)
+  if (mode === 'on' && !silentRedirectUri) throw invalid('`silentRenew: \'on\'` needs a `silentRedirectUri` (README, "Staying signed in").')
+  if (silentRedirectUri && own && new URL(silentRedirectUri).origin !== own) {
+    throw invalid(
+      `\`silentRedirectUri\` must be on the app's own origin (${own}): the hidden frame answers its parent on that origin only.`,
+    )
+  }
+  if (silentRedirectUri && mode !== 'off' && input.dpop)
+    throw invalid('Silent renewal does not work with `dpop: true` yet: leave out `silentRedirectUri`.')
+  return {
+    silentRenew: silentRedirectUri ? mode : ('off' as const),
+    silentRedirectUri,
+    silentRenewTimeoutSeconds: numberOption(
+      'silentRenewTimeoutSeconds',
+      input.silentRenewTimeoutSeconds,
+      defaults.silentRenewTimeoutSeconds,
+      {
+        min: 1,
+        max: maxTimerMs / 1000,
+      },
+    ),
+  }
+}
 
 /** Validates `createSession` options and applies the defaults, once. Throws `invalid-options`. */
 export function resolveOptions(input: SessionOptions): ResolvedOptions {
@@ -127,6 +168,8 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
       throw invalid(`Resource ${resource}: two scopes.`)
   }
 
+  const silent = resolveSilentRenew(input, own?.origin)
+
   const databaseName = input.databaseName ?? defaults.databaseName
   if (typeof databaseName !== 'string' || databaseName === '') throw invalid('`databaseName` must be a non-empty string.')
   if (input.oidc !== undefined && (typeof input.oidc !== 'object' || input.oidc === null)) {
@@ -158,6 +201,15 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
     revocation,
     refreshLeewaySeconds: numberOption('refreshLeewaySeconds', input.refreshLeewaySeconds, defaults.refreshLeewaySeconds, { min: 0 }),
     autoRefresh: checkBoolean('autoRefresh', input.autoRefresh, defaults.autoRefresh),
+    ...silent,
+    idleTimeoutSeconds:
+      input.idleTimeoutSeconds === undefined
+        ? undefined
+        : checkNumber('idleTimeoutSeconds', input.idleTimeoutSeconds, { min: 1, max: maxTimerMs / 1000 }),
+    idleWarningSeconds: numberOption('idleWarningSeconds', input.idleWarningSeconds, defaults.idleWarningSeconds, {
+      min: 0,
+      max: maxTimerMs / 1000,
+    }),
     databaseName,
     dpop: checkBoolean('dpop', input.dpop, defaults.dpop),
     encryptAtRest: checkBoolean('encryptAtRest', input.encryptAtRest, defaults.encryptAtRest),

@@ -49,6 +49,12 @@ export interface Session {
    * yet or it is due; the resource must be named by a destination (`invalid-request` if not).
    */
   getAccessToken(options?: AccessTokenOptions): Promise<string>
+  /**
+   * Counts as the user's activity, in every tab: the idle limit (`idleTimeoutSeconds`) starts
+   * again and a running `idle-warning` countdown stops. The "stay signed in" of a countdown
+   * dialog. Does nothing without an idle limit or a session.
+   */
+  stayActive(): void
   /** Refreshes now, whatever the expiry (one refresh at a time across tabs). */
   refresh(): Promise<void>
   /** Revokes both tokens, clears local state and tells every tab. */
@@ -225,6 +231,10 @@ class TokenwardenSession implements Session {
       throw destinationRefused(origin)
     }
     return destination.resource
+  }
+
+  stayActive(): void {
+    this.#built?.idle?.stayActive()
   }
 
   async getTokenBinding(): Promise<TokenBinding | undefined> {

@@ -14,6 +14,12 @@ export interface TokenSet {
   /** Access token expiry, milliseconds since the epoch. */
   expiresAt?: number
   /**
+   * When the refresh token stops working, where the server said so (Keycloak's
+   * `refresh_expires_in`, the `exp` of a refresh token that is a JWT): the end of the server's
+   * session. Milliseconds since the epoch; absent when the server did not say.
+   */
+  refreshExpiresAt?: number
+  /**
    * The id of the DPoP key these tokens are bound to (RFC 9449), when they are: the key pair
    * itself is a separate record, made at sign-in and deleted with the session.
    */

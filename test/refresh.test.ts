@@ -272,3 +272,42 @@ describe('refresh against a misbehaving server or storage', () => {
     await expect(newer.getAccessToken()).resolves.toBe(newerToken)
   })
 })
+
+describe('renewal when it matters, whatever the timers do', () => {
+  /** Timers a background tab's throttling never lets fire. */
+  const throttled = { setTimeout: () => 0, clearTimeout: () => {} }
+  const showPage = () => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  }
+
+  it('a tab shown again with a due token refreshes at once, though its proactive timer never fired', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, now: () => clock, timers: throttled })
+    clock += 61_000 // due (60 s leeway), and the timer slept through it
+    expect(protocol.refreshes).toHaveLength(0)
+    showPage()
+    await vi.waitFor(() => expect(protocol.refreshes).toHaveLength(1))
+    expect(session.getSnapshot()).toMatchObject({ status: 'signed-in', expiresAt: expect.any(Number) })
+    // Shown again with a token that is not due: nothing is sent.
+    showPage()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(protocol.refreshes).toHaveLength(1)
+    Reflect.deleteProperty(document, 'visibilityState')
+  })
+
+  it('getAccessToken never hands out an expired token because a throttled timer did not fire: it refreshes first', async () => {
+    let clock = Date.now()
+    const world = createWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(120_000, clock), refreshGrant: () => issueGrant(120_000, clock) })
+    const session = await world.signedInTab({ protocol: protocol.factory, now: () => clock, timers: throttled })
+    const first = await session.getAccessToken()
+    clock += 10 * 60_000 // long expired: the tab slept in the background
+    const token = await session.getAccessToken()
+    expect(token).not.toBe(first)
+    expect(protocol.refreshes).toHaveLength(1)
+    expect((session.getSnapshot() as { expiresAt: number }).expiresAt).toBeGreaterThan(clock)
+  })
+})

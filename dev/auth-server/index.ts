@@ -154,6 +154,20 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     issuedTokens: () => [...log.issued],
     clearLog: log.clear,
     faults: faults.api,
+    noRefreshClientId: `${clientId}-norefresh`,
+    endSessions: () => {
+      let ended = 0
+      for (const key of [...store.entries.keys()]) {
+        if (key.startsWith('Session:')) {
+          store.entries.delete(key)
+          ended += 1
+        }
+      }
+      for (const [uid, id] of store.sessionUids) {
+        if (!store.entries.has(`Session:${id}`)) store.sessionUids.delete(uid)
+      }
+      return ended
+    },
     provider,
     close,
   }

@@ -27,9 +27,10 @@ export const resourceApis = (issuer: string) => ({
   [`${issuer}/api-b`]: { path: '/api-b/me', scope: 'b:read' },
 })
 
-/** The redirect URIs registered for an app's origin: its root, `/callback`, and the demo's React and Vue pages. */
+/** The redirect URIs registered for an app's origin: its root, `/callback`, the demo's React, Vue and Angular pages, its silent-callback page. */
 export const redirectUrisFor = (origin: string) => [
   `${origin}/callback`,
+  `${origin}/silent-callback.html`,
   `${origin}/`,
   `${origin}/react/callback`,
   `${origin}/vue/callback`,
@@ -193,6 +194,14 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
     adapter: createAdapterClass(store, inRevocationOnlyPresented),
     clients: [
       spaClient,
+      // The same SPA as a server that gives a browser no refresh token (issueRefreshToken
+      // below asks the grant types): it stays signed in by silent renewal, `prompt=none`.
+      {
+        ...spaClient,
+        client_id: `${clientId}-norefresh`,
+        client_name: 'tokenwarden demo (no refresh token)',
+        grant_types: ['authorization_code'],
+      },
       // The same SPA, but the token endpoint refuses it any token without a DPoP proof.
       ...(dpop
         ? [{ ...spaClient, client_id: `${clientId}-dpop`, client_name: 'tokenwarden demo (DPoP)', dpop_bound_access_tokens: true }]

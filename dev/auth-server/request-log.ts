@@ -13,6 +13,8 @@ const LOGGED_PATHS = new Map<string, LoggedEndpoint>([
   ['/api/me', 'api'],
   ['/api-a/me', 'api'],
   ['/api-b/me', 'api'],
+  // GET: its query is the body (`prompt=none` tells a silent renewal from a sign-in).
+  ['/auth', 'authorization'],
 ])
 const MASKED_FIELDS = new Set([
   'token',
@@ -27,6 +29,16 @@ const MASKED_FIELDS = new Set([
 ])
 const MAX_LOG = 5000
 const MAX_BODY = 1024 * 1024
+
+/** A GET's query parameters, as a form body would be logged (first value of each). */
+function queryOf(ctx: Context): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const [name, value] of Object.entries(ctx.query)) {
+    const first = Array.isArray(value) ? value[0] : value
+    if (typeof first === 'string') query[name] = first
+  }
+  return query
+}
 
 export function mask<T>(value: T): T | string {
   if (typeof value !== 'string') return value
@@ -126,7 +138,7 @@ export function createRequestLog({ quiet }: { quiet: boolean }) {
     const endpoint = LOGGED_PATHS.get(ctx.path)
     let entry: LoggedRequest | undefined
     if (endpoint && ctx.method !== 'OPTIONS') {
-      const body = ctx.method === 'POST' ? await bufferBody(ctx) : {}
+      const body = ctx.method === 'POST' ? await bufferBody(ctx) : endpoint === 'authorization' ? queryOf(ctx) : {}
       const headers: Record<string, string> = {}
       for (const name of ['authorization', 'dpop', 'origin', 'content-type']) {
         const value = ctx.get(name)

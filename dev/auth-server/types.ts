@@ -47,7 +47,7 @@ export interface AuthServerOptions {
   dpop?: boolean | undefined
 }
 
-export type LoggedEndpoint = 'token' | 'revocation' | 'introspection' | 'userinfo' | 'api'
+export type LoggedEndpoint = 'token' | 'revocation' | 'introspection' | 'userinfo' | 'api' | 'authorization'
 
 export interface LoggedRequest {
   /** Date.now() when the request arrived. */
@@ -119,6 +119,13 @@ export interface AuthServer {
     reset(): void
     get(): Faults
   }
+  /** The same SPA as a client that gets no refresh token (it renews silently, `prompt=none`). */
+  noRefreshClientId: string
+  /**
+   * Ends every session the server holds (its login cookie then names none), as a user who
+   * signed out elsewhere or a server-side idle timeout would: `prompt=none` answers `login_required`.
+   */
+  endSessions(): number
   /** The node-oidc-provider instance (escape hatch for tests). */
   provider: unknown
   /** Stops listening and destroys open sockets (hanging requests included). */

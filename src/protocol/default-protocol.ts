@@ -44,6 +44,7 @@ export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol
     signInUrl: async (args) => (await load()).signInUrl(args),
     processCallback: async (url, proofKey) => (await load()).processCallback(url, proofKey),
     refresh: async (current, proofKey) => (await load()).refresh(current, proofKey),
+    silentRenew: async (current) => (await load()).silentRenew(current),
     // Without an end_session_endpoint there is nothing to build, and nothing to load.
     signOutUrl: async () => (protocolMetadata(await discovered()).endSessionEndpoint ? (await load()).signOutUrl() : undefined),
     // Stale sign-in state exists only where a sign-in began: no state, nothing to load.

@@ -7,6 +7,7 @@ import {
   type RefreshState,
   type SigninResponse,
 } from 'oidc-client-ts'
+import { runSilentFrame } from './silent-frame.js'
 import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
 import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
 import { redact, redactCause, TokenwardenError, type TokenwardenErrorCode, toTokenwardenError } from '../errors.js'
@@ -16,7 +17,10 @@ import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
 /** oidc-client-ts `OidcClient` settings, passed through under their own names. */
 export type OidcSettings = Partial<OidcClientSettings>
 
-function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedTokens {
+/** What a token response (or oidc-client-ts's `User`, built from one) holds. */
+type TokenResponse = Pick<SigninResponse, 'access_token' | 'token_type' | 'refresh_token' | 'id_token' | 'scope' | 'expires_at' | 'profile'>
+
+function toIssued(response: TokenResponse, previous?: IssuedTokens): IssuedTokens {
   const tokens: TokenSet = {
     accessToken: response.access_token,
     tokenType: response.token_type || 'Bearer',
@@ -29,7 +33,28 @@ function toIssued(response: SigninResponse, previous?: IssuedTokens): IssuedToke
   const scope = response.scope ?? previous?.tokens.scope
   if (scope) tokens.scope = scope
   if (response.expires_at !== undefined) tokens.expiresAt = response.expires_at * 1000
+  // A refresh token kept from before keeps its end; a new one has its own, if the server says.
+  const refreshExpiresAt = response.refresh_token ? refreshExpiryOf(response) : previous?.tokens.refreshExpiresAt
+  if (refreshToken && refreshExpiresAt !== undefined) tokens.refreshExpiresAt = refreshExpiresAt
   return { tokens, profile: { ...(response.profile as Profile) } }
+}
+
+/**
+ * When the refresh token in `response` stops working, where the server says so: Keycloak's
+ * `refresh_expires_in` (seconds; 0 means an offline token, with no end), else the `exp` of a
+ * refresh token that is a JWT. Nothing is guessed: an opaque token with no such field has none.
+ */
+function refreshExpiryOf(response: TokenResponse): number | undefined {
+  const seconds = (response as { refresh_expires_in?: unknown }).refresh_expires_in
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return Date.now() + seconds * 1000
+  const payload = response.refresh_token?.split('.')
+  if (payload?.length !== 3 || !payload[1]) return undefined
+  try {
+    const claims = JSON.parse(atob(payload[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown }
+    return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -57,8 +82,31 @@ function toError(
   return toTokenwardenError(cause, code, `${message}.`, secrets)
 }
 
+/**
+ * The answers of a silent renewal that mean "the user must come back": the server's session
+ * ended or needs the user (OIDC Core §3.1.2.6), or the frame never answered (blocked by
+ * X-Frame-Options or frame-ancestors, or a page that does not post back). Each ends the
+ * session with `login-required`: retrying would get the same answer.
+ */
+function toSilentError(cause: unknown): TokenwardenError {
+  if (cause instanceof TokenwardenError) return cause
+  if (cause instanceof ErrorResponse) {
+    return new TokenwardenError(
+      'login-required',
+      `The silent renewal was refused: ${cause.error ?? 'error'}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
+      {
+        ...(cause.error ? { error: cause.error } : {}),
+        ...(cause.error_description ? { error_description: cause.error_description } : {}),
+        cause,
+      },
+    )
+  }
+  if (cause instanceof TypeError) return new TokenwardenError('network', 'The silent renewal could not reach the server.', { cause })
+  return new TokenwardenError('login-required', 'The silent renewal failed.', { cause })
+}
+
 /** What oidc-client-ts does for tokenwarden: every protocol step but discovery (discovery.ts). */
-export type OidcSteps = Omit<Protocol, 'metadata'>
+export type OidcSteps = Omit<Protocol, 'metadata' | 'silentRenew'> & Required<Pick<Protocol, 'silentRenew'>>
 
 /**
  * The protocol steps on oidc-client-ts, on the metadata discovery.ts already loaded. This is the
@@ -178,6 +226,31 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
         issued = toIssued(await (await clientFor(proofKey)).useRefreshToken({ state, ...resource }), current)
       } catch (cause) {
         throw toError('refresh-failed', 'The refresh grant failed', cause, [refreshToken, idToken, current.tokens.accessToken])
+      }
+      return accepted(issued)
+    },
+    async silentRenew(current) {
+      const silentRedirectUri = options.silentRedirectUri
+      if (!silentRedirectUri) throw new TokenwardenError('login-required', 'Silent renewal needs a `silentRedirectUri`.')
+      // oidc-client-ts's silent sign-in, on the client already built: the authorization request
+      // with prompt=none (its state and PKCE verifier in our state store), the frame, then the
+      // code exchange, as at sign-in.
+      let issued: IssuedTokens
+      try {
+        const request = await client.createSigninRequest({ request_type: 'si:s', prompt: 'none', redirect_uri: silentRedirectUri })
+        const url = await runSilentFrame(request.url, request.state.id, (options.silentRenewTimeoutSeconds ?? 10) * 1000)
+        // Before the code is exchanged: an answer from another server is never redeemed here.
+        checkCallbackIssuer(url, metadata, options.authority)
+        issued = toIssued(await client.processSigninResponse(url), current)
+      } catch (cause) {
+        throw toSilentError(cause)
+      }
+      // Another user signed in at the server meanwhile: these tokens are not this session's.
+      if (current.profile.sub !== undefined && issued.profile.sub !== current.profile.sub) {
+        discard?.(issued.tokens)
+        throw new TokenwardenError('login-required', 'The silent renewal signed in another user: this session ended.', {
+          error: 'login_required',
+        })
       }
       return accepted(issued)
     },

@@ -59,6 +59,15 @@ export interface Protocol {
    */
   refresh(current: RefreshRequest, proofKey?: ProofKey): Promise<IssuedTokens>
   /**
+   * Silent renewal (OIDC Core §3.1.2.1 `prompt=none`): a new token set for the user of
+   * `current` while the server's own session lives, without the refresh grant (the default
+   * protocol: oidc-client-ts's silent sign-in in a hidden iframe on `silentRedirectUri`).
+   * Rejects with `login-required` when the server wants the user back (`login_required`,
+   * `interaction_required`, another user) or the frame never answers. Optional: a protocol
+   * without it cannot renew silently.
+   */
+  silentRenew?(current: IssuedTokens): Promise<IssuedTokens>
+  /**
    * The RP-initiated logout URL, when the server has an end_session_endpoint. It names the
    * client, not the ID token: no token ever goes into a URL.
    */
@@ -88,6 +97,10 @@ export interface ProtocolConfig {
    * sign-in (`resource` and their scopes in the authorization request) and get their own token.
    */
   readonly destinations?: readonly { readonly resource?: string; readonly scope?: string }[]
+  /** The silent-callback page (README, "Staying signed in"); silent renewal needs it. */
+  readonly silentRedirectUri?: string | undefined
+  /** How long the silent-callback page may take to answer, in seconds. */
+  readonly silentRenewTimeoutSeconds?: number | undefined
   /** Pass-through settings for the protocol library (oidc-client-ts's, for the default one). */
   readonly oidc: Readonly<Record<string, unknown>>
 }

@@ -93,7 +93,8 @@ function isTokenSet(value: unknown): value is TokenSet {
     optionalString(tokens.scope) &&
     optionalString(tokens.dpopKey) &&
     (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt)) &&
-    (tokens.resources === undefined || (typeof tokens.resources === 'object' && Object.values(tokens.resources).every(isResourceToken)))
+    (tokens.resources === undefined || (typeof tokens.resources === 'object' && Object.values(tokens.resources).every(isResourceToken))) &&
+    (tokens.refreshExpiresAt === undefined || Number.isFinite(tokens.refreshExpiresAt))
   )
 }
 
@@ -170,10 +171,12 @@ export interface SessionEnded {
   /** The sign-in that ended, when it was known. */
   signInId: string | null
   endedAt: number
+  /** Why, when every tab should show it (`login-required`, `idle`); read back as untrusted. */
+  reason?: string
 }
 
-export function sessionEnded(signInId: string | null, endedAt: number): SessionEnded {
-  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt }
+export function sessionEnded(signInId: string | null, endedAt: number, reason?: string): SessionEnded {
+  return { v: 1, kind: 'tokenwarden/session-ended', signInId, endedAt, ...(reason ? { reason } : {}) }
 }
 
 export function isSessionEnded(value: unknown): value is SessionEnded {

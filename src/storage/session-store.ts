@@ -9,7 +9,7 @@ export type SessionRead =
    * `ended`: the session ended through tokenwarden (a logout, say) and left its marker;
    * false when the record is simply gone (never signed in, or the database was evicted).
    */
-  | { status: 'absent'; ended: boolean }
+  | { status: 'absent'; ended: boolean; reason?: string }
   | { status: 'invalid'; error: TokenwardenError }
 
 /** What a session transaction decides. `session`: a new record, `null` to delete, absent to keep. */
@@ -17,6 +17,8 @@ export interface SessionDecision<T> {
   session?: SessionRecord | null
   /** Other changes in the same transaction (outbox entries, say). */
   changes?: StorageChanges
+  /** With `session: null`: why it ended, kept in the end marker for the tabs that read it later. */
+  reason?: string | undefined
   result: T
 }
 
@@ -31,7 +33,7 @@ const invalidRecord = (value: unknown) =>
 /** What a stored value says of the session. */
 function readValue(value: unknown): SessionRead {
   if (value === undefined) return { status: 'absent', ended: false }
-  if (isSessionEnded(value)) return { status: 'absent', ended: true }
+  if (isSessionEnded(value)) return { status: 'absent', ended: true, ...(typeof value.reason === 'string' ? { reason: value.reason } : {}) }
   const record = readSessionRecord(value)
   return record ? { status: 'present', record } : { status: 'invalid', error: invalidRecord(value) }
 }
@@ -87,7 +89,7 @@ export class SessionStore {
           const remove = [...(decision.changes?.delete ?? [])]
           if (decision.session) set.push([this.#key, decision.session])
           else if (decision.session === null || (value !== undefined && !current && !isSessionEnded(value))) {
-            set.push([this.#key, sessionEnded(current?.signInId ?? null, this.#now())])
+            set.push([this.#key, sessionEnded(current?.signInId ?? null, this.#now(), decision.reason)])
           }
           // The DPoP key lives exactly as long as its session: whatever ends or replaces the
           // session (logout, another sign-in, a refused refresh) deletes it in the same step.
@@ -108,14 +110,21 @@ export class SessionStore {
    * undefined when it is not the one stored; without, whatever is stored ends. Every way a
    * session ends goes through here, and leaves the end marker.
    */
-  end<T>(signInId: undefined, queue: EndQueue<T>, onIssued?: (result: T) => void): Promise<T>
-  end<T>(signInId: string, queue: EndQueue<T>): Promise<T | undefined>
-  end<T>(signInId: string | undefined, queue: EndQueue<T>, onIssued?: (result: T) => void): Promise<T | undefined> {
+  end<T>(signInId: undefined, queue: EndQueue<T>, onIssued?: (result: T) => void, reason?: string): Promise<T>
+  end<T>(signInId: string, queue: EndQueue<T>, reason?: string): Promise<T | undefined>
+  end<T>(
+    signInId: string | undefined,
+    queue: EndQueue<T>,
+    onIssuedOrReason?: ((result: T) => void) | string,
+    reason?: string,
+  ): Promise<T | undefined> {
+    const onIssued = typeof onIssuedOrReason === 'function' ? onIssuedOrReason : undefined
+    const why = typeof onIssuedOrReason === 'string' ? onIssuedOrReason : reason
     return this.transact<T | undefined>(
       (current) => {
         if (signInId !== undefined && current?.signInId !== signInId) return { result: undefined }
         const { changes, result } = queue(current)
-        return { session: null, ...(changes ? { changes } : {}), result }
+        return { session: null, ...(changes ? { changes } : {}), reason: why, result }
       },
       onIssued && ((result) => onIssued(result as T)),
     )

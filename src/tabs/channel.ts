@@ -1,13 +1,24 @@
 /**
+ * Why a session ended, when every tab shows the same reason: the server wants the user back
+ * (`login-required`), or nobody used any tab for the idle limit (`idle`).
+ */
+export type EndReason = 'login-required' | 'idle'
+
+export const isEndReason = (value: unknown): value is EndReason => value === 'login-required' || value === 'idle'
+
+/**
  * What one tab tells the others. It never carries a token: a tab that hears `signed-in` or
  * `refreshed` re-reads storage, and one that hears `signed-out` drops what it holds.
+ * `activity`: the user did something in that tab (the idle limit starts again everywhere).
  */
 export interface TabMessage {
-  type: 'signed-in' | 'refreshed' | 'signed-out'
+  type: 'signed-in' | 'refreshed' | 'signed-out' | 'activity'
   /** The sign-in the message is about (see SessionRecord.signInId). */
   signInId: string | null
   /** The sending tab's random id, so a tab can ignore its own echo. */
   tab: string
+  /** On `signed-out`: why, when every tab shows it (see {@link EndReason}); else the others say `other-tab`. */
+  reason?: EndReason
 }
 
 /** The channel seam: one named channel between the tabs of an origin. */
@@ -23,9 +34,10 @@ export function isTabMessage(value: unknown): value is TabMessage {
   if (typeof value !== 'object' || value === null) return false
   const message = value as Partial<TabMessage>
   return (
-    (message.type === 'signed-in' || message.type === 'refreshed' || message.type === 'signed-out') &&
+    (message.type === 'signed-in' || message.type === 'refreshed' || message.type === 'signed-out' || message.type === 'activity') &&
     (message.signInId === null || typeof message.signInId === 'string') &&
-    typeof message.tab === 'string'
+    typeof message.tab === 'string' &&
+    (message.reason === undefined || isEndReason(message.reason))
   )
 }
 

@@ -26,6 +26,25 @@ export function onPageVisible(callback: () => void): () => void {
   return () => document.removeEventListener('visibilitychange', onChange)
 }
 
+/** What counts as the user's activity: a pointer or key pressed, a wheel turned, a pointer moved. */
+const activityEvents = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const
+
+/**
+ * Calls `callback` on the user's activity in this page: the events above, and the page
+ * becoming visible. Listeners are passive and capture, so no app handler can hide them.
+ * Returns the function that removes them.
+ */
+export function onUserActivity(callback: () => void): () => void {
+  if (typeof addEventListener !== 'function') return () => {}
+  const options = { capture: true, passive: true }
+  for (const type of activityEvents) addEventListener(type, callback, options)
+  const stopVisible = onPageVisible(callback)
+  return () => {
+    for (const type of activityEvents) removeEventListener(type, callback, options)
+    stopVisible()
+  }
+}
+
 /** Calls `callback` when the browser comes back online. Returns the function that stops it. */
 export function onOnline(callback: () => void): () => void {
   if (typeof addEventListener !== 'function') return () => {}

@@ -3,6 +3,10 @@ import { TokenwardenError } from '../errors.js'
 import type { SignedOutReason, SnapshotStore, StorageInfo } from './snapshot.js'
 import type { SessionRecord, SessionRead } from '../storage/index.js'
 
+/** The reasons an end marker may carry (it is read back from storage: anything else is ignored). */
+const endReason = (value: string | undefined): SignedOutReason | undefined =>
+  value === 'login-required' || value === 'idle' ? value : undefined
+
 export const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 
 /**
@@ -69,6 +73,7 @@ export class LocalSession {
       status: 'signed-in',
       profile: Object.freeze({ ...record.profile }),
       expiresAt: record.tokens.expiresAt,
+      ...(record.tokens.refreshExpiresAt === undefined ? {} : { sessionEndsAt: record.tokens.refreshExpiresAt }),
       scope: record.tokens.scope,
       ...this.#storage,
     })
@@ -78,9 +83,9 @@ export class LocalSession {
    * Logout: the sign-in `signInId` (by default the one held now) is over in this tab from
    * this moment. The snapshot turns `signed-out` (reason `logout`) before any request leaves.
    */
-  end(signInId = this.#current?.signInId): void {
+  end(signInId = this.#current?.signInId, reason: SignedOutReason = 'logout'): void {
     if (signInId !== undefined) this.#ended.add(signInId)
-    if (!this.#current || this.#current.signInId === signInId) this.signOut('logout')
+    if (!this.#current || this.#current.signInId === signInId) this.signOut(reason)
   }
 
   /** Another tab ended the sign-in `signInId` (its record is gone): it is never adopted here. */
@@ -116,7 +121,8 @@ export class LocalSession {
       this.signOut('storage-invalid', read.error)
     } else if (this.#current || this.#snapshot.get().status === 'loading') {
       // Gone without an end marker: no tab of ours ended it, the browser dropped the database.
-      const reason = this.#snapshot.get().status === 'loading' ? 'initial' : read.ended ? reasonIfGone : 'storage-lost'
+      const reason =
+        this.#snapshot.get().status === 'loading' ? 'initial' : read.ended ? (endReason(read.reason) ?? reasonIfGone) : 'storage-lost'
       this.signOut(reason)
     }
   }

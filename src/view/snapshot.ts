@@ -31,7 +31,10 @@ export interface StorageInfo {
  *   Its refresh token went with it and could not be revoked;
  * - `expired`: the access token expired and there is no refresh token;
  * - `refresh-failed`: the server refused the refresh token (e.g. `invalid_grant`);
- * - `callback-failed`: the redirect back from sign-in was an error.
+ * - `callback-failed`: the redirect back from sign-in was an error;
+ * - `login-required`: the session could not be renewed silently (`silentRedirectUri`): the
+ *   server's own session ended, or the hidden frame was blocked or timed out. Every tab shows it;
+ * - `idle`: no user activity in any tab for `idleTimeoutSeconds`. Every tab shows it.
  */
 export type SignedOutReason =
   | 'initial'
@@ -42,6 +45,8 @@ export type SignedOutReason =
   | 'expired'
   | 'refresh-failed'
   | 'callback-failed'
+  | 'login-required'
+  | 'idle'
 
 /**
  * What a UI needs to know about the session. Immutable, and the same object until something
@@ -55,6 +60,13 @@ export type SessionSnapshot =
       readonly profile: Profile
       /** When the access token expires, in milliseconds since the epoch. */
       readonly expiresAt: number | undefined
+      /**
+       * When the server's own session ends, where the server said so (Keycloak's
+       * `refresh_expires_in`, a JWT refresh token's `exp`): the refresh token stops working
+       * then. Undefined when the server did not say: nothing is guessed. A `session-ending`
+       * event comes before it.
+       */
+      readonly sessionEndsAt?: number
       readonly scope: string | undefined
     })
   | (StorageInfo & {
@@ -68,7 +80,11 @@ const sameStorage = (a: StorageInfo, b: StorageInfo) => a.storage === b.storage 
 function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   if (a.status === 'signed-in' && b.status === 'signed-in') {
     return (
-      a.expiresAt === b.expiresAt && a.scope === b.scope && sameStorage(a, b) && JSON.stringify(a.profile) === JSON.stringify(b.profile)
+      a.expiresAt === b.expiresAt &&
+      a.sessionEndsAt === b.sessionEndsAt &&
+      a.scope === b.scope &&
+      sameStorage(a, b) &&
+      JSON.stringify(a.profile) === JSON.stringify(b.profile)
     )
   }
   if (a.status === 'signed-out' && b.status === 'signed-out') {

@@ -22,6 +22,8 @@ const eventTypes: { [K in SessionEventType]: true } = {
   refreshed: true,
   'refresh-failed': true,
   'signed-out': true,
+  'idle-warning': true,
+  'session-ending': true,
   'logout-started': true,
   revocation: true,
   'logout-finished': true,
