@@ -17,6 +17,7 @@ import { startAuthServer } from '../dev/auth-server/index.js'
 import { launchEngine, type Tab, waitInTab } from '../dev/browsers/index.js'
 import { startDemoServer } from '../dev/demo-server.js'
 import { freePort } from '../dev/ports.js'
+import { measuredCommit } from '../dev/commit.js'
 import { rewriteReadmeSection } from '../dev/readme.js'
 import { resultsDir } from './results-file.js'
 import { summary, type Summary } from './stats.js'
@@ -101,7 +102,7 @@ async function main() {
 function report(results: { refreshGrant: Summary; silentRenewal: Summary }, browser: string) {
   const row = (name: string, s: Summary) => `| ${name} | ${s.median} | ${s.p95} | ${s.min} | ${s.max} |`
   const markdown = [
-    `Renewal cost: \`session.refresh()\` timed in the page, ${runs} runs each, taking turns, Chromium ${browser}, ${latencyMs} ms added to every request.`,
+    `Renewal cost at commit \`${measuredCommit()}\`: \`session.refresh()\` timed in the page, ${runs} runs each, taking turns, Chromium ${browser}, ${latencyMs} ms added to every request.`,
     '',
     '| Renewal | median ms | p95 ms | min ms | max ms |',
     '|---|---|---|---|---|',

@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { RawSourceMapInput } from 'source-map-js'
 import { build, type Rolldown } from 'vite'
+import { measuredCommit } from '../dev/commit.js'
 import { rewriteReadmeSection } from '../dev/readme.js'
 import { sourceAliases, srcDir } from '../dev/sources.js'
 import { attribute, ownerOf, type Share, UNMAPPED } from './attribution.js'
@@ -511,8 +512,9 @@ export function breakdownTable({ groups, rows }: SizeReport['breakdown']): strin
 }
 
 /** size.md as `npm run size` writes it. */
-export function sizeMarkdown(report: SizeReport): string {
-  return `# Bundle sizes\n\nWritten by \`npm run size\` (bench/size.ts); do not edit by hand.\n\n${sizeTable(report)}\n`
+export function sizeMarkdown(report: SizeReport, commit?: string): string {
+  const measured = commit ? `Measured at commit \`${commit}\`.\n\n` : ''
+  return `# Bundle sizes\n\nWritten by \`npm run size\` (bench/size.ts); do not edit by hand.\n\n${measured}${sizeTable(report)}\n`
 }
 
 /**
@@ -535,7 +537,7 @@ export const sizeReadmeCommand = 'npm run size'
 /** Writes bench/results/size.md and README's section from it; returns the path written. */
 export function writeSizeResults(report: SizeReport): string {
   const out = `${resultsDir}size.md`
-  const markdown = sizeMarkdown(report)
+  const markdown = sizeMarkdown(report, measuredCommit())
   writeFileSync(out, markdown)
   rewriteReadmeSection('size', sizeReadmeSection(markdown), sizeReadmeCommand)
   return out
