@@ -143,7 +143,7 @@ setInterval(tick, 1000)
 
 session.subscribe(() => renderSession(session.getSnapshot()))
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnType<typeof control.verdict>>) {
   const box = $('logout-report')
@@ -155,7 +155,7 @@ function renderLogout(result: LogoutResult, ms: number, verdict: Awaited<ReturnT
         <tr><td>refresh_token</td><td data-token="refresh_token">${outcome(result, 'refresh_token')}</td></tr>
         <tr><td>access_token</td><td data-token="access_token">${outcome(result, 'access_token')}</td></tr>
         ${Object.entries(result.revocation.resources ?? {})
-          .map(([resource, status]) => `<tr><td>access_token for ${escape(resource)}</td><td>${status}</td></tr>`)
+          .map(([resource, status]) => `<tr><td>access_token for ${escapeHtml(resource)}</td><td>${status}</td></tr>`)
           .join('')}
       </tbody>
     </table>
