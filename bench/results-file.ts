@@ -62,3 +62,8 @@ export function resultsFromJson(text: string): BenchResults {
     return value
   })
 }
+
+/** docs/benchmarks.md's `silent-renew` section from bench/results/silent-renew.md. */
+export function silentRenewSection(markdown: string): string {
+  return `<!-- Written by bench/silent-renew.ts (npm run bench:silent-renew); do not edit by hand. -->\n\n${markdown.trim()}`
+}

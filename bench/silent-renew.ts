@@ -18,8 +18,8 @@ import { launchEngine, type Tab, waitInTab } from '../dev/browsers/index.js'
 import { startDemoServer } from '../dev/demo-server.js'
 import { freePort } from '../dev/ports.js'
 import { measuredCommit } from '../dev/commit.js'
-import { rewriteReadmeSection } from '../dev/readme.js'
-import { resultsDir } from './results-file.js'
+import { benchmarksPath, rewriteReadmeSection } from '../dev/readme.js'
+import { resultsDir, silentRenewSection } from './results-file.js'
 import { summary, type Summary } from './stats.js'
 
 const { values: flags } = parseArgs({ options: { latency: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } })
@@ -118,11 +118,7 @@ function report(results: { refreshGrant: Summary; silentRenewal: Summary }, brow
   )
   process.stdout.write(markdown)
   if (!flags.out) {
-    rewriteReadmeSection(
-      'silent-renew',
-      `<!-- Written by bench/silent-renew.ts (npm run bench:silent-renew); do not edit by hand. -->\n\n${markdown.trim()}`,
-      'npm run bench:silent-renew',
-    )
+    rewriteReadmeSection('silent-renew', silentRenewSection(markdown), 'npm run bench:silent-renew', benchmarksPath)
   }
 }
 

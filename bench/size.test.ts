@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, expect, test } from 'vitest'
-import { readmePath } from '../dev/readme.js'
+import { benchmarksPath } from '../dev/readme.js'
 import { UNMAPPED } from './attribution.js'
 import { resultsDir } from './results-file.js'
 import { PEERS } from './size-peers.js'
@@ -99,9 +99,9 @@ test('the breakdown gives every gzip byte of the core and of each lazy chunk an 
   expect(rows.map(total)).toEqual(rows.map(total).sort((a, b) => b - a))
 })
 
-test("README's bundle-size section is size.md as written, breakdown folded", () => {
+test("docs/benchmarks.md's bundle-size section is size.md as written, breakdown folded", () => {
   const sizeMd = readFileSync(`${resultsDir}size.md`, 'utf8')
-  const readme = readFileSync(readmePath, 'utf8')
+  const readme = readFileSync(benchmarksPath, 'utf8')
   const section = readme.slice(
     readme.indexOf('<!-- size:start -->\n') + '<!-- size:start -->\n'.length,
     readme.indexOf('\n<!-- size:end -->'),

@@ -25,7 +25,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { RawSourceMapInput } from 'source-map-js'
 import { build, type Rolldown } from 'vite'
 import { measuredCommit } from '../dev/commit.js'
-import { rewriteReadmeSection } from '../dev/readme.js'
+import { benchmarksPath, rewriteReadmeSection } from '../dev/readme.js'
 import { sourceAliases, srcDir } from '../dev/sources.js'
 import { attribute, ownerOf, type Share, UNMAPPED } from './attribution.js'
 import { resultsDir } from './results-file.js'
@@ -539,7 +539,7 @@ export function writeSizeResults(report: SizeReport): string {
   const out = `${resultsDir}size.md`
   const markdown = sizeMarkdown(report, measuredCommit())
   writeFileSync(out, markdown)
-  rewriteReadmeSection('size', sizeReadmeSection(markdown), sizeReadmeCommand)
+  rewriteReadmeSection('size', sizeReadmeSection(markdown), sizeReadmeCommand, benchmarksPath)
   return out
 }
 

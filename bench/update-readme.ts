@@ -1,4 +1,4 @@
-// Copies bench/results/results.md (written by bench/run.ts) into README.md between
+// Copies bench/results/results.md (written by bench/run.ts) into docs/benchmarks.md between
 // `<!-- bench:start -->` and `<!-- bench:end -->`, and bench/results/size.md (bench/size.ts)
 // between `<!-- size:start -->` and `<!-- size:end -->`, so the README's figures are never typed
 // by hand. Run by `npm run bench` after the measurements (`npm run size` rewrites the size
@@ -7,8 +7,8 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import { replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
-import { resultsDir } from './results-file.js'
+import { benchmarksPath, replaceBetweenMarkers, rewriteReadmeSection } from '../dev/readme.js'
+import { resultsDir, silentRenewSection } from './results-file.js'
 import { sizeReadmeCommand, sizeReadmeSection } from './size.js'
 
 // test/contracts/docs.test.ts imports it from here; it lives in dev/readme.ts.
@@ -39,18 +39,29 @@ if (isMain) {
   const resultsPath = `${resultsDir}results.md`
   try {
     if (!existsSync(resultsPath)) throw new Error('bench/results/results.md does not exist yet: run `npm run bench` first.')
-    const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command)
+    const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command, benchmarksPath)
     console.log(
-      changed ? 'README.md: benchmark section rewritten from bench/results/results.md' : 'README.md: benchmark section already up to date',
+      changed
+        ? 'docs/benchmarks.md: benchmark section rewritten from bench/results/results.md'
+        : 'docs/benchmarks.md: benchmark section already up to date',
     )
     const sizePath = `${resultsDir}size.md`
     if (!existsSync(sizePath)) throw new Error('bench/results/size.md does not exist yet: run `npm run size` first.')
-    const sizeChanged = rewriteReadmeSection('size', sizeReadmeSection(readFileSync(sizePath, 'utf8')), sizeReadmeCommand)
+    const sizeChanged = rewriteReadmeSection('size', sizeReadmeSection(readFileSync(sizePath, 'utf8')), sizeReadmeCommand, benchmarksPath)
     console.log(
       sizeChanged
-        ? 'README.md: bundle-size section rewritten from bench/results/size.md'
-        : 'README.md: bundle-size section already up to date',
+        ? 'docs/benchmarks.md: bundle-size section rewritten from bench/results/size.md'
+        : 'docs/benchmarks.md: bundle-size section already up to date',
     )
+    const silentPath = `${resultsDir}silent-renew.md`
+    if (existsSync(silentPath)) {
+      rewriteReadmeSection(
+        'silent-renew',
+        silentRenewSection(readFileSync(silentPath, 'utf8')),
+        'npm run bench:silent-renew',
+        benchmarksPath,
+      )
+    }
   } catch (error) {
     console.error(`update-readme: ${error instanceof Error ? error.message : String(error)}`)
     process.exitCode = 1

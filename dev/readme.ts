@@ -1,10 +1,12 @@
-// README.md's generated sections: each lies between `<!-- NAME:start -->` and `<!-- NAME:end -->`
+// README.md's (and docs/benchmarks.md's) generated sections: each lies between `<!-- NAME:start -->` and `<!-- NAME:end -->`
 // and is written by a script from what was measured or run (the benchmarks by
 // bench/update-readme.ts, the browser table by e2e/browser-table.ts), never typed by hand.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const readmePath = fileURLToPath(new URL('../README.md', import.meta.url))
+/** The benchmarks' page: its `bench`, `size` and `silent-renew` sections are written by the bench scripts. */
+export const benchmarksPath = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url))
 
 /**
  * README with everything between `<!-- NAME:start -->` and `<!-- NAME:end -->` replaced by
@@ -24,10 +26,10 @@ export function replaceBetweenMarkers(readme: string, name: string, body: string
   return `${readme.slice(0, start + startMarker.length)}\n${body}\n${readme.slice(end)}`
 }
 
-/** Rewrites README.md's section `name` with `body`; says whether anything changed. */
-export function rewriteReadmeSection(name: string, body: string, command: string): boolean {
-  const readme = readFileSync(readmePath, 'utf8')
+/** Rewrites the section `name` of README.md (or of `path`) with `body`; says whether anything changed. */
+export function rewriteReadmeSection(name: string, body: string, command: string, path = readmePath): boolean {
+  const readme = readFileSync(path, 'utf8')
   const next = replaceBetweenMarkers(readme, name, body, command)
-  if (next !== readme) writeFileSync(readmePath, next)
+  if (next !== readme) writeFileSync(path, next)
   return next !== readme
 }
