@@ -28,12 +28,6 @@ const percentEncode = (text: string, chars: string) =>
 export const sessionIdOf = (authority: string, clientId: string): string =>
   `${percentEncode(authority, '|')}|${percentEncode(clientId, '|:')}`
 
-/**
- * The id the session had before segments were escaped: where its records may still lie. Ids
- * of this form could collide; records are moved from them only by exact keys (legacy-keys.ts).
- */
-export const legacySessionIdOf = (authority: string, clientId: string): string => `${authority}|${clientId}`
-
 export const recordKeys = {
   session: (sessionId: string) => `session:${sessionId}`,
   outboxPrefix: (sessionId: string) => `outbox:${sessionId}:`,
@@ -46,9 +40,8 @@ export const recordKeys = {
 
 /**
  * Whether `key` is an entry directly under `prefix` (an outbox, DPoP or sign-in state prefix):
- * its own name holds no `:`. A key under the prefix whose rest holds one is another session's,
- * written before ids were escaped (client `spa:admin`'s `outbox:…|spa:admin:<uuid>` under
- * client `spa`'s prefix `outbox:…|spa:`).
+ * its own name holds no `:`. Escaped ids never put another session's keys under this prefix;
+ * the check keeps a key that is not an entry (a name holding a `:`) from being claimed anyway.
  */
 export const isEntryOf = (prefix: string, key: string): boolean => key.startsWith(prefix) && !key.includes(':', prefix.length)
 

@@ -1,8 +1,7 @@
 import type { TokenwardenError } from '../errors.js'
 import { type Logger, warnOnce } from '../util/index.js'
 import { openDefaultStorage } from './indexeddb.js'
-import { legacySessionIdOf, sessionIdOf } from './keys.js'
-import { moveLegacyRecords } from './legacy-keys.js'
+import { sessionIdOf } from './keys.js'
 import type { KeyValueStorage, StorageKind } from './key-value.js'
 import { type AtRest, protectAtRest } from './sealed-storage.js'
 import type { SealingCrypto } from './sealing.js'
@@ -40,11 +39,10 @@ export interface OpenedStorage {
  * private modes). The sign-in state goes to IndexedDB, or to sessionStorage when IndexedDB fell
  * back to memory (memory would not survive the redirect). Tokens are sealed at rest unless
  * `encryptAtRest: false`, or WebCrypto is missing (not a secure context), which the logger is
- * told once. Records of the session's id from before segments were escaped are moved first.
+ * told once.
  */
 export async function openStorage(settings: StorageSettings): Promise<OpenedStorage> {
   const sessionId = sessionIdOf(settings.authority, settings.clientId)
-  const legacyId = legacySessionIdOf(settings.authority, settings.clientId)
   let storage = settings.storage
   let stateStore: StateStore | undefined
   let fallback: TokenwardenError | undefined
@@ -60,9 +58,7 @@ export async function openStorage(settings: StorageSettings): Promise<OpenedStor
     stateStore = fallback ? createSessionStorageStateStore(sessionId) : createStateStore(storage, sessionId)
   }
   const subtle = settings.subtle ?? globalThis.crypto?.subtle
-  const { storage: records, atRest } = protectAtRest(storage, sessionId, settings.encryptAtRest, subtle, legacyId)
-  // Before anything reads them: the session record, the keys and the queue of an id that changed.
-  await moveLegacyRecords(storage, records, legacyId, sessionId)
+  const { storage: records, atRest } = protectAtRest(storage, sessionId, settings.encryptAtRest, subtle)
   if (atRest === 'unavailable') {
     warnOnce(settings.logger, 'tokenwarden: WebCrypto is not available (not a secure context?): tokens are stored unencrypted.')
   }

@@ -181,14 +181,12 @@ export function protectAtRest(
   sessionId: string,
   encrypt: boolean,
   subtle: SealingCrypto | undefined,
-  /** The id its records had before segments were escaped (keys.ts): still its own until they are moved. */
-  legacyId = sessionId,
 ): { storage: KeyValueStorage; atRest: AtRest } {
   if (!encrypt) return { storage, atRest: 'off' }
   if (!subtle) return { storage, atRest: 'unavailable' }
   const sealer = new Sealer(storage, sessionId, subtle)
   return {
-    storage: createSealedStorage(storage, sealer, (key) => isRecordOf(sessionId, key) || isRecordOf(legacyId, key)),
+    storage: createSealedStorage(storage, sealer, (key) => isRecordOf(sessionId, key)),
     atRest: 'encrypted',
   }
 }

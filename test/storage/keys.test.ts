@@ -1,11 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createMemoryStorage, protectAtRest } from '../../src/storage/index.js'
+import { createMemoryStorage } from '../../src/storage/index.js'
 import { DPoP } from '../../src/protocol/dpop.js'
-import { commit, dpopKeyRecord, outboxEntry, recordKeys, sessionIdOf, sessionNames } from '../../src/storage/index.js'
-import { isEntryOf, legacySessionIdOf } from '../../src/storage/keys.js'
+import { commit, dpopKeyRecord, recordKeys, sessionIdOf, sessionNames } from '../../src/storage/index.js'
 import { switchable, ok } from '../helpers/fake-server.js'
 import { issuer } from '../helpers/protocol.js'
-import { storedText, testRecord } from '../helpers/records.js'
 import { createWorld } from '../helpers/session.js'
 
 // Client ids that share a prefix: plain, URN-shaped, URL-shaped (a port is a `:` too).
@@ -71,54 +69,11 @@ describe('session ids that share a prefix', () => {
     const storage = createMemoryStorage()
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
     for (const [, long] of pairs) {
-      // Old keys, at the keys those clients wrote before ids were escaped and at today's.
-      for (const id of [legacySessionIdOf(issuer, long), sessionIdOf(issuer, long)]) {
-        await commit(storage, { set: [[recordKeys.dpopKey(id, crypto.randomUUID()), dpopKeyRecord(keys, 0)]] })
-      }
+      // Old keys of those clients.
+      await commit(storage, { set: [[recordKeys.dpopKey(sessionIdOf(issuer, long), crypto.randomUUID()), dpopKeyRecord(keys, 0)]] })
     }
     const before = (await storage.entries('dpop:')).map(([key]) => key).sort()
     for (const [short] of pairs) await new DPoP(storage, sessionIdOf(issuer, short), () => 3600_000).sweep()
     expect((await storage.entries('dpop:')).map(([key]) => key).sort()).toEqual(before)
-  })
-})
-
-describe('records written under an id before its segments were escaped', () => {
-  it.each([false, true])('are moved once to their keys now (sealed: %s); a client whose id starts alike keeps its own', async (sealed) => {
-    const world = createWorld(() => 'network-error')
-    const legacy = legacySessionIdOf(issuer, 'spa:admin')
-    expect(legacy).not.toBe(sessionIdOf(issuer, 'spa:admin'))
-    // What the earlier version wrote: a signed-in session and a queued revocation, sealed under its old id.
-    const old = sealed
-      ? protectAtRest(createMemoryStorage(world.records), legacy, true, crypto.subtle).storage
-      : createMemoryStorage(world.records)
-    const record = testRecord()
-    const queuedKey = recordKeys.outboxEntry(legacy)
-    await commit(old, {
-      set: [
-        [recordKeys.session(legacy), record],
-        [
-          queuedKey,
-          outboxEntry({ token: 'rt-queued-admin', hint: 'refresh_token', expiresAt: Date.now() + 60_000, notBefore: Date.now() + 60_000 }),
-        ],
-      ],
-    })
-    // Client `spa`'s own session, whose keys start like the old ones of `spa:admin`.
-    const spa = await world.signedInTab({ encryptAtRest: sealed })
-    const spaAccess = await spa.getAccessToken()
-
-    const admin = world.tab({ clientId: 'spa:admin', encryptAtRest: sealed })
-    await admin.start()
-    expect(admin.getSnapshot()).toMatchObject({ status: 'signed-in' })
-    await expect(admin.getAccessToken()).resolves.toBe(record.tokens.accessToken)
-    const id = sessionIdOf(issuer, 'spa:admin')
-    const keys = [...world.records.keys()]
-    expect(keys.filter((key) => key.includes(legacy))).toEqual([])
-    expect(keys.filter((key) => isEntryOf(recordKeys.outboxPrefix(id), key))).toHaveLength(1)
-    expect(keys).toContain(recordKeys.session(id))
-    if (sealed) expect(storedText(world.records)).not.toContain('rt-queued-admin')
-    // `spa` is untouched.
-    const reread = world.tab({ encryptAtRest: sealed })
-    await reread.start()
-    await expect(reread.getAccessToken()).resolves.toBe(spaAccess)
   })
 })
