@@ -273,6 +273,12 @@ const LAZY: Record<string, { name: string; what: string; lifecycle: boolean }> =
     what: 'loaded on first sign-in, callback, refresh or end-session URL (prefetched when idle in a signed-in tab), with oidc-client-ts',
     lifecycle: true,
   },
+  'src/sign-in.ts': { name: 'sign-in', what: 'loaded on `login()` and `handleCallback()`, beside oidc', lifecycle: true },
+  'src/refresh-grant.ts': {
+    name: 'refresh',
+    what: 'loaded on the first refresh (the grant, silent renewal and the check-and-write), beside oidc',
+    lifecycle: true,
+  },
   // Not in the lifecycle: it loads only for an app that opts into `dpop: true`, and the
   // lifecycle compared across libraries is plain bearer tokens (most peers have no DPoP).
   'src/protocol/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`', lifecycle: false },

@@ -6,10 +6,9 @@ import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Prot
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import type { ResourceTokens } from './resources.js'
-import { Renewal } from './silent-renew.js'
 import { IdleWatcher, ServerLimit } from './limits/index.js'
 import { createRevoker, Outbox } from './revocation/index.js'
-import { currentUrl, handleCallback, login, type SignInPort } from './sign-in.js'
+import type { SignInPort } from './sign-in.js'
 import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
 import {
   createDefaultChannel,
@@ -23,7 +22,7 @@ import {
 } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
-import { loadOnDemand, realTimers } from './util/index.js'
+import { onDemand, realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
 
@@ -149,13 +148,12 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     store,
     local,
     lock,
-    renewal: new Renewal({
-      mode: options.silentRenew,
+    renew: {
+      // `off` where the protocol cannot renew silently (a seam without `silentRenew`).
+      mode: protocol.silentRenew ? options.silentRenew : 'off',
       protocol,
       online: () => globalThis.navigator?.onLine !== false,
-      now,
-      emit,
-    }),
+    },
     outbox,
     broadcast,
     warn: (message) => options.logger.warn(message),
@@ -198,27 +196,20 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     host.onDispose(cleanup)
   }
 
-  let resources: Promise<ResourceTokens> | undefined
-  const loadResources = () =>
-    (resources ??= loadOnDemand('resource tokens', () => import('./resources.js')).then(
-      ({ ResourceTokens }) =>
-        new ResourceTokens({
-          ...options,
-          store,
-          local,
-          lock,
-          protocol,
-          outbox,
-          refresher,
-          broadcast,
-          leewayMs: options.refreshLeewaySeconds * 1000,
-        }),
-      (error) => {
-        // A chunk that failed to load may load on the next try.
-        resources = undefined
-        throw error
-      },
-    ))
+  const loadResources = onDemand('resource tokens', async () => {
+    const { ResourceTokens } = await import('./resources.js')
+    return new ResourceTokens({
+      ...options,
+      store,
+      local,
+      lock,
+      protocol,
+      outbox,
+      refresher,
+      broadcast,
+      leewayMs: options.refreshLeewaySeconds * 1000,
+    })
+  })
   function runLogout(logoutOptions: LogoutOptions, reason?: EndReason): Promise<LogoutResult> {
     return logout(
       {
@@ -238,6 +229,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     )
   }
 
+  // Sign-in's code comes when it is needed, with the protocol's (both only on the redirect's two ends).
+  const signInCode = onDemand('sign-in', () => import('./sign-in.js'))
   const signIn: SignInPort = {
     store,
     local,
@@ -247,7 +240,6 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     release: (stored) => refresher.release(stored),
     broadcast,
     navigate,
-    now,
     snapshot: () => host.snapshot.get(),
     emit,
   }
@@ -261,8 +253,11 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       // session can be restored offline, and logout tries discovery again.
       await protocol.metadata().catch(() => undefined)
       // A signed-in tab refreshes before long, perhaps in the background on a timer: have the
-      // refresh grant's code (oidc-client-ts) ready by then, fetched while the page is idle.
-      if (options.autoRefresh && host.snapshot.get().status === 'signed-in') defaultProtocol?.preload()
+      // refresh grant's code (ours and oidc-client-ts's) ready by then, fetched while the page is idle.
+      if (options.autoRefresh && host.snapshot.get().status === 'signed-in') {
+        defaultProtocol?.preload()
+        refresher.preload()
+      }
       // Keys of sign-ins that never completed (a tab closed during its callback).
       void dpop?.sweep().catch(() => undefined)
       // Revocations a previous page could not finish (offline, closed mid-logout).
@@ -277,9 +272,9 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
           'Neither IndexedDB nor sessionStorage can be used here (a private mode?): the sign-in state would not survive the redirect, so sign-in cannot complete.',
         )
       }
-      await login(signIn, args)
+      await (await signInCode()).login(signIn, args)
     },
-    handleCallback: (url) => handleCallback(signIn, url ?? currentUrl(), url === undefined),
+    handleCallback: async (url) => (await signInCode()).handleCallback(signIn, url),
     logout: (logoutOptions) => runLogout(logoutOptions),
     idle,
     async tokenBinding() {

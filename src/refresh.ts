@@ -1,36 +1,11 @@
-import { TokenwardenError, toTokenwardenError } from './errors.js'
-import type { Emit, RenewedVia } from './events.js'
+import { TokenwardenError } from './errors.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
-import type { Outbox } from './revocation/index.js'
-import type { SessionRecord, SessionStore } from './storage/index.js'
-import type { EndReason, TabLock, TabMessage } from './tabs/index.js'
-import { Alarm, type Timers } from './util/index.js'
-import type { Renewal } from './silent-renew.js'
-import { signedOutError, type LocalSession, type SignedOutReason } from './view/index.js'
+import type { SessionRecord } from './storage/index.js'
+import { Alarm, onDemand, whenIdle } from './util/index.js'
+import type { GrantHost, RefreshPort, RefreshState } from './refresh-grant.js'
+import { signedOutError, type SignedOutReason } from './view/index.js'
 
-/** What refreshing needs from the session. */
-export interface RefreshPort {
-  store: SessionStore
-  local: LocalSession
-  /** The cross-tab lock (keys.ts, `lock`); logout does without it (see logout.ts). */
-  lock: TabLock
-  /** The refresh grant, silent renewal, or one after the other (silent-renew.ts). */
-  renewal: Renewal
-  outbox: Outbox
-  broadcast(type: TabMessage['type'], signInId: string | null, reason?: EndReason): void
-  warn(message: string): void
-  /** Refresh when the access token expires within this many ms. */
-  leewayMs: number
-  autoRefresh: boolean
-  /**
-   * With an idle limit: whether the user did something since `since` (idle.ts). A proactive
-   * refresh waits for that, so a user who walked away does not keep the server's session alive.
-   */
-  activeSince?: (since: number) => boolean
-  now: () => number
-  timers: Timers
-  emit: Emit
-}
+export type { RefreshPort }
 
 /**
  * The proactive refresh never fires sooner than this after the previous one, doubled for
@@ -38,8 +13,8 @@ export interface RefreshPort {
  * `expires_in: 0`, say): without it such a server gets hundreds of grants a second.
  */
 const refreshFloorMs = 1000
-/** After this many refreshes in a row that brought tokens due at once, the session ends. */
-const uselessRefreshLimit = 3
+/** The grant's code (refresh-grant.ts, silent-renew.ts): loaded on the first refresh. */
+const grantCode = onDemand('refresh', () => import('./refresh-grant.js'))
 
 /**
  * When tokens are refreshed, and how: one refresh at a time in this tab and across tabs,
@@ -50,20 +25,27 @@ export class Refresher {
   readonly #alarm: Alarm
   #refreshing: Promise<IssuedTokens> | undefined
   #closed = false
-  /** When this tab last refreshed, and how many refreshes in a row brought tokens due at once. */
-  #lastRefreshAt = -Infinity
-  #useless = 0
+  readonly #state: RefreshState = { lastRefreshAt: -Infinity, useless: 0, unsaved: undefined }
   /** A proactive refresh came due while the user was idle, and waits for activity. */
   #heldBack = false
-  /**
-   * Tokens the server issued that storage refused to keep (quota, a failing disk). They are
-   * the newest: the refresh token in storage may be rotated away, so it is never sent again.
-   */
-  #unsaved: SessionRecord | undefined
+  /** What the grant (refresh-grant.ts) is lent. */
+  readonly #host: GrantHost
 
   constructor(port: RefreshPort) {
     this.#port = port
     this.#alarm = new Alarm(port.timers, port.now)
+    this.#host = {
+      port,
+      state: this.#state,
+      isDue: (tokens, updatedAt) => this.#isDue(tokens, updatedAt),
+      end: (signInId, reason, error, held) => this.#end(signInId, reason, error, held),
+      release: (stored) => this.release(stored),
+    }
+  }
+
+  /** Whether `tokens` can be renewed at all: a refresh token to send, or silent renewal. */
+  #renewable(tokens: TokenSet): boolean {
+    return this.#port.renew.mode !== 'off' || tokens.refreshToken !== undefined
   }
 
   /**
@@ -85,7 +67,7 @@ export class Refresher {
     const current = local.usable()
     const { tokens } = current
     if (!this.#isDue(tokens, current.updatedAt)) return tokens.accessToken
-    if (!this.#port.renewal.possible(tokens)) {
+    if (!this.#renewable(tokens)) {
       if (tokens.expiresAt !== undefined && tokens.expiresAt <= now()) {
         const error = new TokenwardenError('not-signed-in', 'The access token expired and there is no refresh token.')
         await lock(() => this.#end(current.signInId, 'expired'))
@@ -107,112 +89,16 @@ export class Refresher {
 
   /**
    * One refresh at a time in this tab (concurrent callers share it), and, through the lock,
-   * across tabs. Inside the lock storage is the truth: another tab may have refreshed
-   * already (adopt its tokens: the refresh token we hold may be rotated away), or logged out.
-   * The new tokens are written only if the session is still the one that was refreshed, in
-   * the same transaction as that check: a logout that went ahead meanwhile wins, and the
-   * tokens this refresh got are revoked instead of written back (no zombie session).
+   * across tabs; inside the lock, the grant and its check-and-write (refresh-grant.ts).
    * `force` refreshes even when the stored token is not due (the caller saw it refused).
    */
   refresh(seen: SessionRecord, force = false): Promise<IssuedTokens> {
     this.#refreshing ??= this.#port
-      .lock(() => this.#refreshLocked(seen, force))
+      .lock(async () => (await grantCode()).refreshLocked(this.#host, seen, force))
       .finally(() => {
         this.#refreshing = undefined
       })
     return this.#refreshing
-  }
-
-  async #refreshLocked(seen: SessionRecord, force: boolean): Promise<IssuedTokens> {
-    const { store, local, renewal, outbox, broadcast, now } = this.#port
-    const startedAt = now()
-    const before = await store.read()
-    if (before.status !== 'present' || before.record.signInId !== local.current?.signInId) {
-      this.release(before.status === 'present' ? before.record.signInId : undefined)
-      local.apply(before, 'other-tab')
-      throw signedOutError()
-    }
-    // Tokens storage refused to keep are newer than what it holds: refresh with those.
-    const stored = this.#unsaved?.signInId === before.record.signInId ? this.#unsaved : before.record
-    const rotatedElsewhere = stored.tokens.accessToken !== seen.tokens.accessToken
-    if (rotatedElsewhere && (!force || !this.#isDue(stored.tokens, stored.updatedAt))) {
-      local.adopt(stored)
-      this.#port.emit({ type: 'refreshed', by: 'other-tab', durationMs: now() - startedAt })
-      return { tokens: stored.tokens, profile: stored.profile }
-    }
-    let next: IssuedTokens
-    let via: RenewedVia
-    try {
-      ;({ issued: next, via } = await renewal.renew({ tokens: stored.tokens, profile: stored.profile }))
-    } catch (error) {
-      // A server may echo the refresh token it refused: the error goes to the snapshot and the app.
-      const { refreshToken, accessToken, idToken } = stored.tokens
-      const reported = toTokenwardenError(error, 'refresh-failed', 'The refresh grant failed.', [refreshToken, accessToken, idToken])
-      this.#port.emit({
-        type: 'refresh-failed',
-        code: reported.code,
-        ...(reported.error ? { error: reported.error } : {}),
-        durationMs: now() - startedAt,
-      })
-      // The server refused the grant itself: the session is over in every tab. The refresh
-      // token is dead; the access token may live on until it expires, so it is queued.
-      // A refresh answered by another issuer (a mix-up) rotated the refresh token away: over too.
-      // Silent renewal answered that the user must come back: over in every tab, once.
-      if (reported.code === 'issuer-mismatch') await this.#end(stored.signInId, 'refresh-failed', reported)
-      else if (reported.code === 'login-required') await this.#end(stored.signInId, 'login-required', reported, renewal.held(stored.tokens))
-      else if (reported.error === 'invalid_grant') {
-        const { refreshToken: _, ...alive } = stored.tokens
-        await this.#end(stored.signInId, 'refresh-failed', reported, alive)
-      }
-      throw reported
-    }
-    // The resources' access tokens (resources.ts) outlive a refresh of the session's own.
-    const tokens = { ...next.tokens, ...(stored.tokens.resources && { resources: stored.tokens.resources }) }
-    const record: SessionRecord = { ...stored, tokens, profile: next.profile, updatedAt: now() }
-    let written: boolean
-    try {
-      written = await store.transact((current) => {
-        if (current?.signInId === stored.signInId) return { session: record, result: true }
-        const queued = outbox.queue(next.tokens)
-        return { ...(queued ? { changes: queued.changes } : {}), result: false }
-      })
-    } catch (error) {
-      // The server rotated the refresh token but storage would not keep the new one: keep it
-      // in memory, so the next refresh sends it (never the rotated one) and logout revokes it.
-      this.#unsaved = record
-      local.adopt(record)
-      this.#port.warn(`tokenwarden: the refreshed tokens could not be stored; they are kept in memory. ${(error as Error).message}`)
-      this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
-      return this.#afterRefresh(next, stored)
-    }
-    this.#unsaved = undefined
-    if (!written) {
-      void outbox.revokeOrphans(next.tokens)
-      local.apply(await store.read(), 'other-tab')
-      throw signedOutError()
-    }
-    local.adopt(record)
-    broadcast('refreshed', record.signInId)
-    this.#port.emit({ type: 'refreshed', by: 'this-tab', via, durationMs: now() - startedAt })
-    return this.#afterRefresh(next, stored)
-  }
-
-  /**
-   * Counts refreshes that brought tokens already due again; after a few in a row the server
-   * is not issuing usable tokens, and the session ends with `refresh-failed` instead of a storm.
-   */
-  async #afterRefresh(next: IssuedTokens, stored: SessionRecord): Promise<IssuedTokens> {
-    const { now } = this.#port
-    this.#lastRefreshAt = now()
-    this.#useless = this.#isDue(next.tokens, now()) ? this.#useless + 1 : 0
-    if (this.#useless < uselessRefreshLimit) return next
-    this.#useless = 0
-    const error = new TokenwardenError(
-      'refresh-failed',
-      `The server issued ${uselessRefreshLimit} token sets in a row that were already due for refresh (expires_in too short); the session was ended.`,
-    )
-    await this.#end(stored.signInId, 'refresh-failed', error)
-    throw error
   }
 
   /**
@@ -224,8 +110,8 @@ export class Refresher {
    */
   async #end(signInId: string, reason: SignedOutReason, error?: TokenwardenError, held?: TokenSet): Promise<void> {
     const { store, local, outbox, broadcast } = this.#port
-    const unsaved = this.#unsaved?.signInId === signInId ? this.#unsaved : undefined
-    this.#unsaved = undefined
+    const unsaved = this.#state.unsaved?.signInId === signInId ? this.#state.unsaved : undefined
+    this.#state.unsaved = undefined
     // Over in this tab at once: the sign-in is never adopted again, whatever storage says meanwhile.
     local.signOut(reason, error)
     // The reasons every tab shows alike go with the message and the end marker.
@@ -255,33 +141,26 @@ export class Refresher {
    * older tokens), and nobody else knows these: they are revoked.
    */
   release(stored: string | undefined): void {
-    const unsaved = this.#unsaved
+    const { unsaved } = this.#state
     if (!unsaved || unsaved.signInId === stored) return
-    this.#unsaved = undefined
+    this.#state.unsaved = undefined
     void this.#port.outbox.revokeUnqueued(unsaved.tokens)
   }
 
-  /** The newest tokens of `signInId` this tab holds that storage does not (see `#unsaved`). */
+  /** The newest tokens of `signInId` this tab holds that storage does not (see `RefreshState.unsaved`). */
   unsavedTokens(signInId: string | undefined): SessionRecord | undefined {
-    return this.#unsaved?.signInId === signInId ? this.#unsaved : undefined
+    return this.#state.unsaved?.signInId === signInId ? this.#state.unsaved : undefined
   }
 
   /** Proactive refresh: shortly before the leeway, each tab tries; the lock lets one win. */
   schedule(current: SessionRecord | undefined): void {
     this.#heldBack = false
     const tokens = current?.tokens
-    if (
-      this.#closed ||
-      !this.#port.autoRefresh ||
-      !current ||
-      !tokens ||
-      !this.#port.renewal.possible(tokens) ||
-      tokens.expiresAt === undefined
-    ) {
+    if (this.#closed || !this.#port.autoRefresh || !current || !tokens || !this.#renewable(tokens) || tokens.expiresAt === undefined) {
       this.#alarm.cancel()
       return
     }
-    const floor = this.#lastRefreshAt + refreshFloorMs * 2 ** this.#useless
+    const floor = this.#state.lastRefreshAt + refreshFloorMs * 2 ** this.#state.useless
     this.#alarm.set(Math.max(this.#dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
       const { local, activeSince } = this.#port
       const now = local.current
@@ -298,9 +177,9 @@ export class Refresher {
    * the app asks for it.
    */
   renewIfDue(): void {
-    const { local, autoRefresh, renewal } = this.#port
+    const { local, autoRefresh } = this.#port
     const current = local.current
-    if (this.#closed || !autoRefresh || !current || local.loggingOut || !renewal.possible(current.tokens)) return
+    if (this.#closed || !autoRefresh || !current || local.loggingOut || !this.#renewable(current.tokens)) return
     if (this.#isDue(current.tokens, current.updatedAt)) void this.refresh(current).catch(() => undefined)
   }
 
@@ -309,6 +188,11 @@ export class Refresher {
     if (!this.#heldBack) return
     this.#heldBack = false
     this.schedule(this.#port.local.current)
+  }
+
+  /** Fetches the grant's code when the browser is idle, so the first refresh does not wait for it. */
+  preload(): void {
+    whenIdle(() => void grantCode().catch(() => undefined))
   }
 
   /** Drops the pending proactive refresh (a logout is taking the tokens). */

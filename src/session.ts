@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky'
 // First: ky is laid out first in the bundle, where it compresses best beside our own code.
-import { createHttpClient, destinationOf, destinationRefused } from './http/index.js'
+import { createHttpClient, destinationOf, destinationRefused, pageUrl } from './http/index.js'
 import { assembleParts, type Parts, type TokenBinding } from './compose.js'
 import { TokenwardenError } from './errors.js'
 import { EventStream, type SessionEvent } from './events.js'
@@ -142,8 +142,7 @@ class TokenwardenSession implements Session {
   }
 
   sendsTokenTo(url: string | URL): boolean {
-    const target = absolute(url)
-    return target !== undefined && !!destinationOf(this.#options.destinations, target)
+    return !!destinationOf(this.#options.destinations, url)
   }
 
   subscribe(listener: () => void): () => void {
@@ -220,13 +219,11 @@ class TokenwardenSession implements Session {
     }
     if (url === undefined) return resource
     if (resource !== undefined) throw new TokenwardenError('invalid-request', 'getAccessToken takes `resource` or `url`, not both.')
-    const target = absolute(url)
-    if (target === undefined) {
-      throw new TokenwardenError('invalid-request', '`url` must be a URL.')
-    }
+    const target = pageUrl(url)
+    if (!target) throw new TokenwardenError('invalid-request', '`url` must be a URL.')
     const destination = destinationOf(this.#options.destinations, target)
     if (!destination) {
-      const { origin } = new URL(target)
+      const { origin } = target
       this.#events.emit({ type: 'destination-refused', origin })
       throw destinationRefused(origin)
     }
@@ -292,13 +289,4 @@ export function createSession(options: SessionOptions): Session {
   const resolved = resolveOptions(options)
   assertSecureContext()
   return new TokenwardenSession(resolved)
-}
-
-/** `url` resolved against the page, as fetch resolves it; undefined when it is no URL (or relative without a page). */
-function absolute(url: string | URL): string | undefined {
-  try {
-    return new URL(url, globalThis.location?.href).href
-  } catch {
-    return undefined
-  }
 }

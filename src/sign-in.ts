@@ -2,7 +2,7 @@ import { TokenwardenError, toTokenwardenError } from './errors.js'
 import type { Emit } from './events.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { Outbox } from './revocation/index.js'
-import { sessionRecord, type SessionRecord, type SessionStore } from './storage/index.js'
+import type { SessionRecord, SessionStore } from './storage/index.js'
 import type { TabLock, TabMessage } from './tabs/index.js'
 import type { Protocol, SignInArgs } from './protocol/index.js'
 import type { LocalSession, SessionSnapshot } from './view/index.js'
@@ -18,7 +18,6 @@ export interface SignInPort {
   release(stored: string): void
   broadcast(type: TabMessage['type'], signInId: string | null): void
   navigate(url: string): void
-  now: () => number
   snapshot(): SessionSnapshot
   emit: Emit
 }
@@ -32,11 +31,14 @@ export async function login(port: SignInPort, args: SignInArgs): Promise<void> {
 }
 
 /**
- * Completes sign-in on the redirect URI: exchanges the code, stores the new session and tells
- * the other tabs. `cleanUrl` removes the code and state from the address bar afterwards.
+ * Completes sign-in on the redirect URI (`given`, else the current location): exchanges the
+ * code, stores the new session and tells the other tabs. On the current location, the code and
+ * state are removed from the address bar afterwards.
  */
-export async function handleCallback(port: SignInPort, url: string, cleanUrl: boolean): Promise<SessionSnapshot> {
-  const { store, local, lock, protocol, outbox, broadcast, now } = port
+export async function handleCallback(port: SignInPort, given: string | undefined): Promise<SessionSnapshot> {
+  const { store, local, lock, protocol, outbox, broadcast } = port
+  const url = given ?? currentUrl()
+  const cleanUrl = given === undefined
   let issued: IssuedTokens
   try {
     issued = await protocol.processCallback(url)
@@ -53,7 +55,7 @@ export async function handleCallback(port: SignInPort, url: string, cleanUrl: bo
   } finally {
     if (cleanUrl) cleanCallbackUrl()
   }
-  const record = sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: now() })
+  const record = store.newSignIn(issued)
   // A session signed in before (another tab, another user) is replaced: its tokens would
   // otherwise stay valid at the server with nobody holding them, so they are revoked.
   let replaced: TokenSet | undefined
@@ -87,7 +89,7 @@ const codeOf = (url: string): string | undefined => {
 }
 
 /** The URL `handleCallback` reads when it is given none: the current location. */
-export function currentUrl(): string {
+function currentUrl(): string {
   const href = globalThis.location?.href
   if (!href) throw new TokenwardenError('invalid-request', 'handleCallback needs a URL outside a browser.')
   return href

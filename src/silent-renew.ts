@@ -31,7 +31,7 @@ export interface Renewed {
 
 /**
  * Which grant renews a session's tokens, and the fallback from one to the other. The caller
- * (refresh.ts) holds the cross-tab lock and does the check-and-write: whichever way the tokens
+ * (refresh-grant.ts) holds the cross-tab lock and does the check-and-write: whichever way the tokens
  * come, one renewal per expiry happens across all tabs.
  */
 export class Renewal {
@@ -44,12 +44,7 @@ export class Renewal {
   }
 
   get #silent(): boolean {
-    return this.#port.mode !== 'off' && this.#port.protocol.silentRenew !== undefined
-  }
-
-  /** Whether `tokens` can be renewed at all: a refresh token to send, or silent renewal. */
-  possible(tokens: TokenSet): boolean {
-    return this.#silent || tokens.refreshToken !== undefined
+    return this.#port.mode !== 'off'
   }
 
   /**

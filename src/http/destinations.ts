@@ -77,20 +77,25 @@ export function ownOrigin(): Destination | undefined {
 }
 
 /**
- * The destination `url` falls under, if any. Matching is on the parsed URL: the exact origin
+ * The destination `url` (relative: to the page) falls under, if any. Matching is on the parsed URL: the exact origin
  * (scheme, host and port, never a string or pattern on the host), then the path prefix on a
  * segment boundary.
  */
-export function destinationOf(destinations: readonly Destination[], url: string): Destination | undefined {
-  let target: URL
-  try {
-    target = new URL(url)
-  } catch {
-    return undefined
-  }
+export function destinationOf(destinations: readonly Destination[], url: string | URL): Destination | undefined {
+  const target = pageUrl(url)
+  if (!target) return undefined
   return destinations.find(
     ({ origin, path }) => target.origin === origin && (path === '' || target.pathname === path || target.pathname.startsWith(`${path}/`)),
   )
+}
+
+/** `url` resolved against the page, as fetch resolves it; undefined when it is no URL (or relative without a page). */
+export function pageUrl(url: string | URL): URL | undefined {
+  try {
+    return new URL(url, globalThis.location?.href)
+  } catch {
+    return undefined
+  }
 }
 
 /** The error for a token asked to go where no destination is declared: nothing was sent. */

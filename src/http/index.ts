@@ -8,5 +8,6 @@ export {
   destinationOf,
   destinationRefused,
   ownOrigin,
+  pageUrl,
   parseDestination,
 } from './destinations.js'

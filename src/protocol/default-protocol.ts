@@ -1,7 +1,7 @@
 import { discover, protocolMetadata, type ServerMetadata } from './discovery.js'
 import type { OidcSteps } from './oidc.js'
 import type { Protocol, ProtocolContext } from './seam.js'
-import { loadOnDemand } from '../util/index.js'
+import { loadOnDemand, whenIdle } from '../util/index.js'
 
 /** The default protocol, and a way to fetch its sign-in and refresh code ahead of need. */
 export interface DefaultProtocol extends Protocol {
@@ -51,9 +51,6 @@ export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol
     clearStaleState: async () => {
       if (steps || (await context.stateStore.getAllKeys()).length > 0) await (await load()).clearStaleState?.()
     },
-    preload: () => {
-      const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 1))
-      idle(() => void load().catch(() => undefined))
-    },
+    preload: () => whenIdle(() => void load().catch(() => undefined)),
   }
 }

@@ -1,5 +1,6 @@
 import { TokenwardenError } from '../errors.js'
-import { isSealedRecord, isSessionEnded, readSessionRecord, sessionEnded, type SessionRecord } from './records.js'
+import type { IssuedTokens } from '../tokens.js'
+import { isSealedRecord, isSessionEnded, readSessionRecord, sessionEnded, sessionRecord, type SessionRecord } from './records.js'
 import type { KeyValueStorage, StorageChanges } from './key-value.js'
 import { recordKeys } from './keys.js'
 
@@ -53,6 +54,11 @@ export class SessionStore {
     this.#key = recordKeys.session(sessionId)
     this.#sessionId = sessionId
     this.#now = now
+  }
+
+  /** The record of a new sign-in that brought `issued`, stamped now (written by {@link transact}). */
+  newSignIn(issued: IssuedTokens): SessionRecord {
+    return sessionRecord({ tokens: issued.tokens, profile: issued.profile, updatedAt: this.#now() })
   }
 
   /** Reads the session record; a corrupt, foreign or undecryptable one is replaced by an end marker and reported. */

@@ -1,11 +1,13 @@
 import type { SealingCrypto } from 'tokenwarden'
 
-// Work the kit's settle() cannot see by counting tasks: WebCrypto runs off the main thread and
-// answers when it is done, which on a loaded machine is many tasks later. The kit's sessions
-// seal through `trackedSubtle`, so settle() waits for what is in flight instead of guessing.
+// Work the kit's settle() cannot see by counting tasks: WebCrypto runs off the main thread, and
+// the code a refresh loads (a chunk) comes on real time; both answer when they are done, which
+// on a loaded machine is many tasks later. The kit's sessions seal through `trackedSubtle` and
+// lock through the lock hub (lock.ts), so settle() waits for what is in flight instead of guessing.
 const inFlight = new Set<Promise<unknown>>()
 
-function track<T>(work: Promise<T>): Promise<T> {
+/** Counts `work` until it settles. */
+export function track<T>(work: Promise<T>): Promise<T> {
   inFlight.add(work)
   const done = () => inFlight.delete(work)
   work.then(done, done)

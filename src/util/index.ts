@@ -4,7 +4,7 @@
 export { isAllowedEndpoint } from './endpoints.js'
 export { Listeners } from './listeners.js'
 export { assertSecureContext } from './secure-context.js'
-export { loadOnDemand } from './on-demand.js'
+export { loadOnDemand, onDemand, retryable, whenIdle } from './on-demand.js'
 export { anySignal, type Bound, bound, raceAbort, whenAborted } from './signals.js'
 export { Alarm, realTimers } from './timers.js'
 export type { Timers } from './timers.js'

@@ -34,3 +34,27 @@ export async function loadOnDemand<T>(part: string, load: () => Promise<T>): Pro
     clearTimeout(timer)
   }
 }
+
+/**
+ * `load` through {@link loadOnDemand}, once: every caller shares the one load; a failed one is
+ * forgotten, so the next call tries again (a chunk lost to a moment offline loads later).
+ */
+export function onDemand<T>(part: string, load: () => Promise<T>): () => Promise<T> {
+  return retryable(() => loadOnDemand(part, load))
+}
+
+/** `run` once, its promise shared by every caller until it fails; after a failure, run again. */
+export function retryable<T>(run: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined
+  return () =>
+    (running ??= run().catch((error: unknown) => {
+      running = undefined
+      throw error
+    }))
+}
+
+/** Runs `run` when the browser is next idle (a chunk fetched ahead of need, off every waiting path). */
+export function whenIdle(run: () => void): void {
+  const idle = globalThis.requestIdleCallback ?? ((later: () => void) => setTimeout(later, 1))
+  idle(run)
+}
