@@ -1,7 +1,6 @@
-import { discover, protocolMetadata, type ServerMetadata } from './discovery.js'
-import type { OidcSteps } from './oidc.js'
+import { discover, protocolMetadata } from './discovery.js'
 import type { Protocol, ProtocolContext } from './seam.js'
-import { loadOnDemand, whenIdle } from '../util/index.js'
+import { loadOnDemand, retryable, whenIdle } from '../util/index.js'
 
 /** The default protocol, and a way to fetch its sign-in and refresh code ahead of need. */
 export interface DefaultProtocol extends Protocol {
@@ -21,24 +20,14 @@ export interface DefaultProtocol extends Protocol {
  * refresh grant and the end-session URL need the network anyway, and load the chunk first.
  */
 export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol {
-  let document: Promise<ServerMetadata> | undefined
-  const discovered = () => {
-    document ??= discover(context.options).catch((error: unknown) => {
-      document = undefined // let the next call try again
-      throw error
-    })
-    return document
-  }
-  let steps: Promise<OidcSteps> | undefined
-  const load = () => {
-    steps ??= Promise.all([loadOnDemand('sign-in and refresh', () => import('./oidc.js')), discovered()])
-      .then(([oidc, metadata]) => oidc.createOidcSteps(context, metadata))
-      .catch((error: unknown) => {
-        steps = undefined // a lost chunk or a failed discovery is tried again next time
-        throw error
-      })
-    return steps
-  }
+  // A failed discovery, or a lost chunk, is tried again by the next call.
+  const discovered = retryable(() => discover(context.options))
+  let loading = false
+  const load = retryable(async () => {
+    loading = true
+    const [oidc, metadata] = await Promise.all([loadOnDemand('sign-in and refresh', () => import('./oidc.js')), discovered()])
+    return oidc.createOidcSteps(context, metadata)
+  })
   return {
     metadata: async () => protocolMetadata(await discovered()),
     signInUrl: async (args) => (await load()).signInUrl(args),
@@ -49,7 +38,7 @@ export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol
     signOutUrl: async () => (protocolMetadata(await discovered()).endSessionEndpoint ? (await load()).signOutUrl() : undefined),
     // Stale sign-in state exists only where a sign-in began: no state, nothing to load.
     clearStaleState: async () => {
-      if (steps || (await context.stateStore.getAllKeys()).length > 0) await (await load()).clearStaleState?.()
+      if (loading || (await context.stateStore.getAllKeys()).length > 0) await (await load()).clearStaleState?.()
     },
     preload: () => whenIdle(() => void load().catch(() => undefined)),
   }
