@@ -38,7 +38,6 @@ describe('README', () => {
     'test/readme/react-app.test.tsx',
     'test/readme/vue-app.test.ts',
     'test/readme/angular-app.test.ts',
-    'test/jest/react-app.test.tsx',
   ])('quotes %s exactly, so its example is a test that runs', (path) => {
     expect(blockAfter(path)).toBe(readFileSync(join(root, path), 'utf8'))
   })

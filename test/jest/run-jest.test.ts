@@ -1,7 +1,7 @@
 // README's "Testing your app" examples under Jest 30 and its jsdom environment, counted in
 // `npm test`: this file runs Jest once (jest.config.js, in band: one process, which ends with
-// the run) and turns each Jest test into a test here. The Jest files are the Vitest files of
-// test/readme/ with Jest's globals, and stay so (checked first).
+// the run) and turns each Jest test into a test here. Jest runs the very files of test/readme/
+// that Vitest runs, with `vitest` mapped to Jest's globals.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,9 +10,6 @@ import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '../..')
 const examples = ['react-app.test.tsx', 'vue-app.test.ts']
-
-/** The Jest copy of a README example: the same file, with Jest's globals for Vitest's. */
-const forJest = (vitestSource: string) => vitestSource.replace("from 'vitest'", "from '@jest/globals'")
 
 interface JestReport {
   success: boolean
@@ -51,18 +48,12 @@ async function runJest(): Promise<JestReport> {
   }
 }
 
-describe('the Jest copies of the README examples', () => {
-  it.each(examples)('test/jest/%s is test/readme/%s with Jest globals', (name) => {
-    expect(readFileSync(join(root, 'test/jest', name), 'utf8')).toBe(forJest(readFileSync(join(root, 'test/readme', name), 'utf8')))
-  })
-})
-
 const report = await runJest()
 
 describe('under Jest 30 (jsdom, tokenwarden/testing/jest-setup)', () => {
   it('ran every file, each with tests', () => {
     expect(report.testResults.map((file) => file.message)).toEqual(examples.map(() => ''))
-    expect(report.testResults.map((file) => file.name.slice(root.length + 1)).sort()).toEqual(examples.map((name) => `test/jest/${name}`))
+    expect(report.testResults.map((file) => file.name.slice(root.length + 1)).sort()).toEqual(examples.map((name) => `test/readme/${name}`))
     expect(report.numTotalTests).toBeGreaterThanOrEqual(6)
   })
 
