@@ -14,118 +14,64 @@ export interface LifecycleEntry {
   code: string
 }
 
-export const TOKENWARDEN_LIFECYCLE: LifecycleEntry = {
-  name: 'tokenwarden',
-  package: 'tokenwarden',
-  imports:
-    '`createSession`: `start`, `handleCallback`, `login`, `getAccessToken`, `refresh`, `logout` (revokes refresh + access tokens, tells every tab); with the oidc chunk these load',
-  code: `import { createSession } from 'tokenwarden'
-export async function lifecycle(options) {
-  const session = createSession(options)
-  await session.start()
-  await session.handleCallback()
-  await session.login()
-  await session.getAccessToken()
-  await session.refresh()
-  await session.logout()
-}
-`,
+/**
+ * An entry that imports `from`, makes a client with `make` (its argument is `options`) and
+ * awaits each of `calls` on it, in order.
+ */
+function lifecycle(name: string, imports: string, from: string, make: string, calls: string[], pkg = name): LifecycleEntry {
+  const steps = calls.map((call) => `  await client.${call}\n`).join('')
+  return { name, package: pkg, imports, code: `${from}\nexport async function lifecycle(options) {\n  const client = ${make}\n${steps}}\n` }
 }
 
+export const TOKENWARDEN_LIFECYCLE: LifecycleEntry = lifecycle(
+  'tokenwarden',
+  '`createSession`: `start`, `handleCallback`, `login`, `getAccessToken`, `refresh`, `logout` (revokes refresh + access tokens, tells every tab); with the chunks these load (oidc, sign-in, refresh)',
+  "import { createSession } from 'tokenwarden'",
+  'createSession(options)',
+  ['start()', 'handleCallback()', 'login()', 'getAccessToken()', 'refresh()', 'logout()'],
+)
+
 export const PEERS: LifecycleEntry[] = [
-  {
-    name: 'oidc-client-ts',
-    package: 'oidc-client-ts',
-    imports:
-      '`UserManager`: `signinRedirect`, `signinCallback`, `getUser`, `signinSilent` (refresh-token grant), `revokeTokens` (both tokens), `signoutRedirect`',
-    code: `import { UserManager } from 'oidc-client-ts'
-export async function lifecycle(settings) {
-  const manager = new UserManager(settings)
-  await manager.signinRedirect()
-  await manager.signinCallback()
-  await manager.getUser()
-  await manager.signinSilent()
-  await manager.revokeTokens()
-  await manager.signoutRedirect()
-}
-`,
-  },
-  {
-    name: '@axa-fr/oidc-client',
-    package: '@axa-fr/oidc-client',
-    imports:
-      '`OidcClient.getOrCreate`: `loginAsync`, `loginCallbackAsync`, `getValidTokenAsync`, `renewTokensAsync`, `logoutAsync` (revokes both tokens); its service worker not counted',
-    code: `import { OidcClient } from '@axa-fr/oidc-client'
-export async function lifecycle(configuration) {
-  const oidc = OidcClient.getOrCreate(() => fetch)(configuration)
-  await oidc.loginAsync()
-  await oidc.loginCallbackAsync()
-  await oidc.getValidTokenAsync()
-  await oidc.renewTokensAsync()
-  await oidc.logoutAsync()
-}
-`,
-  },
-  {
-    name: 'keycloak-js',
-    package: 'keycloak-js',
-    imports:
-      '`Keycloak`: `init` (`pkceMethod: "S256"`, handles the callback), `login`, `updateToken`, `logout` (end-session redirect; no revocation)',
-    code: `import Keycloak from 'keycloak-js'
-export async function lifecycle(config) {
-  const keycloak = new Keycloak(config)
-  await keycloak.init({ pkceMethod: 'S256' })
-  await keycloak.login()
-  await keycloak.updateToken(30)
-  await keycloak.logout()
-}
-`,
-  },
-  {
-    name: '@auth0/auth0-spa-js',
-    package: '@auth0/auth0-spa-js',
-    imports:
-      '`Auth0Client`: `loginWithRedirect`, `handleRedirectCallback`, `getTokenSilently` (refresh tokens with `useRefreshTokens`), `logout` (its ESM build is one prebundled file)',
-    code: `import { Auth0Client } from '@auth0/auth0-spa-js'
-export async function lifecycle(options) {
-  const auth0 = new Auth0Client(options)
-  await auth0.loginWithRedirect()
-  await auth0.handleRedirectCallback()
-  await auth0.getTokenSilently()
-  await auth0.logout()
-}
-`,
-  },
-  {
-    name: '@azure/msal-browser',
-    package: '@azure/msal-browser',
-    imports:
-      '`PublicClientApplication`: `initialize`, `loginRedirect`, `handleRedirectPromise`, `acquireTokenSilent`, `logoutRedirect` (with @azure/msal-common)',
-    code: `import { PublicClientApplication } from '@azure/msal-browser'
-export async function lifecycle(configuration) {
-  const msal = new PublicClientApplication(configuration)
-  await msal.initialize()
-  await msal.loginRedirect()
-  await msal.handleRedirectPromise()
-  await msal.acquireTokenSilent({ scopes: ['openid'] })
-  await msal.logoutRedirect()
-}
-`,
-  },
-  {
-    name: '@okta/okta-auth-js',
-    package: '@okta/okta-auth-js',
-    imports:
-      '`OktaAuth` from `@okta/okta-auth-js/core` (OAuth/OIDC without the IDX and authn modules): `signInWithRedirect`, `handleLoginRedirect`, `getAccessToken`, `tokenManager.renew`, `signOut` (revokes both tokens)',
-    code: `import { OktaAuth } from '@okta/okta-auth-js/core'
-export async function lifecycle(options) {
-  const okta = new OktaAuth(options)
-  await okta.signInWithRedirect()
-  await okta.handleLoginRedirect()
-  await okta.getAccessToken()
-  await okta.tokenManager.renew('accessToken')
-  await okta.signOut()
-}
-`,
-  },
+  lifecycle(
+    'oidc-client-ts',
+    '`UserManager`: `signinRedirect`, `signinCallback`, `getUser`, `signinSilent` (refresh-token grant), `revokeTokens` (both tokens), `signoutRedirect`',
+    "import { UserManager } from 'oidc-client-ts'",
+    'new UserManager(options)',
+    ['signinRedirect()', 'signinCallback()', 'getUser()', 'signinSilent()', 'revokeTokens()', 'signoutRedirect()'],
+  ),
+  lifecycle(
+    '@axa-fr/oidc-client',
+    '`OidcClient.getOrCreate`: `loginAsync`, `loginCallbackAsync`, `getValidTokenAsync`, `renewTokensAsync`, `logoutAsync` (revokes both tokens); its service worker not counted',
+    "import { OidcClient } from '@axa-fr/oidc-client'",
+    'OidcClient.getOrCreate(() => fetch)(options)',
+    ['loginAsync()', 'loginCallbackAsync()', 'getValidTokenAsync()', 'renewTokensAsync()', 'logoutAsync()'],
+  ),
+  lifecycle(
+    'keycloak-js',
+    '`Keycloak`: `init` (`pkceMethod: "S256"`, handles the callback), `login`, `updateToken`, `logout` (end-session redirect; no revocation)',
+    "import Keycloak from 'keycloak-js'",
+    'new Keycloak(options)',
+    ["init({ pkceMethod: 'S256' })", 'login()', 'updateToken(30)', 'logout()'],
+  ),
+  lifecycle(
+    '@auth0/auth0-spa-js',
+    '`Auth0Client`: `loginWithRedirect`, `handleRedirectCallback`, `getTokenSilently` (refresh tokens with `useRefreshTokens`), `logout` (its ESM build is one prebundled file)',
+    "import { Auth0Client } from '@auth0/auth0-spa-js'",
+    'new Auth0Client(options)',
+    ['loginWithRedirect()', 'handleRedirectCallback()', 'getTokenSilently()', 'logout()'],
+  ),
+  lifecycle(
+    '@azure/msal-browser',
+    '`PublicClientApplication`: `initialize`, `loginRedirect`, `handleRedirectPromise`, `acquireTokenSilent`, `logoutRedirect` (with @azure/msal-common)',
+    "import { PublicClientApplication } from '@azure/msal-browser'",
+    'new PublicClientApplication(options)',
+    ['initialize()', 'loginRedirect()', 'handleRedirectPromise()', "acquireTokenSilent({ scopes: ['openid'] })", 'logoutRedirect()'],
+  ),
+  lifecycle(
+    '@okta/okta-auth-js',
+    '`OktaAuth` from `@okta/okta-auth-js/core` (OAuth/OIDC without the IDX and authn modules): `signInWithRedirect`, `handleLoginRedirect`, `getAccessToken`, `tokenManager.renew`, `signOut` (revokes both tokens)',
+    "import { OktaAuth } from '@okta/okta-auth-js/core'",
+    'new OktaAuth(options)',
+    ['signInWithRedirect()', 'handleLoginRedirect()', 'getAccessToken()', "tokenManager.renew('accessToken')", 'signOut()'],
+  ),
 ]
