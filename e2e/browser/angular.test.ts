@@ -1,39 +1,8 @@
 import { expect, it } from 'vitest'
-import {
-  accessTokenOf,
-  describeInEngine,
-  expectBothRevoked,
-  latestIssuedTokens,
-  phoneWidthCheck,
-  screenshotPath,
-  snapshotOf,
-  textOf,
-  toPhoneWidth,
-  tokenRecordPrefixes,
-  useStack,
-  waitForSelector,
-  waitForStatus,
-  waitInTab,
-  type Tab,
-} from '../harness.js'
+import { describeInEngine, phoneWidthCheck, textOf, useStack, waitForSelector, waitForStatus, waitInTab, type Tab } from '../harness.js'
+import { collectPageErrors, expectDemoLoggedOut, expectDemoSignedIn, expectFitsPhone } from '../demo-page.js'
 
 const path = '/angular/'
-
-/** The page's uncaught errors from now on (Angular reports its own through console.error too). */
-async function errorsOf(tab: Tab) {
-  await tab.evaluate(() => {
-    const w = window as unknown as { pageErrors?: string[] }
-    w.pageErrors = []
-    addEventListener('error', (event) => w.pageErrors!.push(event.message))
-    addEventListener('unhandledrejection', (event) => w.pageErrors!.push(String(event.reason)))
-    const consoleError = console.error.bind(console)
-    console.error = (...args: unknown[]) => {
-      w.pageErrors!.push(args.map(String).join(' '))
-      consoleError(...args)
-    }
-  })
-  return () => tab.evaluate(() => (window as unknown as { pageErrors: string[] }).pageErrors)
-}
 
 const eventTypes = (tab: Tab) =>
   tab.evaluate(() => [...document.querySelectorAll('#events li')].map((li) => li.getAttribute('data-type')).reverse())
@@ -58,17 +27,10 @@ describeInEngine('the Angular demo page, built on tokenwarden/angular (compiled 
       what: 'back from the callback',
     })
     await waitForStatus(page, 'signed-in')
-    const errors = await errorsOf(page)
-    await waitForSelector(page, '#status[data-status="signed-in"]')
-    expect(await textOf(page, '#status')).toBe('signed-in')
-    expect(await textOf(page, '#session')).toContain('Demo User')
-
-    const access = await accessTokenOf(page)
-    const { refresh } = latestIssuedTokens(env.stack.auth)
-    // injectAccessToken() rendered the same token the session hands out.
-    await waitInTab(page, (prefix) => document.querySelector('#token')?.textContent?.startsWith(prefix), access.slice(0, 8), {
-      what: 'the token shown',
-    })
+    const errors = await collectPageErrors(page, { consoleErrors: true })
+    // The signals and injectAccessToken() rendered the session and its token.
+    const tokens = await expectDemoSignedIn(page, env.stack.auth)
+    const { access } = tokens
 
     // HttpClient with tokenwardenInterceptor: the dev API received this very token.
     await page.click('#call-api')
@@ -101,19 +63,9 @@ describeInEngine('the Angular demo page, built on tokenwarden/angular (compiled 
       { what: 'the pending logout button' },
     )
     env.stack.auth.faults.set({ latencyMs: 0 })
-    await waitForSelector(page, '#status[data-status="signed-out"]')
-    expect(await textOf(page, '#status')).toBe('signed out (logout)')
-    expect(await snapshotOf(page)).toMatchObject({ status: 'signed-out', reason: 'logout' })
-    await waitForSelector(page, '[data-token="access_token"]')
-    expect(await textOf(page, '[data-token="refresh_token"]')).toBe('revoked')
-    expect(await textOf(page, '[data-token="access_token"]')).toBe('revoked')
+    // The result, rendered; the server's word: both revoked, introspection says inactive.
+    await expectDemoLoggedOut(page, env.stack.auth, tokens)
     expect(await textOf(page, '#logout')).toContain('Log out')
-
-    // The server's word: both revoked, introspection says inactive; nothing left in storage.
-    await expectBothRevoked(env.stack.auth, { access, refresh })
-    expect((await tokenRecordPrefixes(page)).filter((prefix) => prefix === 'session')).toEqual([])
-    await waitInTab(page, () => document.querySelectorAll('#verdict tbody td.good').length === 2, undefined, { what: 'the verdict' })
-    expect(await textOf(page, '#token')).toBe('—')
 
     // injectSessionEvents(): the logout as the stream told it.
     expect(await eventTypes(page)).toEqual(
@@ -126,11 +78,7 @@ describeInEngine('the Angular demo page, built on tokenwarden/angular (compiled 
     expect(new URL(await page.url()).pathname).toBe(path)
     expect(await textOf(page, '#account')).toBeNull()
 
-    await page.screenshot(screenshotPath('angular-desktop'))
-    const width = await toPhoneWidth(page)
-    await page.screenshot(screenshotPath('angular-phone'))
-    // Nothing wider than the screen: no sideways scrolling.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+    await expectFitsPhone(page, 'angular')
     expect(await errors()).toEqual([])
   })
 })

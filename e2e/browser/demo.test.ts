@@ -1,16 +1,6 @@
 import { expect, it } from 'vitest'
-import {
-  describeInEngine,
-  phoneWidthCheck,
-  screenshotPath,
-  toPhoneWidth,
-  signIn,
-  textOf,
-  useStack,
-  waitForSelector,
-  waitForStatus,
-  waitInTab,
-} from '../harness.js'
+import { describeInEngine, phoneWidthCheck, signIn, textOf, useStack, waitForSelector, waitForStatus, waitInTab } from '../harness.js'
+import { collectPageErrors, expectFitsPhone } from '../demo-page.js'
 
 describeInEngine('the demo page', () => {
   const env = useStack()
@@ -18,11 +8,7 @@ describeInEngine('the demo page', () => {
   it(`loads, signs in, calls the API, logs out and shows the server verdict; screenshots are saved; no sideways scrolling ${phoneWidthCheck}`, async () => {
     const page = env.tab
     await signIn(page, env.stack.origin)
-    await page.evaluate(() => {
-      const w = window as unknown as { pageErrors?: string[] }
-      w.pageErrors = []
-      addEventListener('error', (event) => w.pageErrors!.push(event.message))
-    })
+    const errors = await collectPageErrors(page)
     expect(await textOf(page, '#status')).toBe('signed-in')
     expect(await textOf(page, '#session')).toContain('Demo User')
 
@@ -38,12 +24,7 @@ describeInEngine('the demo page', () => {
     expect(verdict.join(' ')).toContain('refresh_token')
     expect(verdict.join(' ')).toContain('access_token')
     expect(verdict.every((row) => row.includes('inactive'))).toBe(true)
-    await page.screenshot(screenshotPath('demo-desktop'))
-
-    const width = await toPhoneWidth(page)
-    await page.screenshot(screenshotPath('demo-phone'))
-    // Nothing wider than the screen: no sideways scrolling.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
-    expect(await page.evaluate(() => (window as unknown as { pageErrors: string[] }).pageErrors)).toEqual([])
+    await expectFitsPhone(page, 'demo')
+    expect(await errors()).toEqual([])
   })
 })
