@@ -34,13 +34,12 @@ const eventTypes: { [K in SessionEventType]: true } = {
 }
 
 describe('README', () => {
-  it.each([
-    'test/readme/react-app.test.tsx',
-    'test/readme/vue-app.test.ts',
-    'test/readme/angular-app.test.ts',
-  ])('quotes %s exactly, so its example is a test that runs', (path) => {
-    expect(blockAfter(path)).toBe(readFileSync(join(root, path), 'utf8'))
-  })
+  it.each(['test/readme/react-app.test.tsx', 'test/readme/vue-app.test.ts', 'test/readme/angular-app.test.ts'])(
+    'quotes %s exactly, so its example is a test that runs',
+    (path) => {
+      expect(blockAfter(path)).toBe(readFileSync(join(root, path), 'utf8'))
+    },
+  )
 
   it('has a row in the Events table for every event type, and none for a type that does not exist', () => {
     const section = readme.slice(readme.indexOf('<!-- events-table -->'), readme.indexOf('<!-- /events-table -->'))
