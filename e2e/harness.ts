@@ -3,6 +3,7 @@
 // describe tabs, sign-in, logout, offline and closing a tab; the driver in dev/browsers/ does
 // the rest in Chromium, Firefox or WebKit.
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest'
 import { startAuthServer, type AuthServer, type AuthServerOptions } from '../dev/auth-server/index.js'
 import { startDemoServer } from '../dev/demo-server.js'
@@ -149,6 +150,45 @@ export function useStack(options: StackOptions = {}): {
     get tab() {
       return current!.tab
     },
+  }
+}
+
+/**
+ * A third party for the suite, on another loopback port: it records the headers of whatever
+ * reaches it and answers every origin (CORS), so a request that is not sent is the library's
+ * doing, not the browser's. Started before the suite's tests, stopped after them.
+ */
+export function useThirdParty(): { readonly origin: string; readonly requests: IncomingHttpHeaders[] } {
+  const requests: IncomingHttpHeaders[] = []
+  let server: Server | undefined
+  let origin = ''
+  beforeAll(async () => {
+    origin = await onFreePort(
+      (port) =>
+        new Promise<string>((resolve, reject) => {
+          const started = createServer((request, response) => {
+            requests.push(request.headers)
+            response.writeHead(200, {
+              'access-control-allow-origin': '*',
+              'access-control-allow-headers': 'authorization, dpop',
+              'content-type': 'application/json',
+            })
+            response.end('{}')
+          })
+          started.once('error', reject)
+          started.listen(port, '127.0.0.1', () => {
+            server = started
+            resolve(`http://127.0.0.1:${port}`)
+          })
+        }),
+    )
+  })
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())))
+  return {
+    get origin() {
+      return origin
+    },
+    requests,
   }
 }
 

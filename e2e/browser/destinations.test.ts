@@ -2,39 +2,12 @@
 // session.http to call a third-party origin (a server of this test on another loopback port,
 // which answers every origin's CORS). Nothing reaches it: no token, no proof, no request at all.
 // The declared API (the server's /api/me) gets the token, and accepts it.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { onFreePort } from '../../dev/ports.js'
-import { describeInEngine, signIn, useStack, type DemoWindow } from '../harness.js'
-
-/** A third party that records whatever reaches it and answers every origin. */
-function startThirdParty(): Promise<{ origin: string; requests: IncomingHttpHeaders[]; server: Server }> {
-  return onFreePort(
-    (port) =>
-      new Promise((resolve, reject) => {
-        const requests: IncomingHttpHeaders[] = []
-        const server = createServer((request, response) => {
-          requests.push(request.headers)
-          response.writeHead(200, {
-            'access-control-allow-origin': '*',
-            'access-control-allow-headers': 'authorization, dpop',
-            'content-type': 'application/json',
-          })
-          response.end('{}')
-        })
-        server.once('error', reject)
-        server.listen(port, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${port}`, requests, server }))
-      }),
-  )
-}
+import { expect, it } from 'vitest'
+import { describeInEngine, signIn, useStack, useThirdParty, type DemoWindow } from '../harness.js'
 
 describeInEngine('session.http and its destinations against node-oidc-provider', () => {
   const env = useStack()
-  let thirdParty: Awaited<ReturnType<typeof startThirdParty>>
-  beforeAll(async () => {
-    thirdParty = await startThirdParty()
-  })
-  afterAll(() => new Promise<void>((resolve) => thirdParty.server.close(() => resolve())))
+  const thirdParty = useThirdParty()
 
   it('sends the token to the declared API, which accepts it, and nothing at all to a third-party origin', async () => {
     const { tab, stack } = env

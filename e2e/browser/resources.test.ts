@@ -5,35 +5,12 @@
 // refused. Logout revokes the refresh token and every access token, each on its own
 // (`revokeOnlyPresented` keeps the grant alive, so only the revocation of a token can kill it), and
 // the server's introspection says so.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { onFreePort } from '../../dev/ports.js'
-import { describeInEngine, signIn, snapshotOf, tokenRecordPrefixes, useStack, type DemoWindow } from '../harness.js'
-
-/** A third party that records whatever reaches it and answers every origin. */
-function startThirdParty(): Promise<{ origin: string; requests: IncomingHttpHeaders[]; server: Server }> {
-  return onFreePort(
-    (port) =>
-      new Promise((resolve, reject) => {
-        const requests: IncomingHttpHeaders[] = []
-        const server = createServer((request, response) => {
-          requests.push(request.headers)
-          response.writeHead(200, { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, dpop' })
-          response.end('{}')
-        })
-        server.once('error', reject)
-        server.listen(port, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${port}`, requests, server }))
-      }),
-  )
-}
+import { expect, it } from 'vitest'
+import { describeInEngine, signIn, snapshotOf, tokenRecordPrefixes, useStack, useThirdParty, type DemoWindow } from '../harness.js'
 
 describeInEngine('a token per resource (RFC 8707) against node-oidc-provider', () => {
   const env = useStack()
-  let thirdParty: Awaited<ReturnType<typeof startThirdParty>>
-  beforeAll(async () => {
-    thirdParty = await startThirdParty()
-  })
-  afterAll(() => new Promise<void>((resolve) => thirdParty.server.close(() => resolve())))
+  const thirdParty = useThirdParty()
 
   const apiA = () => `${env.stack.auth.issuer}/api-a`
   const apiB = () => `${env.stack.auth.issuer}/api-b`
