@@ -261,8 +261,23 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       // session can be restored offline, and logout tries discovery again.
       await protocol.metadata().catch(() => undefined)
       // A signed-in tab refreshes before long, perhaps in the background on a timer: have the
-      // refresh grant's code (oidc-client-ts) ready by then, fetched while the page is idle.
-      if (options.autoRefresh && host.snapshot.get().status === 'signed-in') defaultProtocol?.preload()
+      // refresh grant's code (oidc-client-ts) ready by then, fetched once the session is quiet,
+      // never on the path of a logout, a refresh or a tab's message (see `whenQuiet`).
+      if (options.autoRefresh && host.snapshot.get().status === 'signed-in' && defaultProtocol) {
+        let lastEventAt = now()
+        const stopListening = host.events.on(() => {
+          lastEventAt = now()
+        })
+        const cancel = defaultProtocol.preload({
+          timers,
+          quietForMs: () => now() - lastEventAt,
+          wanted: () => host.snapshot.get().status === 'signed-in' && !host.loggingOut(),
+        })
+        host.onDispose(() => {
+          cancel()
+          stopListening()
+        })
+      }
       // Keys of sign-ins that never completed (a tab closed during its callback).
       void dpop?.sweep().catch(() => undefined)
       // Revocations a previous page could not finish (offline, closed mid-logout).
