@@ -105,6 +105,11 @@ function renderLogout(r: BenchResults) {
     ? `\nWith two resources (RFC 8707: the session also holds a token for API A and one for API B, four revocations in all), ${res.runs} runs at ${res.latencyMs} ms: tokenwarden's logout settled in ${ms(res.settled.median)} / ${ms(res.settled.p95)}, the same four requests as bare \`fetch()\` calls ${ms(res.floor.median)} / ${ms(res.floor.p95)} (${aboveOrBelow(res.settled.median - res.floor.median)}); runs after which a token was still active: ${res.runsWithATokenStillActive}.`
     : ''
 
+  const first = r.firstLogout
+  const firstLine = first
+    ? `\nThe first logout after start (${first.runs} runs at ${first.latencyMs} ms, tokenwarden alone on its own page, so that its sign-in and refresh chunk is not in the page already; each run in a fresh browser context, the logout called ${first.when}, while tab B watches): settled in ${ms(first.first.settled.median)} / ${ms(first.first.settled.p95)}, tab B signed out ${ms(first.first.otherTab.median)} / ${ms(first.first.otherTab.p95)} after the call; the next logout in the same pages, started the same way, ${ms(first.later.settled.median)} / ${ms(first.later.settled.p95)}, tab B ${ms(first.later.otherTab.median)} / ${ms(first.later.otherTab.p95)}. Runs in which a script was fetched during the logout: first ${first.first.runsLoadingAChunk}, later ${first.later.runsLoadingAChunk} (tokenwarden fetches its sign-in and refresh chunk only once the session has gone 2 s without an event, so a logout called at once never meets it; one begun in the few milliseconds the chunk takes to evaluate, later, still would).`
+    : ''
+
   return `## Logout
 
 Median / p95 of ${latency.runs} runs per library at 0 ms and at ${L} ms, ${hang.runs} runs per library with a revocation endpoint that never answers; "> ${(lo.capMs / 1000).toFixed(1)} s" means it had not happened when the bench stopped waiting, ${(lo.capMs / 1000).toFixed(1)} s after the call. Ratios: the peer's median ÷ tokenwarden's (above 1× means tokenwarden is faster).
@@ -115,12 +120,13 @@ ${rows.join('\n')}
 
 ${floorLine}
 ${resourcesLine}
+${firstLine}
 
 ² oidc-client-ts has no way to tell another tab: its other tabs keep showing the user until they next call \`getUser()\` themselves (and its default sessionStorage store is not shared between tabs at all).
 
 ³ Tab B had not shown signed-out ${lo.otherTabWaitMs.tokenwarden / 1000} s (tokenwarden) or ${lo.otherTabWaitMs.axa / 1000} s (@axa-fr/oidc-client) after tab A's logout settled or the bench stopped waiting for it.
 
-### Targets (issue 12)
+### Targets (issues 12, 20 and 24)
 
 | Target | This run | Bound | |
 |---|---:|---:|---|

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 import type { ColdStartResults } from './scenarios/cold-start.js'
 import type { CrossTabResults } from './scenarios/cross-tab.js'
+import type { FirstLogoutResults } from './scenarios/first-logout.js'
 import type { LogoutResults } from './scenarios/logout.js'
 import type { LogoutResourcesResults } from './scenarios/logout-resources.js'
 import type { StormRow } from './scenarios/refresh-storm.js'
@@ -38,6 +39,8 @@ export interface BenchResults {
   targets: TargetVerdict[]
   /** Logout with two resources beside its floor (absent from results written before it existed). */
   logoutResources?: LogoutResourcesResults
+  /** The first logout after start (absent from results written before it was measured). */
+  firstLogout?: FirstLogoutResults
   crossTab: CrossTabResults
   refreshStorm: StormRow[]
   coldStart: ColdStartResults

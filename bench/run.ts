@@ -3,10 +3,11 @@
 // latency added to every request (logout also runs at 0 ms and against a hanging endpoint).
 //
 //   npx tsx bench/run.ts [--latency 100] [--runs 12] [--hang-runs 3] [--profile-runs 5]
-//   [--cross-tab-runs 20] [--cold-runs 20] [--resource-runs 12] [--out bench/.tmp]
-//   [--only logout-resources]  (one scenario, printed, nothing written: a trial)
+//   [--cross-tab-runs 20] [--cold-runs 20] [--resource-runs 12] [--first-runs 12] [--out bench/.tmp]
+//   [--only logout-resources|logout]  (a trial, printed, nothing written: `logout` runs the
+//   logout scenarios, first logout and two resources included, and judges their targets)
 //   (or BENCH_LATENCY_MS, BENCH_RUNS, BENCH_HANG_RUNS, BENCH_PROFILE_RUNS, BENCH_CROSS_TAB_RUNS,
-//   BENCH_COLD_RUNS)
+//   BENCH_COLD_RUNS, BENCH_RESOURCE_RUNS, BENCH_FIRST_RUNS)
 //
 // Writes bench/results/results.md and results.json and prints the table; `npm run bench` then
 // runs bench/update-readme.ts, which copies results.md into README.md between its markers.
@@ -24,9 +25,10 @@ import { render } from './report.js'
 import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
-import { runLogout } from './scenarios/logout.js'
+import { runFirstLogout } from './scenarios/first-logout.js'
+import { type LogoutResults, runLogout } from './scenarios/logout.js'
 import { runLogoutResources } from './scenarios/logout-resources.js'
-import { judgeTargets } from './targets.js'
+import { judgeTargets, type OtherFigures, type TargetVerdict } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
 import { measureSizes, writeSizeResults } from './size.js'
 import { type Cleanup, log, startStack, versionOf } from './stack.js'
@@ -42,6 +44,7 @@ const { values: flags } = parseArgs({
     'cross-tab-runs': { type: 'string' },
     'cold-runs': { type: 'string' },
     'resource-runs': { type: 'string' },
+    'first-runs': { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string' },
   },
@@ -63,8 +66,19 @@ const profileRuns = count('--profile-runs', flags['profile-runs'], 'BENCH_PROFIL
 const crossTabRuns = count('--cross-tab-runs', flags['cross-tab-runs'], 'BENCH_CROSS_TAB_RUNS', 20, 1)
 const coldRuns = count('--cold-runs', flags['cold-runs'], 'BENCH_COLD_RUNS', 20, 1)
 const resourceRuns = count('--resource-runs', flags['resource-runs'], 'BENCH_RESOURCE_RUNS', 12, 1)
-if (flags.only !== undefined && flags.only !== 'logout-resources')
-  throw new Error(`bench: --only takes logout-resources, got ${flags.only}`)
+const firstRuns = count('--first-runs', flags['first-runs'], 'BENCH_FIRST_RUNS', 12, 1)
+if (flags.only !== undefined && flags.only !== 'logout-resources' && flags.only !== 'logout')
+  throw new Error(`bench: --only takes logout-resources or logout, got ${flags.only}`)
+
+/** The targets, judged on the logout figures and what the other logout scenarios measured. */
+function targetsOf(logout: LogoutResults, other: Omit<OtherFigures, 'phases'>): TargetVerdict[] {
+  const phases = logout.conditions.find((c) => c.key === 'latency')?.libraries.tokenwarden.phases
+  return judgeTargets(logout, { ...other, phases: phases ?? null })
+}
+
+const logTargets = (targets: TargetVerdict[]) => {
+  for (const t of targets) log(`bench: target ${t.pass ? 'pass' : 'MISS'}: ${t.target}: ${t.figure} ms (bound ${t.bound} ms)`)
+}
 
 // ---- run -------------------------------------------------------------------------------------
 
@@ -87,12 +101,32 @@ async function main() {
     process.stdout.write(`${JSON.stringify(trial, null, 2)}\n`)
     return
   }
+  if (flags.only === 'logout') {
+    const logout = await runLogout(stack, { runs: logoutRuns, hangRuns, profileRuns })
+    const logoutResources = await runLogoutResources(stack, { runs: resourceRuns })
+    const firstLogout = await runFirstLogout(stack, { runs: firstRuns })
+    const tw = logout.conditions.map((c) => ({
+      condition: c.key,
+      settled: c.libraries.tokenwarden.settled,
+      floor: c.floor,
+      otherTab: c.libraries.tokenwarden.otherTab,
+      phases: c.libraries.tokenwarden.phases,
+    }))
+    const profile = logout.profile && {
+      buckets: logout.profile.buckets.slice(0, 8),
+      topFunctions: logout.profile.topFunctions.slice(0, 12),
+    }
+    process.stdout.write(`${JSON.stringify({ tokenwarden: tw, profile, logoutResources, firstLogout }, null, 2)}\n`)
+    logTargets(targetsOf(logout, { logoutResources, firstLogout }))
+    return
+  }
 
   const logout = await runLogout(stack, { runs: logoutRuns, hangRuns, profileRuns })
   const logoutResources = await runLogoutResources(stack, { runs: resourceRuns })
   const crossTab = await runCrossTab(stack, { runs: crossTabRuns })
   const refreshStorm = await runRefreshStorm(stack)
   const coldStart = await runColdStart(stack, { runs: coldRuns })
+  const firstLogout = await runFirstLogout(stack, { runs: firstRuns })
 
   const chromiumName = `Chromium ${stack.browser.version()}`
   await cleanup()
@@ -120,8 +154,9 @@ async function main() {
     stormSettleMs: stormSettleMs(latencyMs),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     logout,
-    targets: judgeTargets(logout),
+    targets: targetsOf(logout, { logoutResources, firstLogout }),
     logoutResources,
+    firstLogout,
     crossTab,
     refreshStorm,
     coldStart,
@@ -132,7 +167,7 @@ async function main() {
   writeFileSync(join(outDir, 'results.json'), resultsToJson(results))
   writeFileSync(join(outDir, 'results.md'), markdown)
   process.stdout.write(markdown)
-  for (const t of results.targets) log(`bench: target ${t.pass ? 'pass' : 'MISS'}: ${t.target}: ${t.figure} ms (bound ${t.bound} ms)`)
+  logTargets(results.targets)
   log(`bench: done in ${results.durationSeconds} s; written ${relative(process.cwd(), join(outDir, 'results.md'))} and results.json`)
 }
 

@@ -5,6 +5,7 @@
 // Scenarios get the stack and only ever time a step inside the page (performance.now());
 // set-up (headless sign-in, seeding storage, starting sessions) runs with the latency off.
 
+import { readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,7 +32,16 @@ export async function servePage({ from, to, port, sourcemap = false }: { from: s
     root: from,
     logLevel: 'warn',
     resolve: { alias: sourceAliases },
-    build: { outDir: to, emptyOutDir: true, target: 'es2022', minify: true, sourcemap, reportCompressedSize: false },
+    build: {
+      outDir: to,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      sourcemap,
+      reportCompressedSize: false,
+      // Every page of `from` (the logout scenarios' first-logout page beside the main one).
+      rollupOptions: { input: Object.fromEntries(pagesOf(from).map((name) => [name, join(from, `${name}.html`)])) },
+    },
   })
   const server = await preview({
     configFile: false,
@@ -41,6 +51,13 @@ export async function servePage({ from, to, port, sourcemap = false }: { from: s
     preview: { host: '127.0.0.1', port, strictPort: true },
   })
   return () => server.close()
+}
+
+/** The HTML pages of a page folder, by name (`index`, …). */
+function pagesOf(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.html'))
+    .map((name) => name.slice(0, -'.html'.length))
 }
 
 export const log = (line: string) => process.stderr.write(`${line}\n`)

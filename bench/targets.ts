@@ -1,10 +1,20 @@
-// The issue's logout targets (issue 12), judged on one run's figures: benchmark figures printed
+// The issues' logout targets (issue 12; issue 24 items 2 and 3; issue 20's four revocations), judged on one run's figures: benchmark figures printed
 // beside the measurements with a pass or a miss, never timed assertions in tests.
 
 /** Milliseconds the issue allows between calling logout and every tab showing signed-out. */
 export const ON_SCREEN_TARGET_MS = 10
 /** Slack over one round trip that logout may take at the bench's latency. */
 export const SETTLED_SLACK_MS = 5
+/** Issue 24: logout settled within this of the floor (the same requests as bare fetch() calls), medians. */
+export const FLOOR_SLACK_MEDIAN_MS = 2
+/** Issue 24: the same at p95. */
+export const FLOOR_SLACK_P95_MS = 4
+/** Issue 24: call → first revocation request starts, and last answer → settled, each at the median. */
+export const PHASE_MS = 1.5
+/** Issue 24: the first logout after start within this of a later one (medians). */
+export const FIRST_LOGOUT_SLACK_MS = 2
+/** Issue 20: a logout with two resources (four revocations) within this of its floor (median). */
+export const RESOURCES_SLACK_MS = 5
 
 interface Figures {
   median: number
@@ -23,6 +33,22 @@ export interface LogoutFigures {
   }>
 }
 
+/** tokenwarden's phases at the bench's latency (scenarios/logout.ts), medians in ms. */
+export interface PhaseFigures {
+  beforeFirstRequest: number
+  afterLastAnswer: number
+}
+
+/** The other scenarios' figures some targets are judged on, when they ran. */
+export interface OtherFigures {
+  /** tokenwarden's phases at the bench's latency. */
+  phases?: PhaseFigures | null
+  /** scenarios/first-logout.ts: the first logout after start, and a later one in the same pages. */
+  firstLogout?: { first: { settled: Figures }; later: { settled: Figures } }
+  /** scenarios/logout-resources.ts: four revocations, and their floor. */
+  logoutResources?: { settled: Figures; floor: Figures }
+}
+
 export interface TargetVerdict {
   target: string
   /** The bound the figure is held to (ms). */
@@ -36,7 +62,7 @@ export interface TargetVerdict {
  * The issue's targets, judged on this run's figures (benchmark figures, never timed tests).
  * Settled targets compare medians; the on-screen targets hold at p95, in every condition.
  */
-export function judgeTargets(logout: LogoutFigures): TargetVerdict[] {
+export function judgeTargets(logout: LogoutFigures, other: OtherFigures = {}): TargetVerdict[] {
   const byKey = Object.fromEntries(logout.conditions.map((c) => [c.key, c]))
   const condition = (key: string) => {
     const found = byKey[key]
@@ -70,6 +96,56 @@ export function judgeTargets(logout: LogoutFigures): TargetVerdict[] {
       bound: floor + SETTLED_SLACK_MS,
       figure: settledAtLatency,
       pass: settledAtLatency <= floor + SETTLED_SLACK_MS,
+    })
+  }
+  // Issue 24, item 2: within 2 ms of the floor at the median and 4 ms at p95, at 0 ms and at L.
+  for (const key of ['no-latency', 'latency'] as const) {
+    const here = condition(key)
+    if (!here.floor) continue
+    const settled = tw(key).settled
+    for (const [stat, slack] of [
+      ['median', FLOOR_SLACK_MEDIAN_MS],
+      ['p95', FLOOR_SLACK_P95_MS],
+    ] as const) {
+      targets.push({
+        target: `logout settled, ${here.title}, ≤ the floor (same run) + ${slack} ms (${stat})`,
+        bound: here.floor[stat] + slack,
+        figure: settled[stat],
+        pass: settled[stat] <= here.floor[stat] + slack,
+      })
+    }
+  }
+  if (other.phases) {
+    for (const [key, title] of [
+      ['beforeFirstRequest', 'call → first revocation request starts'],
+      ['afterLastAnswer', 'last answer received → logout settled'],
+    ] as const) {
+      targets.push({
+        target: `${title} ≤ ${PHASE_MS} ms, ${L} ms added latency (median)`,
+        bound: PHASE_MS,
+        figure: other.phases[key],
+        pass: other.phases[key] <= PHASE_MS,
+      })
+    }
+  }
+  // Issue 24, item 3: no cold penalty.
+  if (other.firstLogout) {
+    const { first, later } = other.firstLogout
+    targets.push({
+      target: `first logout after start ≤ a later one + ${FIRST_LOGOUT_SLACK_MS} ms, ${L} ms added latency (medians)`,
+      bound: later.settled.median + FIRST_LOGOUT_SLACK_MS,
+      figure: first.settled.median,
+      pass: first.settled.median <= later.settled.median + FIRST_LOGOUT_SLACK_MS,
+    })
+  }
+  // Issue 20: four revocations still one round trip.
+  if (other.logoutResources) {
+    const { settled, floor: four } = other.logoutResources
+    targets.push({
+      target: `logout with two resources (four revocations) ≤ their floor (same run) + ${RESOURCES_SLACK_MS} ms (median)`,
+      bound: four.median + RESOURCES_SLACK_MS,
+      figure: settled.median,
+      pass: settled.median <= four.median + RESOURCES_SLACK_MS,
     })
   }
   for (const lib of ['axa', 'oidc-client-ts']) {

@@ -2,7 +2,7 @@ import { TokenwardenError } from './errors.js'
 import type { EventStream } from './events.js'
 import { type LogoutOptions, type LogoutResult, logout } from './logout.js'
 import type { ResolvedOptions } from './options.js'
-import { createDefaultProtocol, type DPoP, type DPoPKeyInfo, loadDPoP, type Protocol } from './protocol/index.js'
+import { createDefaultProtocol, type DPoP, loadDPoP, type Protocol, type TokenBinding } from './protocol/index.js'
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import type { ResourceTokens } from './resources.js'
@@ -22,7 +22,7 @@ import {
 } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
-import { onDemand, realTimers } from './util/index.js'
+import { onDemand, quietGate, realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
 
@@ -39,14 +39,6 @@ export interface SessionHost {
   loggingOut(): boolean
   /** Registers what `dispose()` must undo (close the database, the channel, the timers). */
   onDispose(cleanup: () => void): void
-}
-
-/** How the current tokens are bound (see `Session.getTokenBinding`). */
-export interface TokenBinding {
-  /** `DPoP` or `Bearer`, as the token endpoint said. */
-  readonly tokenType: string
-  /** The DPoP key the tokens are bound to; absent for bearer tokens. */
-  readonly dpop?: DPoPKeyInfo
 }
 
 /** A session's parts, built together once storage is open: what the public methods call. */
@@ -253,10 +245,16 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       // session can be restored offline, and logout tries discovery again.
       await protocol.metadata().catch(() => undefined)
       // A signed-in tab refreshes before long, perhaps in the background on a timer: have the
-      // refresh grant's code (ours and oidc-client-ts's) ready by then, fetched while the page is idle.
-      if (options.autoRefresh && host.snapshot.get().status === 'signed-in') {
-        defaultProtocol?.preload()
-        refresher.preload()
+      // refresh grant's code (ours and oidc-client-ts's) ready by then, fetched once the session is
+      // quiet, never on the path of a logout, a refresh or a tab's message (see `whenQuiet`).
+      if (options.autoRefresh && host.snapshot.get().status === 'signed-in' && defaultProtocol) {
+        const wanted = () => host.snapshot.get().status === 'signed-in' && !host.loggingOut()
+        const gate = quietGate(host.events, now, timers, wanted)
+        const cancels = [defaultProtocol.preload(gate), refresher.preload(gate)]
+        host.onDispose(() => {
+          for (const cancel of cancels) cancel()
+          gate.close()
+        })
       }
       // Keys of sign-ins that never completed (a tab closed during its callback).
       void dpop?.sweep().catch(() => undefined)

@@ -1,7 +1,7 @@
 import { TokenwardenError } from './errors.js'
 import type { IssuedTokens, TokenSet } from './tokens.js'
 import type { SessionRecord } from './storage/index.js'
-import { Alarm, onDemand, whenIdle } from './util/index.js'
+import { Alarm, onDemand, type QuietGate, whenQuiet } from './util/index.js'
 import type { GrantHost, RefreshPort, RefreshState } from './refresh-grant.js'
 import { signedOutError, type SignedOutReason } from './view/index.js'
 
@@ -190,9 +190,9 @@ export class Refresher {
     this.schedule(this.#port.local.current)
   }
 
-  /** Fetches the grant's code when the browser is idle, so the first refresh does not wait for it. */
-  preload(): void {
-    whenIdle(() => void grantCode().catch(() => undefined))
+  /** Fetches the grant's code where nothing waits (`whenQuiet`), so the first refresh does not wait for it. Returns what cancels it. */
+  preload(gate: QuietGate): () => void {
+    return whenQuiet(gate, () => void grantCode().catch(() => undefined))
   }
 
   /** Drops the pending proactive refresh (a logout is taking the tokens). */

@@ -1,15 +1,16 @@
 import { discover, protocolMetadata } from './discovery.js'
 import type { Protocol, ProtocolContext } from './seam.js'
-import { loadOnDemand, retryable, whenIdle } from '../util/index.js'
+import { loadOnDemand, type QuietGate, retryable, whenQuiet } from '../util/index.js'
 
 /** The default protocol, and a way to fetch its sign-in and refresh code ahead of need. */
 export interface DefaultProtocol extends Protocol {
   clearStaleState(): Promise<void>
   /**
-   * Loads the oidc-client-ts steps when the browser is next idle (a failure is left for the
-   * call that needs them).
+   * Loads the oidc-client-ts steps where nothing waits (`whenQuiet`: once the session has been
+   * quiet a while and the browser is idle), unless `gate` no longer wants them by then (a
+   * failure is left for the call that needs them). Returns what cancels it.
    */
-  preload(): void
+  preload(gate: QuietGate): () => void
 }
 
 /**
@@ -40,6 +41,6 @@ export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol
     clearStaleState: async () => {
       if (loading || (await context.stateStore.getAllKeys()).length > 0) await (await load()).clearStaleState?.()
     },
-    preload: () => whenIdle(() => void load().catch(() => undefined)),
+    preload: (gate) => whenQuiet(gate, () => void load().catch(() => undefined)),
   }
 }

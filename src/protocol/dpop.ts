@@ -50,6 +50,14 @@ export interface DPoPKeyInfo {
   readonly extractable: boolean
 }
 
+/** How the current tokens are bound (see `Session.getTokenBinding`). */
+export interface TokenBinding {
+  /** `DPoP` or `Bearer`, as the token endpoint said. */
+  readonly tokenType: string
+  /** The DPoP key the tokens are bound to; absent for bearer tokens. */
+  readonly dpop?: DPoPKeyInfo
+}
+
 /**
  * Throws `dpop-unsupported` unless this browser can make a non-extractable ECDSA P-256 key
  * and sign with it (WebCrypto needs a secure context: https or loopback).

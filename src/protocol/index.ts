@@ -5,7 +5,7 @@
 import { loadOnDemand } from '../util/index.js'
 
 export { createDefaultProtocol } from './default-protocol.js'
-export type { DPoP, DPoPKeyInfo } from './dpop.js'
+export type { DPoP, DPoPKeyInfo, TokenBinding } from './dpop.js'
 export type { OidcSettings } from './oidc.js'
 export type {
   ProofKey,

@@ -209,11 +209,13 @@ export async function sendRevocation(revocation: Revocation): Promise<Revocation
   const secrets = [token, ...(client.secret ? [client.secret] : [])]
   const context: AttemptContext = { endpoint, secrets, retryAfterMs: undefined }
 
-  // ky clones every request before it sends it (to keep one for a retry), and Chromium then
-  // sends the cloned-from body as a stream, measurably slower than bytes on logout's path. The
-  // form is small and ours: each attempt goes out with it as bytes, the request otherwise as
-  // ky built it.
+  // ky clones every request before it sends it, to keep one for a retry (Ky.#fetch, ky 1.14):
+  // a request with a body has that body teed into two streams (Chromium: most of the built-in
+  // time on logout's path), and then goes out as a stream, slower than bytes. So ky builds and
+  // clones the request without a body, and each attempt adds the form, as bytes, at the fetch
+  // seam: ky still sends it, retries it, times it and reads the answer.
   const form = body.toString()
+  headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
   const send = revocation.fetch ?? globalThis.fetch
   const fetchForm: typeof fetch = (input, init) => send(input instanceof Request ? new Request(input, { body: form }) : input, init)
 
@@ -221,7 +223,6 @@ export async function sendRevocation(revocation: Revocation): Promise<Revocation
   const signal = revocation.signal ? anySignal([within.signal, revocation.signal]) : within.signal
   try {
     const response = await ky.post(endpoint, {
-      body,
       headers,
       signal,
       timeout: Math.min(limits.timeoutMs, within.remainingMs()),

@@ -52,9 +52,3 @@ export function retryable<T>(run: () => Promise<T>): () => Promise<T> {
       throw error
     }))
 }
-
-/** Runs `run` when the browser is next idle (a chunk fetched ahead of need, off every waiting path). */
-export function whenIdle(run: () => void): void {
-  const idle = globalThis.requestIdleCallback ?? ((later: () => void) => setTimeout(later, 1))
-  idle(run)
-}

@@ -97,15 +97,73 @@ describe('the default protocol: discovery at once, oidc-client-ts on first use',
     expect(chunk.loads).toBe(2)
   })
 
-  it('preload fetches the chunk when the browser is idle, and swallows a failure for the call that needs it', async () => {
+  it('preload fetches the chunk only once the session has been quiet for prefetchQuietMs, in idle time, and swallows a failure for the call that needs it', async () => {
     const chunk = mockOidcChunk(1)
     vi.stubGlobal('fetch', createFakeServer(() => Response.json(document)).fetch)
     const { createDefaultProtocol } = await import('../../src/protocol/default-protocol.js')
+    const { prefetchQuietMs } = await import('../../src/util/index.js')
     const protocol = createDefaultProtocol(context())
-    protocol.preload()
+    let quiet = 0
+    const pending: Array<() => void> = []
+    const delays: number[] = []
+    const gate = {
+      timers: {
+        setTimeout: (run: () => void, ms: number) => {
+          delays.push(ms)
+          return pending.push(run)
+        },
+        clearTimeout: () => {},
+      },
+      quietForMs: () => quiet,
+      wanted: () => true,
+    }
+    const fire = () => {
+      for (const run of pending.splice(0)) run()
+    }
+    protocol.preload(gate)
+    // Just started (an event a moment ago): it waits out the rest of the quiet time.
+    expect(delays).toEqual([prefetchQuietMs])
+    quiet = prefetchQuietMs - 500
+    fire() // woken by another event meanwhile: waits again, for what is left
+    expect(delays).toEqual([prefetchQuietMs, 500])
+    quiet = prefetchQuietMs
+    fire() // quiet long enough: the idle callback (a 1 ms timer in Node)
+    expect(delays).toEqual([prefetchQuietMs, 500, 1])
+    expect(chunk.loads).toBe(0)
+    fire()
     await vi.waitFor(() => expect(chunk.loads).toBe(1))
-    protocol.preload()
+    // The first load failed (swallowed): a later preload loads it.
+    protocol.preload(gate)
+    fire()
     await vi.waitFor(() => expect(chunk.created).toHaveLength(1))
+    expect(chunk.loads).toBe(2)
+  })
+
+  it('preload fetches nothing when the session stops wanting the chunk (signed out, logging out) or it was cancelled, even once quiet', async () => {
+    const chunk = mockOidcChunk()
+    vi.stubGlobal('fetch', createFakeServer(() => Response.json(document)).fetch)
+    const { createDefaultProtocol } = await import('../../src/protocol/default-protocol.js')
+    const { prefetchQuietMs } = await import('../../src/util/index.js')
+    const protocol = createDefaultProtocol(context())
+    let wanted = true
+    const pending: Array<() => void> = []
+    const gate = {
+      timers: { setTimeout: (run: () => void) => pending.push(run), clearTimeout: () => {} },
+      quietForMs: () => prefetchQuietMs,
+      wanted: () => wanted,
+    }
+    const fire = () => {
+      for (const run of pending.splice(0)) run()
+    }
+    protocol.preload(gate)
+    wanted = false // a logout began before the browser was idle
+    fire()
+    const cancel = protocol.preload({ ...gate, wanted: () => true })
+    cancel()
+    fire()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(chunk.loads).toBe(0)
+    expect(pending).toHaveLength(0)
   })
 })
 
@@ -121,5 +179,63 @@ describe('loadOnDemand', () => {
     const lost = await loadOnDemand('DPoP', () => Promise.reject(new TypeError('Failed to fetch'))).catch((error: unknown) => error)
     expect(lost).toMatchObject({ code: 'network', cause: { name: 'TypeError' } })
     await expect(loadOnDemand('DPoP', async () => 42)).resolves.toBe(42)
+  })
+})
+
+describe('the session prefetches oidc-client-ts only where nothing waits', () => {
+  beforeEach(() => vi.resetModules())
+  afterEach(() => vi.doUnmock('../../src/protocol/oidc.js'))
+
+  /** A signed-in tab on the default protocol, its clock and timers in the test's hands. */
+  async function signedInTab() {
+    const chunk = mockOidcChunk()
+    const { createSession, createMemoryStorage } = await import('../../src/index.js')
+    const { createTestClock } = await import('../../src/testing/index.js')
+    const { sessionRecord, recordKeys, sessionIdOf } = await import('../../src/storage/index.js')
+    const { prefetchQuietMs } = await import('../../src/util/index.js')
+    const clock = createTestClock()
+    const records = new Map<string, unknown>([
+      [
+        recordKeys.session(sessionIdOf(issuer, 'spa')),
+        sessionRecord({
+          tokens: { accessToken: 'at', tokenType: 'Bearer', refreshToken: 'rt', expiresAt: clock.now() + 3600_000 },
+          profile: { sub: 'u' },
+          updatedAt: clock.now(),
+          signInId: 'sign-in-1',
+        }),
+      ],
+    ])
+    const session = createSession({
+      authority: issuer,
+      clientId: 'spa',
+      redirectUri: 'https://app.example.test/cb',
+      storage: createMemoryStorage(records),
+      fetch: createFakeServer(() => Response.json(document)).fetch,
+      now: clock.now,
+      timers: clock.timers,
+      navigate: () => {},
+    })
+    await session.start()
+    expect(session.getSnapshot().status).toBe('signed-in')
+    return { chunk, session, clock, prefetchQuietMs }
+  }
+
+  it('a signed-in tab fetches the chunk once it has been quiet for prefetchQuietMs, then in idle time', async () => {
+    const { chunk, session, clock, prefetchQuietMs } = await signedInTab()
+    await clock.advance(prefetchQuietMs - 1)
+    expect(chunk.loads).toBe(0)
+    await clock.advance(2) // quiet long enough, then the idle callback (a 1 ms timer in Node)
+    await vi.waitFor(() => expect(chunk.loads).toBe(1))
+    session.dispose()
+  })
+
+  it('a logout begun before then is never met by the prefetch: the chunk is not fetched at all', async () => {
+    const { chunk, session, clock, prefetchQuietMs } = await signedInTab()
+    await clock.advance(prefetchQuietMs / 2)
+    const result = await session.logout()
+    expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
+    await clock.advance(prefetchQuietMs * 3)
+    expect(chunk.loads).toBe(0)
+    session.dispose()
   })
 })
