@@ -1,5 +1,5 @@
 import { TokenwardenError } from '../errors.js'
-import { isAllowedEndpoint } from '../util/index.js'
+import { findInsecureEndpoint } from '../util/index.js'
 import type { ProtocolConfig, ProtocolMetadata } from './seam.js'
 
 /** The authorization server's metadata document, as it was served (or given in `oidc.metadata`). */
@@ -76,21 +76,13 @@ function checkedMetadata(document: ServerMetadata, config: DiscoveryConfig): Ser
       `The authorization server metadata names the issuer ${JSON.stringify(issuer)}, not the authority ${config.authority}: refused (OpenID Connect Discovery §4.3).`,
     )
   }
-  for (const [name, value] of Object.entries(document)) {
-    if (name !== 'issuer' && !/_(endpoint|uri)$/.test(name)) continue
-    if (typeof value !== 'string') continue
-    let url: URL
-    try {
-      url = new URL(value)
-    } catch {
-      continue
-    }
-    if (!isAllowedEndpoint(url, config.allowInsecureHttp ?? false)) {
-      throw new TokenwardenError(
-        'discovery-failed',
-        `The authorization server metadata's \`${name}\` is plain http on a host that is not loopback (${url.origin}): refused.`,
-      )
-    }
+  const endpoints = Object.entries(document).filter(([name]) => name === 'issuer' || /_(endpoint|uri)$/.test(name))
+  const insecure = findInsecureEndpoint(endpoints, config.allowInsecureHttp ?? false)
+  if (insecure) {
+    throw new TokenwardenError(
+      'discovery-failed',
+      `The authorization server metadata's \`${insecure[0]}\` is plain http on a host that is not loopback (${insecure[1].origin}): refused.`,
+    )
   }
   return document
 }

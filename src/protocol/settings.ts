@@ -1,5 +1,5 @@
 import { TokenwardenError } from '../errors.js'
-import { isAllowedEndpoint } from '../util/index.js'
+import { findInsecureEndpoint } from '../util/index.js'
 
 const invalid = (message: string) => new TokenwardenError('invalid-options', message)
 
@@ -48,16 +48,6 @@ export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHt
         : [],
     ),
   ]
-  for (const [name, value] of urls) {
-    if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
-    let url: URL
-    try {
-      url = new URL(value)
-    } catch {
-      continue
-    }
-    if (!isAllowedEndpoint(url, allowInsecureHttp)) {
-      throw invalid(`\`oidc.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
-    }
-  }
+  const insecure = findInsecureEndpoint(urls, allowInsecureHttp)
+  if (insecure) throw invalid(`\`oidc.${insecure[0]}\` must use https: ${insecure[1].origin} is plain http on a host that is not loopback.`)
 }

@@ -130,6 +130,8 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
     const base = { authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/cb' }
     for (const oidc of [
       { metadataUrl: 'http://evil.example/meta.json' },
+      // The URL parser (and so fetch) drops leading spaces: such a URL is checked all the same.
+      { metadataUrl: ' http://evil.example/meta.json' },
       { metadataSeed: { authorization_endpoint: 'http://evil.example/authorize' } },
       { metadata: { ...document, token_endpoint: 'http://evil.example/token' } },
     ]) {
