@@ -5,7 +5,7 @@
  *
  * Each record lives under a key of keys.ts: the {@link SessionRecord} of the signed-in
  * session, {@link OutboxEntry} revocations not yet confirmed, oidc-client-ts's sign-in state,
- * a {@link DPoPKeyRecord} per sign-in (RFC 9449), and the {@link SealingKeyRecord} the
+ * a DPoP key record per sign-in (RFC 9449; dpop-key.ts, loaded with DPoP only), and the {@link SealingKeyRecord} the
  * token-bearing records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
  *
  * With encryption at rest on (the default) the session record and outbox entries are stored
@@ -22,41 +22,8 @@
  */
 import type { Profile, ResourceToken, TokenSet, TokenTypeHint } from '../tokens.js'
 
-/**
- * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
- * keeps it by structured clone, and no script can read its bytes, only ask WebCrypto to sign.
- */
-export interface DPoPKeyRecord {
-  v: 1
-  kind: 'tokenwarden/dpop-key'
-  keys: CryptoKeyPair
-  /** When it was made (ms since the epoch): a key whose sign-in never completed is swept later. */
-  createdAt: number
-}
-
-export function dpopKeyRecord(keys: CryptoKeyPair, createdAt: number): DPoPKeyRecord {
-  return { v: 1, kind: 'tokenwarden/dpop-key', keys, createdAt }
-}
-
 /** Every guard starts here: a record read back may be any value at all. */
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
-
-const isKey = (value: unknown, type: KeyType) =>
-  isObject(value) && (value as CryptoKey).type === type && (value as CryptoKey).algorithm?.name === 'ECDSA'
-
-export function isDPoPKeyRecord(value: unknown): value is DPoPKeyRecord {
-  if (!isObject(value)) return false
-  const record = value as Partial<DPoPKeyRecord>
-  return (
-    record.v === 1 &&
-    record.kind === 'tokenwarden/dpop-key' &&
-    Number.isFinite(record.createdAt) &&
-    isKey(record.keys?.privateKey, 'private') &&
-    // A private key that can be exported is not one we made: refuse it rather than use it.
-    record.keys?.privateKey.extractable === false &&
-    isKey(record.keys?.publicKey, 'public')
-  )
-}
+export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
 /** The stored form of a signed-in session. */
 export interface SessionRecord {
