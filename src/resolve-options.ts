@@ -2,7 +2,7 @@ import { defaults, maxTimerMs } from './defaults.js'
 import { TokenwardenError } from './errors.js'
 import type { ResolvedOptions, RevocationOptions, SessionOptions, SilentRenewMode } from './options.js'
 import { ownOrigin, parseDestination } from './http/index.js'
-import { checkOidcSettings } from './protocol/index.js'
+import { checkOidcSettings, oidcSettingOptions } from './protocol/index.js'
 import { resolveClientAuthentication } from './revocation/index.js'
 import {
   checkBoolean,
@@ -62,13 +62,6 @@ const revocationOptionKeys: { [K in keyof RevocationOptions]-?: true } = {
 }
 const known = new Set(Object.keys(sessionOptionKeys))
 const knownRevocation = new Set(Object.keys(revocationOptionKeys))
-const snakeHints: Record<string, string> = {
-  client_id: 'clientId',
-  redirect_uri: 'redirectUri',
-  post_logout_redirect_uri: 'postLogoutRedirectUri',
-  client_secret: 'clientSecret',
-  client_authentication: 'clientAuthentication',
-}
 
 function invalid(message: string): TokenwardenError {
   return new TokenwardenError('invalid-options', message)
@@ -119,7 +112,7 @@ export function resolveOptions(input: SessionOptions): ResolvedOptions {
   if (typeof input !== 'object' || input === null) throw invalid('createSession expects an options object.')
   for (const key of Object.keys(input)) {
     if (known.has(key)) continue
-    const hint = snakeHints[key]
+    const hint = oidcSettingOptions[key]
     throw invalid(`Unknown option \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'}`)
   }
   const authority = checkUrl('authority', input.authority)

@@ -49,6 +49,9 @@ describe('createSession options', () => {
     ],
     ['a second client id through oidc', { ...valid, oidc: { client_id: 'other' } }, /use `clientId`/],
     ['a state store of its own through oidc', { ...valid, oidc: { stateStore: {} } }, /oidc.stateStore/],
+    ['DPoP through oidc', { ...valid, oidc: { dpop: {} } }, /`oidc.dpop` .*`dpop: true`/],
+    ['the post-logout redirect through oidc', { ...valid, oidc: { post_logout_redirect_uri: 'x' } }, /use `postLogoutRedirectUri`/],
+    ['snake_case client authentication by mistake', { ...valid, client_authentication: 'none' }, /did you mean `clientAuthentication`/],
   ])('refuses %s with invalid-options', (_, options, message) => {
     const result = codeOf(options)
     expect(result).toMatch(/^invalid-options: /)

@@ -1,4 +1,4 @@
-import { discover, protocolMetadata } from './discovery.js'
+import { discover, discoveryOf, protocolMetadata } from './discovery.js'
 import type { Protocol, ProtocolContext } from './seam.js'
 import { loadOnDemand, type QuietGate, retryable, whenQuiet } from '../util/index.js'
 
@@ -27,7 +27,7 @@ export function createDefaultProtocol(context: ProtocolContext): DefaultProtocol
   const load = retryable(async () => {
     loading = true
     const [oidc, metadata] = await Promise.all([loadOnDemand('sign-in and refresh', () => import('./oidc.js')), discovered()])
-    return oidc.createOidcSteps(context, metadata)
+    return oidc.createOidcSteps(context, discoveryOf(metadata, context.options))
   })
   return {
     metadata: async () => protocolMetadata(await discovered()),

@@ -1,5 +1,5 @@
 import { TokenwardenError } from '../errors.js'
-import { isAllowedEndpoint } from '../util/index.js'
+import { findInsecureEndpoint } from '../util/index.js'
 import type { ProtocolConfig, ProtocolMetadata } from './seam.js'
 
 /** The authorization server's metadata document, as it was served (or given in `oidc.metadata`). */
@@ -9,7 +9,37 @@ export type ServerMetadata = Readonly<Record<string, unknown>>
  * oidc-client-ts waits forever by default; a hung request would hold the cross-tab lock.
  * Used for discovery here and for every request of `oidc.ts`, unless `oidc` overrides it.
  */
-export const requestTimeoutSeconds = 10
+const requestTimeoutSeconds = 10
+
+/**
+ * What discovery settled, handed to the oidc-client-ts steps (`oidc.ts`, a chunk) as values:
+ * they fetch and decide none of it again, and import no code of the entry's (a module both
+ * import would be split into a chunk of its own).
+ */
+export interface Discovery {
+  /** The metadata document, checked. */
+  readonly metadata: ServerMetadata
+  /**
+   * Whether an issuer the server names (the callback's `iss`, the ID token's) is the one this
+   * session trusts: the metadata's (checked against the authority), else the authority.
+   */
+  readonly isIssuer: (claimed: string) => boolean
+  /** The bound on each request, as discovery applied it to its own. */
+  readonly requestTimeoutInSeconds: number | undefined
+}
+
+/** The {@link Discovery} of a checked metadata document, for the same settings it was fetched with. */
+export function discoveryOf(metadata: ServerMetadata, config: Pick<ProtocolConfig, 'authority' | 'oidc'>): Discovery {
+  const issuer = issuerOf(typeof metadata.issuer === 'string' ? metadata.issuer : config.authority)
+  return {
+    metadata,
+    isIssuer: (claimed) => issuerOf(claimed) === issuer,
+    requestTimeoutInSeconds: timeoutOf(config.oidc as { requestTimeoutInSeconds?: number }),
+  }
+}
+
+const timeoutOf = (oidc: { requestTimeoutInSeconds?: number }) =>
+  'requestTimeoutInSeconds' in oidc ? oidc.requestTimeoutInSeconds : requestTimeoutSeconds
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 §4, RFC 8414 §3) without oidc-client-ts, so a session
@@ -28,7 +58,7 @@ export async function discover(config: DiscoveryConfig): Promise<ServerMetadata>
 type DiscoveryConfig = Pick<ProtocolConfig, 'authority' | 'oidc' | 'fetch' | 'allowInsecureHttp'>
 
 /** An issuer identifier without its trailing slashes: `https://id.example.com/` names the same issuer as `https://id.example.com`. */
-export const issuerOf = (url: string) => url.replace(/\/+$/, '')
+const issuerOf = (url: string) => url.replace(/\/+$/, '')
 
 /**
  * The server proves who it is: the document's `issuer` must be the authority (OpenID Connect
@@ -46,21 +76,13 @@ function checkedMetadata(document: ServerMetadata, config: DiscoveryConfig): Ser
       `The authorization server metadata names the issuer ${JSON.stringify(issuer)}, not the authority ${config.authority}: refused (OpenID Connect Discovery §4.3).`,
     )
   }
-  for (const [name, value] of Object.entries(document)) {
-    if (name !== 'issuer' && !/_(endpoint|uri)$/.test(name)) continue
-    if (typeof value !== 'string') continue
-    let url: URL
-    try {
-      url = new URL(value)
-    } catch {
-      continue
-    }
-    if (!isAllowedEndpoint(url, config.allowInsecureHttp ?? false)) {
-      throw new TokenwardenError(
-        'discovery-failed',
-        `The authorization server metadata's \`${name}\` is plain http on a host that is not loopback (${url.origin}): refused.`,
-      )
-    }
+  const endpoints = Object.entries(document).filter(([name]) => name === 'issuer' || /_(endpoint|uri)$/.test(name))
+  const insecure = findInsecureEndpoint(endpoints, config.allowInsecureHttp ?? false)
+  if (insecure) {
+    throw new TokenwardenError(
+      'discovery-failed',
+      `The authorization server metadata's \`${insecure[0]}\` is plain http on a host that is not loopback (${insecure[1].origin}): refused.`,
+    )
   }
   return document
 }
@@ -81,7 +103,7 @@ async function fetchMetadata(config: DiscoveryConfig): Promise<ServerMetadata> {
     const content = typeof value === 'function' ? value() : value
     if (content && !/^(accept|content-type)$/i.test(name)) headers[name] = content
   }
-  const timeout = 'requestTimeoutInSeconds' in oidc ? oidc.requestTimeoutInSeconds : requestTimeoutSeconds
+  const timeout = timeoutOf(oidc)
   const fail = (message: string, details = {}, code: 'discovery-failed' | 'network' | 'timeout' = 'discovery-failed') =>
     new TokenwardenError(code, `Could not load the authorization server metadata: ${message}.`, details)
   let response: Response

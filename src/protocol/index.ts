@@ -21,4 +21,4 @@ export type {
 
 /** DPoP's code, for the sessions that turn it on: a chunk that fails to load is a typed error. */
 export const loadDPoP = () => loadOnDemand('DPoP', () => import('./dpop.js'))
-export { checkOidcSettings } from './settings.js'
+export { checkOidcSettings, oidcSettingOptions } from './settings.js'

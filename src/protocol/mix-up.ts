@@ -2,20 +2,16 @@
 // one answered. The callback's `iss` (RFC 9207) is checked before the code is exchanged, and the
 // ID token's `iss`, `aud` and `azp` (OpenID Connect Core §3.1.3.7) before anything is stored.
 import { TokenwardenError } from '../errors.js'
-import { issuerOf, type ServerMetadata } from './discovery.js'
+import type { Discovery } from './discovery.js'
 
 const refuse = (message: string) => new TokenwardenError('issuer-mismatch', `${message}: refused, nothing was stored.`)
-
-/** The issuer this session trusts: the metadata's (checked against the authority at discovery), else the authority. */
-export const expectedIssuer = (metadata: ServerMetadata, authority: string) =>
-  issuerOf(typeof metadata.issuer === 'string' ? metadata.issuer : authority)
 
 /**
  * RFC 9207 §2.4: the `iss` of the authorization response is compared whenever present, and
  * required when the server says it sends one (`authorization_response_iss_parameter_supported`).
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
-export function checkCallbackIssuer(url: string, metadata: ServerMetadata, authority: string): void {
+export function checkCallbackIssuer(url: string, { metadata, isIssuer }: Discovery): void {
   const iss = new URL(url).searchParams.get('iss')
   if (iss === null) {
     if (metadata.authorization_response_iss_parameter_supported === true) {
@@ -23,7 +19,7 @@ export function checkCallbackIssuer(url: string, metadata: ServerMetadata, autho
     }
     return
   }
-  if (issuerOf(iss) !== expectedIssuer(metadata, authority)) {
+  if (!isIssuer(iss)) {
     throw refuse(`The authorization response comes from the issuer ${JSON.stringify(iss)}, not this session's (RFC 9207)`)
   }
 }
@@ -45,11 +41,11 @@ function claimsOf(jwt: string): Record<string, unknown> | undefined {
  * this client, and with several audiences `azp` is this client.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
-export function checkIdToken(idToken: string | undefined, issuer: string, clientId: string): void {
+export function checkIdToken(idToken: string | undefined, isIssuer: Discovery['isIssuer'], clientId: string): void {
   if (idToken === undefined) return
   const claims = claimsOf(idToken)
   if (!claims) throw refuse('The ID token could not be read')
-  if (typeof claims.iss !== 'string' || issuerOf(claims.iss) !== issuer) {
+  if (typeof claims.iss !== 'string' || !isIssuer(claims.iss)) {
     throw refuse(`The ID token was issued by ${JSON.stringify(claims.iss)}, not this session's issuer`)
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]

@@ -8,8 +8,8 @@ import {
   type SigninResponse,
 } from 'oidc-client-ts'
 import { runSilentFrame } from './silent-frame.js'
-import { requestTimeoutSeconds, type ServerMetadata } from './discovery.js'
-import { checkCallbackIssuer, checkIdToken, expectedIssuer } from './mix-up.js'
+import type { Discovery } from './discovery.js'
+import { checkCallbackIssuer, checkIdToken } from './mix-up.js'
 import { redact, redactCause, TokenwardenError, type TokenwardenErrorCode, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol, ProtocolContext } from './seam.js'
 import type { IssuedTokens, Profile, TokenSet } from '../tokens.js'
@@ -113,7 +113,8 @@ export type OidcSteps = Omit<Protocol, 'metadata' | 'silentRenew'> & Required<Pi
  * only file that imports oidc-client-ts, and it is loaded on demand (default-protocol.ts): only
  * sign-in, the callback, the refresh grant and the end-session URL need it.
  */
-export function createOidcSteps({ options, stateStore, discard }: ProtocolContext, metadata: ServerMetadata): OidcSteps {
+export function createOidcSteps({ options, stateStore, discard }: ProtocolContext, discovery: Discovery): OidcSteps {
+  const { metadata, isIssuer } = discovery
   const settings: OidcClientSettings = {
     authority: options.authority,
     client_id: options.clientId,
@@ -121,7 +122,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
     scope: options.scope,
     response_type: 'code',
     loadUserInfo: false,
-    requestTimeoutInSeconds: requestTimeoutSeconds,
+    requestTimeoutInSeconds: discovery.requestTimeoutInSeconds,
     ...(options.postLogoutRedirectUri ? { post_logout_redirect_uri: options.postLogoutRedirectUri } : {}),
     ...(options.clientSecret
       ? {
@@ -141,7 +142,6 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
   const declared = (options.destinations ?? []).filter((destination) => destination.resource)
   const resources = [...new Set(declared.map((destination) => destination.resource!))]
   const scope = [options.scope, ...declared.map((destination) => destination.scope)].filter(Boolean).join(' ')
-  const issuer = expectedIssuer(metadata, options.authority)
 
   /**
    * The tokens, once the ID token that came with them names this issuer and client. Tokens
@@ -149,7 +149,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
    */
   const accepted = (issued: IssuedTokens): IssuedTokens => {
     try {
-      checkIdToken(issued.tokens.idToken, issuer, options.clientId)
+      checkIdToken(issued.tokens.idToken, isIssuer, options.clientId)
     } catch (error) {
       discard?.(issued.tokens)
       throw error
@@ -198,7 +198,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
       let issued: IssuedTokens
       try {
         // Before the code is exchanged: a response from another server is never redeemed here.
-        checkCallbackIssuer(url, metadata, options.authority)
+        checkCallbackIssuer(url, discovery)
         issued = toIssued(await (await clientFor(proofKey)).processSigninResponse(url))
       } catch (cause) {
         throw toError('callback-failed', 'The sign-in callback failed', cause, [new URL(url).searchParams.get('code') ?? undefined])
@@ -240,7 +240,7 @@ export function createOidcSteps({ options, stateStore, discard }: ProtocolContex
         const request = await client.createSigninRequest({ request_type: 'si:s', prompt: 'none', redirect_uri: silentRedirectUri })
         const url = await runSilentFrame(request.url, request.state.id, (options.silentRenewTimeoutSeconds ?? 10) * 1000)
         // Before the code is exchanged: an answer from another server is never redeemed here.
-        checkCallbackIssuer(url, metadata, options.authority)
+        checkCallbackIssuer(url, discovery)
         issued = toIssued(await client.processSigninResponse(url), current)
       } catch (cause) {
         throw toSilentError(cause)

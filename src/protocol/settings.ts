@@ -1,19 +1,21 @@
 import { TokenwardenError } from '../errors.js'
-import { isAllowedEndpoint } from '../util/index.js'
+import { findInsecureEndpoint } from '../util/index.js'
 
 const invalid = (message: string) => new TokenwardenError('invalid-options', message)
 
-/** oidc-client-ts settings tokenwarden sets itself: given through `oidc` they would fight ours. */
-const ownedOidcSettings: Record<string, string> = {
-  authority: '`authority`',
-  client_id: '`clientId`',
-  redirect_uri: '`redirectUri`',
-  scope: '`scope`',
-  post_logout_redirect_uri: '`postLogoutRedirectUri`',
-  client_secret: '`clientSecret`',
-  client_authentication: '`clientAuthentication`',
-  stateStore: "nothing: sign-in state is kept in tokenwarden's storage",
-  dpop: 'nothing: set `dpop: true` instead',
+/**
+ * oidc-client-ts settings tokenwarden sets itself from an option of its own (given through
+ * `oidc` they would fight ours), by their names there and here. `createSession` also reads it
+ * to suggest the option for a snake_case key.
+ */
+export const oidcSettingOptions: Readonly<Record<string, string>> = {
+  authority: 'authority',
+  client_id: 'clientId',
+  redirect_uri: 'redirectUri',
+  scope: 'scope',
+  post_logout_redirect_uri: 'postLogoutRedirectUri',
+  client_secret: 'clientSecret',
+  client_authentication: 'clientAuthentication',
 }
 
 /**
@@ -23,9 +25,11 @@ const ownedOidcSettings: Record<string, string> = {
  * `oidc.metadataUrl` must pass the same https rule as the authority.
  */
 export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHttp: boolean): void {
-  for (const [key, instead] of Object.entries(ownedOidcSettings)) {
-    if (key in oidc) throw invalid(`\`oidc.${key}\` is not passed through: use ${instead}.`)
+  for (const [key, option] of Object.entries(oidcSettingOptions)) {
+    if (key in oidc) throw invalid(`\`oidc.${key}\` is not passed through: use \`${option}\`.`)
   }
+  if ('stateStore' in oidc) throw invalid("`oidc.stateStore` is not passed through: sign-in state is kept in tokenwarden's storage.")
+  if ('dpop' in oidc) throw invalid('`oidc.dpop` is not passed through: set `dpop: true` instead.')
   if (oidc.disablePKCE) throw invalid('`oidc.disablePKCE` is refused: PKCE (RFC 7636) protects the authorization code of a browser app.')
   if (oidc.response_type !== undefined && oidc.response_type !== 'code') {
     throw invalid('`oidc.response_type` must be "code": tokenwarden uses the authorization code flow with PKCE.')
@@ -48,16 +52,6 @@ export function checkOidcSettings(oidc: Record<string, unknown>, allowInsecureHt
         : [],
     ),
   ]
-  for (const [name, value] of urls) {
-    if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue
-    let url: URL
-    try {
-      url = new URL(value)
-    } catch {
-      continue
-    }
-    if (!isAllowedEndpoint(url, allowInsecureHttp)) {
-      throw invalid(`\`oidc.${name}\` must use https: ${url.origin} is plain http on a host that is not loopback.`)
-    }
-  }
+  const insecure = findInsecureEndpoint(urls, allowInsecureHttp)
+  if (insecure) throw invalid(`\`oidc.${insecure[0]}\` must use https: ${insecure[1].origin} is plain http on a host that is not loopback.`)
 }

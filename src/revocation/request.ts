@@ -1,8 +1,8 @@
 import ky, { HTTPError } from 'ky'
 import { defaults, maxTimerMs } from '../defaults.js'
-import { TokenwardenError, safeCause } from '../errors.js'
+import { TokenwardenError } from '../errors.js'
 import type { ClientAuthentication, TokenTypeHint } from '../tokens.js'
-import { anySignal, type Bound, bound, checkNumber, isAllowedEndpoint } from '../util/index.js'
+import { anySignal, type Bound, bound, checkNumber, checkUrl, isAllowedEndpoint } from '../util/index.js'
 import { parseRetryAfter, readSuccess, toOutcome, type AttemptContext, type RevocationOutcome } from './answer.js'
 
 export type { RevocationOutcome }
@@ -124,12 +124,7 @@ function validate(request: RevokeTokenRequest, options: RevokeTokenOptions): Omi
  * loopback or with the development opt-in. Throws `invalid-options`.
  */
 export function revocationEndpoint(endpoint: string, allowInsecureHttp: boolean): URL {
-  let url: URL
-  try {
-    url = new URL(endpoint)
-  } catch (cause) {
-    throw new TokenwardenError('invalid-options', 'revokeToken needs an absolute `endpoint` URL.', { cause: safeCause(cause) })
-  }
+  const url = checkUrl('endpoint', endpoint)
   if (!isAllowedEndpoint(url, allowInsecureHttp)) {
     throw new TokenwardenError(
       'invalid-options',

@@ -1,5 +1,5 @@
 import { Listeners } from '../util/index.js'
-import { entries, get, promisifyRequest, type UseStore } from 'idb-keyval'
+import { promisifyRequest, type UseStore } from 'idb-keyval'
 import { TokenwardenError } from '../errors.js'
 import { createMemoryStorage, type KeyValueStorage, type TransactionOutcome } from './key-value.js'
 
@@ -15,8 +15,20 @@ export function createIndexedDbStorage(databaseName: string): KeyValueStorage {
     kind: 'indexeddb',
     close: () => use.close(),
     onClosed: (listener) => closedListeners.subscribe(listener),
-    get: (key) => get(key, use),
-    entries: async (prefix) => (await entries<string, unknown>(use)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
+    get: (key) => use('readonly', (store) => promisifyRequest(store.get(key))),
+    entries: (prefix) =>
+      use('readonly', async (store) => {
+        // Only the records under `prefix` are read, not every client's: the keys that start with
+        // it sort from it up to, not including, the prefix with its last character raised by one
+        // (all keys for an empty prefix, or one that ends in U+FFFF).
+        const last = prefix.charCodeAt(prefix.length - 1)
+        const range =
+          last < 0xffff ? IDBKeyRange.bound(prefix, prefix.slice(0, -1) + String.fromCharCode(last + 1), false, true) : undefined
+        const [keys, values] = await Promise.all([promisifyRequest(store.getAllKeys(range)), promisifyRequest(store.getAll(range))])
+        return keys.flatMap(
+          (key, index): Array<[string, unknown]> => (typeof key === 'string' && key.startsWith(prefix) ? [[key, values[index]]] : []),
+        )
+      }),
     transact: (keys, decide, onIssued) =>
       use('readwrite', (objectStore) => {
         const transaction = objectStore.transaction

@@ -5,7 +5,7 @@
  *
  * Each record lives under a key of keys.ts: the {@link SessionRecord} of the signed-in
  * session, {@link OutboxEntry} revocations not yet confirmed, oidc-client-ts's sign-in state,
- * a {@link DPoPKeyRecord} per sign-in (RFC 9449), and the {@link SealingKeyRecord} the
+ * a DPoP key record per sign-in (RFC 9449; dpop-key.ts, loaded with DPoP only), and the {@link SealingKeyRecord} the
  * token-bearing records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
  *
  * With encryption at rest on (the default) the session record and outbox entries are stored
@@ -22,38 +22,8 @@
  */
 import type { Profile, ResourceToken, TokenSet, TokenTypeHint } from '../tokens.js'
 
-/**
- * The DPoP key pair of one sign-in. The private key is a non-extractable `CryptoKey`: IndexedDB
- * keeps it by structured clone, and no script can read its bytes, only ask WebCrypto to sign.
- */
-export interface DPoPKeyRecord {
-  v: 1
-  kind: 'tokenwarden/dpop-key'
-  keys: CryptoKeyPair
-  /** When it was made (ms since the epoch): a key whose sign-in never completed is swept later. */
-  createdAt: number
-}
-
-export function dpopKeyRecord(keys: CryptoKeyPair, createdAt: number): DPoPKeyRecord {
-  return { v: 1, kind: 'tokenwarden/dpop-key', keys, createdAt }
-}
-
-const isKey = (value: unknown, type: KeyType) =>
-  typeof value === 'object' && value !== null && (value as CryptoKey).type === type && (value as CryptoKey).algorithm?.name === 'ECDSA'
-
-export function isDPoPKeyRecord(value: unknown): value is DPoPKeyRecord {
-  if (typeof value !== 'object' || value === null) return false
-  const record = value as Partial<DPoPKeyRecord>
-  return (
-    record.v === 1 &&
-    record.kind === 'tokenwarden/dpop-key' &&
-    Number.isFinite(record.createdAt) &&
-    isKey(record.keys?.privateKey, 'private') &&
-    // A private key that can be exported is not one we made: refuse it rather than use it.
-    record.keys?.privateKey.extractable === false &&
-    isKey(record.keys?.publicKey, 'public')
-  )
-}
+/** Every guard starts here: a record read back may be any value at all. */
+export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
 /** The stored form of a signed-in session. */
 export interface SessionRecord {
@@ -82,7 +52,7 @@ export function sessionRecord(fields: Pick<SessionRecord, 'tokens' | 'profile' |
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string'
 
 function isTokenSet(value: unknown): value is TokenSet {
-  if (typeof value !== 'object' || value === null) return false
+  if (!isObject(value)) return false
   const tokens = value as Partial<TokenSet>
   return (
     typeof tokens.accessToken === 'string' &&
@@ -93,20 +63,17 @@ function isTokenSet(value: unknown): value is TokenSet {
     optionalString(tokens.scope) &&
     optionalString(tokens.dpopKey) &&
     (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt)) &&
-    (tokens.resources === undefined || (typeof tokens.resources === 'object' && Object.values(tokens.resources).every(isResourceToken))) &&
+    (tokens.resources === undefined || (isObject(tokens.resources) && Object.values(tokens.resources).every(isResourceToken))) &&
     (tokens.refreshExpiresAt === undefined || Number.isFinite(tokens.refreshExpiresAt))
   )
 }
 
 const isResourceToken = (value: unknown) =>
-  typeof value === 'object' &&
-  value !== null &&
-  isTokenSet({ ...value, resources: undefined }) &&
-  Number.isFinite((value as ResourceToken).issuedAt)
+  isObject(value) && isTokenSet({ ...value, resources: undefined }) && Number.isFinite((value as ResourceToken).issuedAt)
 
 /** The session record in `value`, or undefined when it is not one. */
 export function readSessionRecord(value: unknown): SessionRecord | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
+  if (!isObject(value)) return undefined
   const record = value as Record<string, unknown>
   const signInId = record.signInId
   if (
@@ -115,8 +82,7 @@ export function readSessionRecord(value: unknown): SessionRecord | undefined {
     typeof signInId !== 'string' ||
     typeof record.updatedAt !== 'number' ||
     !Number.isFinite(record.updatedAt) ||
-    typeof record.profile !== 'object' ||
-    record.profile === null ||
+    !isObject(record.profile) ||
     !isTokenSet(record.tokens)
   ) {
     return undefined
@@ -146,7 +112,7 @@ export function outboxEntry(fields: Pick<OutboxEntry, 'token' | 'hint' | 'expire
 }
 
 export function isOutboxEntry(value: unknown): value is OutboxEntry {
-  if (typeof value !== 'object' || value === null) return false
+  if (!isObject(value)) return false
   const entry = value as Partial<OutboxEntry>
   return (
     entry.v === 1 &&
@@ -180,7 +146,7 @@ export function sessionEnded(signInId: string | null, endedAt: number, reason?: 
 }
 
 export function isSessionEnded(value: unknown): value is SessionEnded {
-  return typeof value === 'object' && value !== null && (value as Partial<SessionEnded>).kind === 'tokenwarden/session-ended'
+  return isObject(value) && (value as Partial<SessionEnded>).kind === 'tokenwarden/session-ended'
 }
 
 /** The key token-bearing records are sealed under. `id` lets a writer see that another tab replaced it. */
@@ -196,7 +162,7 @@ export function sealingKeyRecord(key: CryptoKey): SealingKeyRecord {
 }
 
 export function isSealingKeyRecord(value: unknown): value is SealingKeyRecord {
-  if (typeof value !== 'object' || value === null) return false
+  if (!isObject(value)) return false
   const record = value as Partial<SealingKeyRecord>
   return record.v === 1 && record.kind === 'tokenwarden/sealing-key' && typeof record.id === 'string' && typeof record.key === 'object'
 }
@@ -229,11 +195,11 @@ const sessionFields = ['kind', 'v', 'signInId', 'updatedAt'] as const
 const outboxFields = ['kind', 'v', 'hint', 'expiresAt', 'attempts', 'notBefore'] as const
 
 const isSealed = (value: unknown): value is Sealed =>
-  typeof value === 'object' && value !== null && ArrayBuffer.isView((value as Sealed).iv) && ArrayBuffer.isView((value as Sealed).data)
+  isObject(value) && ArrayBuffer.isView((value as Sealed).iv) && ArrayBuffer.isView((value as Sealed).data)
 
 /** Whether `value` is a sealed record (its ciphertext is not checked: only opening it does). */
 export function isSealedRecord(value: unknown): value is SealedRecord {
-  if (typeof value !== 'object' || value === null) return false
+  if (!isObject(value)) return false
   const record = value as Partial<SealedRecord>
   return (
     ((record.kind === 'tokenwarden/session' && record.v === 3) || (record.kind === 'tokenwarden/revocation' && record.v === 2)) &&
@@ -271,6 +237,5 @@ export function sealedAdditionalData(key: string, record: Omit<SealedRecord, 'se
 /** The plaintext record again, from a sealed record and its opened secret. Readers check it as usual. */
 export function unsealed(record: SealedRecord, secret: unknown): unknown {
   const { sealed: _, ...clear } = record
-  const parts = typeof secret === 'object' && secret !== null ? secret : {}
-  return record.kind === 'tokenwarden/session' ? { ...clear, ...parts, v: 2 } : { ...clear, ...parts, v: 1 }
+  return { ...clear, ...(isObject(secret) ? secret : {}), v: record.kind === 'tokenwarden/session' ? 2 : 1 }
 }

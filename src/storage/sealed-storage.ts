@@ -50,7 +50,11 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer, owns
    * plaintext is what this tab holds in memory anyway (its session, the entries it queued).
    */
   const known = new Map<string, { print: string; plain: unknown }>()
-  const remember = (key: string, stored: unknown, plain: unknown) => known.set(key, { print: fingerprint(stored), plain })
+  const remember = (key: string, stored: unknown, plain: unknown) => {
+    const entry = { print: fingerprint(stored), plain }
+    known.set(key, entry)
+    return entry
+  }
 
   const transact: KeyValueStorage['transact'] = async (keys, decide, onIssued) => {
     for (let attempt = 1; ; attempt++) {
@@ -60,13 +64,7 @@ export function createSealedStorage(inner: KeyValueStorage, sealer: Sealer, owns
       } else {
         const read = keys.length ? await inner.transact(keys, (current) => ({ result: new Map(current) })) : new Map<string, unknown>()
         seen = new Map(
-          await Promise.all(
-            keys.map(async (key) => {
-              const plain = await open(key, read.get(key))
-              remember(key, read.get(key), plain)
-              return [key, { print: fingerprint(read.get(key)), plain }] as const
-            }),
-          ),
+          await Promise.all(keys.map(async (key) => [key, remember(key, read.get(key), await open(key, read.get(key)))] as const)),
         )
       }
       const outcome = decide(new Map([...seen].map(([key, { plain }]) => [key, plain])))

@@ -34,8 +34,11 @@ export class Sealer {
 
   /**
    * The key, loaded once. `create`: generate and store one when there is none (a writer);
-   * a reader never creates one, since a new key cannot open anything already stored.
+   * a reader never creates one, since a new key cannot open anything already stored (so only
+   * a reader may get undefined).
    */
+  key(create: true): Promise<SealingKeyRecord>
+  key(create: boolean): Promise<SealingKeyRecord | undefined>
   async key(create: boolean): Promise<SealingKeyRecord | undefined> {
     for (;;) {
       this.#key ??= this.#load(create)
@@ -75,10 +78,12 @@ export class Sealer {
   /** The sealed secret, and the key record it was sealed under. */
   async seal(secret: unknown, additionalData: string): Promise<{ sealed: Sealed; key: SealingKeyRecord }> {
     const record = await this.key(true)
-    if (!record) throw new Error('No sealing key could be created.')
     const iv = crypto.getRandomValues(new Uint8Array(12))
-    const plain = new TextEncoder().encode(JSON.stringify(secret))
-    const data = await this.#subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encode(additionalData) }, record.key, plain)
+    const data = await this.#subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: encode(additionalData) },
+      record.key,
+      encode(JSON.stringify(secret)),
+    )
     return { sealed: { iv, data: new Uint8Array(data) }, key: record }
   }
 

@@ -1,7 +1,7 @@
 // Small helpers with no vocabulary of their own: time bounds, timers, listener sets, chunks
 // loaded on demand or fetched ahead of need once quiet, validation of option values, warnings given once, and the transport rule
 // for endpoints.
-export { isAllowedEndpoint } from './endpoints.js'
+export { findInsecureEndpoint, isAllowedEndpoint } from './endpoints.js'
 export { Listeners } from './listeners.js'
 export { assertSecureContext } from './secure-context.js'
 export { loadOnDemand, onDemand, retryable } from './on-demand.js'

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createFakeServer } from '../helpers/fake-server.js'
 import { issuer, revocationEndpoint } from '../helpers/protocol.js'
 import type { ProtocolContext } from '../../src/protocol/index.js'
+import type { Discovery } from '../../src/protocol/discovery.js'
 
 const document = {
   issuer,
@@ -17,8 +18,8 @@ function mockOidcChunk(failures = 0) {
     chunk.loads += 1
     if (chunk.loads <= failures) throw new TypeError('Failed to fetch dynamically imported module: /assets/oidc-1234.js')
     return {
-      createOidcSteps: (_context: ProtocolContext, metadata: unknown) => {
-        chunk.created.push(metadata)
+      createOidcSteps: (_context: ProtocolContext, discovery: Discovery) => {
+        chunk.created.push(discovery)
         return {
           signInUrl: async () => `${issuer}/auth?client_id=spa`,
           processCallback: async () => ({ tokens: { accessToken: 'at', tokenType: 'Bearer' }, profile: {} }),
@@ -80,7 +81,8 @@ describe('the default protocol: discovery at once, oidc-client-ts on first use',
     await protocol.refresh({ tokens: { accessToken: 'at', tokenType: 'Bearer', refreshToken: 'rt' }, profile: {} })
     await protocol.clearStaleState()
     expect(chunk.loads).toBe(1)
-    expect(chunk.created).toEqual([document])
+    // Discovery hands over what it settled, so the chunk fetches and decides none of it again.
+    expect(chunk.created).toEqual([{ metadata: document, isIssuer: expect.any(Function), requestTimeoutInSeconds: 10 }])
     expect(server.requests).toHaveLength(1)
   })
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSession } from '../../src/index.js'
-import { discover, protocolMetadata } from '../../src/protocol/discovery.js'
+import { discover, discoveryOf, protocolMetadata } from '../../src/protocol/discovery.js'
 import { createFakeServer, oauthError } from '../helpers/fake-server.js'
 import { issuer, revocationEndpoint, serverMetadata } from '../helpers/protocol.js'
 
@@ -130,6 +130,8 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
     const base = { authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/cb' }
     for (const oidc of [
       { metadataUrl: 'http://evil.example/meta.json' },
+      // The URL parser (and so fetch) drops leading spaces: such a URL is checked all the same.
+      { metadataUrl: ' http://evil.example/meta.json' },
       { metadataSeed: { authorization_endpoint: 'http://evil.example/authorize' } },
       { metadata: { ...document, token_endpoint: 'http://evil.example/token' } },
     ]) {
@@ -142,5 +144,21 @@ describe('discovery (what oidc-client-ts would fetch, without it)', () => {
       revocationEndpoint,
       dpopSigningAlgValues: ['ES256'],
     })
+  })
+  it('hands the oidc-client-ts steps the issuer it trusts (trailing slashes aside) and the request bound it used itself', () => {
+    const served = discoveryOf({ ...document, issuer: `${issuer}/` }, { authority: issuer, oidc: {} })
+    expect([served.isIssuer(issuer), served.isIssuer(`${issuer}//`), served.isIssuer('https://evil.example.test')]).toEqual([
+      true,
+      true,
+      false,
+    ])
+    expect(served.requestTimeoutInSeconds).toBe(10)
+    // A document given in oidc.metadata without an issuer: the authority is the issuer.
+    const given = discoveryOf({ token_endpoint: `${issuer}/token` }, { authority: `${issuer}/`, oidc: { requestTimeoutInSeconds: 3 } })
+    expect([given.isIssuer(issuer), given.isIssuer(`${issuer}/other`)]).toEqual([true, false])
+    expect(given.requestTimeoutInSeconds).toBe(3)
+    expect(
+      discoveryOf(document, { authority: issuer, oidc: { requestTimeoutInSeconds: undefined } }).requestTimeoutInSeconds,
+    ).toBeUndefined()
   })
 })

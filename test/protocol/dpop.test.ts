@@ -138,7 +138,7 @@ describe('DPoP key records', () => {
   it('a stored key whose private key is extractable is not ours: load() refuses it', async () => {
     const storage = createMemoryStorage()
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
-    const { dpopKeyRecord } = await import('../../src/storage/records.js')
+    const { dpopKeyRecord } = await import('../../src/storage/dpop-key.js')
     await storage.transact([], () => ({
       changes: { set: [[recordKeys.dpopKey(sessionId, 'k'), dpopKeyRecord(keys, 0)]] },
       result: undefined,

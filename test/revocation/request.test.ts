@@ -108,6 +108,10 @@ describe('revokeToken: the request (RFC 7009 §2.1)', () => {
       'invalid-options',
     ])
     expect(server.requests).toHaveLength(0)
+    // The endpoint goes through the same URL check as createSession's options, and says which option.
+    await expect(revokeToken({ token: 'x', client_id: 'a' }, options(server, { endpoint: 'not a url' }))).rejects.toThrow(
+      '`endpoint` is not an absolute URL: "not a url".',
+    )
   })
 
   it.each<[string, Partial<RevokeTokenOptions>]>([

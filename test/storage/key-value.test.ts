@@ -19,6 +19,29 @@ describe('IndexedDB storage', () => {
     await expect(storage.get('b')).resolves.toBe(2)
   })
 
+  it('lists exactly the entries whose key starts with the prefix, whatever sorts beside them', async () => {
+    const storage = createIndexedDbStorage(freshDatabase())
+    const keys = [
+      'outbox:a:1',
+      'outbox:a:\uffff',
+      'outbox:a:\uffff\uffff',
+      'outbox:a;',
+      'outbox:a',
+      'outbox:ab:1',
+      'outbox:\uffff:1',
+      'session:a',
+    ]
+    await commit(storage, { set: keys.map((key) => [key, key]) })
+    const listed = async (prefix: string) => {
+      const found = await storage.entries(prefix)
+      for (const [key, value] of found) expect(value).toBe(key)
+      return found.map(([key]) => key).sort()
+    }
+    await expect(listed('outbox:a:')).resolves.toEqual(['outbox:a:1', 'outbox:a:\uffff', 'outbox:a:\uffff\uffff'])
+    await expect(listed('outbox:\uffff')).resolves.toEqual(['outbox:\uffff:1'])
+    await expect(listed('')).resolves.toEqual([...keys].sort())
+  })
+
   it('a transaction whose decision throws changes nothing', async () => {
     const storage = createIndexedDbStorage(freshDatabase())
     await commit(storage, { set: [['a', 1]] })

@@ -25,7 +25,8 @@ describe('the session record holds the resources’ tokens (RFC 8707)', () => {
     ['an empty token', { 'https://a.example.test/': { ...resources['https://a.example.test/'], accessToken: '' } }],
     ['no issue time', { 'https://a.example.test/': { accessToken: 'at-a', tokenType: 'Bearer' } }],
     ['not an object', { 'https://a.example.test/': 'at-a' }],
-  ])('a record whose resource token has %s is refused', (_, bad) => {
+    ['null where the map should be', null],
+  ])('a record whose resource token has %s is refused, not thrown on', (_, bad) => {
     expect(
       readSessionRecord({
         v: 2,
