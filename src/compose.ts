@@ -9,7 +9,7 @@ import type { ResourceTokens } from './resources.js'
 import { IdleWatcher, ServerLimit } from './limits/index.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import type { SignInPort } from './sign-in.js'
-import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
+import { DPoPKeyStore, type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
 import {
   createDefaultChannel,
   createDefaultLock,
@@ -105,7 +105,9 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     timers,
     emit,
   })
-  const dpop: DPoP | undefined = dpopModule ? new dpopModule.DPoP(storage.records, id, now, new dpopModule.DPoPNonces()) : undefined
+  const dpop: DPoP | undefined = dpopModule
+    ? new dpopModule.DPoP(new DPoPKeyStore(storage.records, id), now, new dpopModule.DPoPNonces())
+    : undefined
   const protocol =
     dpopModule && dpop ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => void outbox.revokeUnqueued(tokens)) : baseProtocol
   const channel = (options.channel ?? createDefaultChannel)(names.channel)

@@ -11,7 +11,7 @@
 import { TokenwardenError, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol } from './seam.js'
 import type { IssuedTokens, TokenSet } from '../tokens.js'
-import { dpopKeyRecord, isDPoPKeyRecord, isEntryOf, readSessionRecord, recordKeys, commit, type KeyValueStorage } from '../storage/index.js'
+import type { DPoPKeyStore } from '../storage/index.js'
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const
 const encoder = new TextEncoder()
@@ -93,18 +93,16 @@ export class DPoPNonces {
   }
 }
 
-/** The DPoP keys of one session id in storage, and their proofs. */
+/** The DPoP keys of one session (kept by storage's `DPoPKeyStore`), and their proofs. */
 export class DPoP {
-  readonly #storage: KeyValueStorage
-  readonly #sessionId: string
+  readonly #keys: DPoPKeyStore
   readonly #now: () => number
   readonly #nonces: DPoPNonces
   /** The key last loaded, so a request does not read IndexedDB each time. */
   #cached: DPoPKey | undefined
 
-  constructor(storage: KeyValueStorage, sessionId: string, now: () => number, nonces = new DPoPNonces()) {
-    this.#storage = storage
-    this.#sessionId = sessionId
+  constructor(keys: DPoPKeyStore, now: () => number, nonces = new DPoPNonces()) {
+    this.#keys = keys
     this.#now = now
     this.#nonces = nonces
   }
@@ -118,7 +116,7 @@ export class DPoP {
   async create(): Promise<DPoPKey> {
     const keys = await crypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])
     const key = { id: crypto.randomUUID(), keys }
-    await commit(this.#storage, { set: [[recordKeys.dpopKey(this.#sessionId, key.id), dpopKeyRecord(keys, this.#now())]] })
+    await this.#keys.save(key.id, keys, this.#now())
     this.#cached = key
     return key
   }
@@ -126,37 +124,23 @@ export class DPoP {
   /** The stored key `id`, or undefined once it was deleted (its session ended). */
   async load(id: string): Promise<DPoPKey | undefined> {
     if (this.#cached?.id === id) return this.#cached
-    const record = await this.#storage.get(recordKeys.dpopKey(this.#sessionId, id))
-    if (!isDPoPKeyRecord(record)) return undefined
-    this.#cached = { id, keys: record.keys }
+    const keys = await this.#keys.load(id)
+    if (!keys) return undefined
+    this.#cached = { id, keys }
     return this.#cached
   }
 
   async discard(id: string): Promise<void> {
     if (this.#cached?.id === id) this.#cached = undefined
-    await commit(this.#storage, { delete: [recordKeys.dpopKey(this.#sessionId, id)] })
+    await this.#keys.discard(id)
   }
 
   /**
    * Deletes keys that belong to no session: not the stored session's, and older than a
    * sign-in takes (another tab's callback may be under way with a key it just made).
    */
-  async sweep(): Promise<void> {
-    const prefix = recordKeys.dpopPrefix(this.#sessionId)
-    // Only this session's keys, by exact key: another client's id may start like ours.
-    const entries = (await this.#storage.entries(prefix)).filter(([key]) => isEntryOf(prefix, key))
-    if (!entries.length) return
-    const sessionKey = recordKeys.session(this.#sessionId)
-    await this.#storage.transact([sessionKey, ...entries.map(([key]) => key)], (current) => {
-      const inUse = readSessionRecord(current.get(sessionKey))?.tokens.dpopKey
-      const stale = entries.flatMap(([key]) => {
-        const record = current.get(key)
-        const id = key.slice(prefix.length)
-        const old = !isDPoPKeyRecord(record) || record.createdAt < this.#now() - orphanAgeMs
-        return id !== inUse && old ? [key] : []
-      })
-      return { changes: { delete: stale }, result: undefined }
-    })
+  sweep(): Promise<void> {
+    return this.#keys.sweep(this.#now() - orphanAgeMs)
   }
 
   /** `key` for oidc-client-ts: token endpoint proofs, with the nonces kept here. */

@@ -6,7 +6,7 @@ export type { IssuedTransaction, KeyValueStorage, StorageChanges, StorageKind, T
 export { isEntryOf, recordKeys, sessionIdOf, sessionNames } from './keys.js'
 export { type OpenedStorage, openStorage, type StorageSettings } from './open.js'
 export { defaultPersistence, persistence } from './persistence.js'
-export { dpopKeyRecord, isDPoPKeyRecord } from './dpop-key.js'
+export { dpopKeyRecord, DPoPKeyStore, isDPoPKeyRecord } from './dpop-key.js'
 export { isOutboxEntry, isSealedRecord, outboxEntry, readSessionRecord, sessionRecord } from './records.js'
 export type { OutboxEntry, SessionRecord } from './records.js'
 export { protectAtRest } from './sealed-storage.js'

@@ -5,7 +5,7 @@
  *
  * Each record lives under a key of keys.ts: the {@link SessionRecord} of the signed-in
  * session, {@link OutboxEntry} revocations not yet confirmed, oidc-client-ts's sign-in state,
- * a DPoP key record per sign-in (RFC 9449; dpop-key.ts, loaded with DPoP only), and the {@link SealingKeyRecord} the
+ * a DPoP key record per sign-in (RFC 9449; dpop-key.ts, with its store), and the {@link SealingKeyRecord} the
  * token-bearing records are encrypted under (a non-extractable `CryptoKey`, never its bytes).
  *
  * With encryption at rest on (the default) the session record and outbox entries are stored

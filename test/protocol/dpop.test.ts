@@ -5,7 +5,7 @@ import { ok, type SeenRequest } from '../helpers/fake-server.js'
 import { issueGrant, issuer, revocationEndpoint } from '../helpers/protocol.js'
 import { createWorld } from '../helpers/session.js'
 import type { Grant } from '../../src/tokens.js'
-import { recordKeys, sessionIdOf, createMemoryStorage } from '../../src/storage/index.js'
+import { recordKeys, sessionIdOf, createMemoryStorage, DPoPKeyStore } from '../../src/storage/index.js'
 
 const api = 'https://api.example.test/me'
 const sessionId = sessionIdOf(issuer, 'spa')
@@ -83,7 +83,7 @@ function dpopWorld(options: { nonce?: string; bind?: boolean; algs?: string[] } 
 
 describe('DPoP proofs (RFC 9449)', () => {
   it('a proof is an ES256 JWS over the request that verifies with its embedded key', async () => {
-    const dpop = new DPoP(createMemoryStorage(), sessionId, () => 1_700_000_000_500)
+    const dpop = new DPoP(new DPoPKeyStore(createMemoryStorage(), sessionId), () => 1_700_000_000_500)
     const key = await dpop.create()
     const first = await dpop.proof(key, { method: 'post', url: `${api}?q=1#frag`, accessToken: 'at-1' })
     const second = await dpop.proof(key, { method: 'post', url: api, accessToken: 'at-1' })
@@ -98,7 +98,7 @@ describe('DPoP proofs (RFC 9449)', () => {
 
   it('the key pair is stored as a non-extractable CryptoKey pair under its record key', async () => {
     const storage = createMemoryStorage()
-    const dpop = new DPoP(storage, sessionId, Date.now)
+    const dpop = new DPoP(new DPoPKeyStore(storage, sessionId), Date.now)
     const key = await dpop.create()
     const record = (await storage.get(recordKeys.dpopKey(sessionId, key.id))) as { keys: CryptoKeyPair }
     expect(record.keys.privateKey.extractable).toBe(false)
@@ -111,7 +111,7 @@ describe('DPoP key records', () => {
   it('sweep deletes keys no session uses once they are older than a sign-in takes; the session’s key and fresh ones stay', async () => {
     let now = 1_000_000_000
     const storage = createMemoryStorage()
-    const dpop = new DPoP(storage, sessionId, () => now)
+    const dpop = new DPoP(new DPoPKeyStore(storage, sessionId), () => now)
     const inUse = await dpop.create()
     const orphan = await dpop.create()
     const { sessionRecord } = await import('../../src/storage/records.js')
@@ -143,7 +143,7 @@ describe('DPoP key records', () => {
       changes: { set: [[recordKeys.dpopKey(sessionId, 'k'), dpopKeyRecord(keys, 0)]] },
       result: undefined,
     }))
-    await expect(new DPoP(storage, sessionId, Date.now).load('k')).resolves.toBeUndefined()
+    await expect(new DPoP(new DPoPKeyStore(storage, sessionId), Date.now).load('k')).resolves.toBeUndefined()
   })
 })
 

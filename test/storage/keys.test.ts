@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createMemoryStorage } from '../../src/storage/index.js'
+import { createMemoryStorage, DPoPKeyStore } from '../../src/storage/index.js'
 import { DPoP } from '../../src/protocol/dpop.js'
 import { commit, dpopKeyRecord, recordKeys, sessionIdOf, sessionNames } from '../../src/storage/index.js'
 import { switchable, ok } from '../helpers/fake-server.js'
@@ -73,7 +73,7 @@ describe('session ids that share a prefix', () => {
       await commit(storage, { set: [[recordKeys.dpopKey(sessionIdOf(issuer, long), crypto.randomUUID()), dpopKeyRecord(keys, 0)]] })
     }
     const before = (await storage.entries('dpop:')).map(([key]) => key).sort()
-    for (const [short] of pairs) await new DPoP(storage, sessionIdOf(issuer, short), () => 3600_000).sweep()
+    for (const [short] of pairs) await new DPoP(new DPoPKeyStore(storage, sessionIdOf(issuer, short)), () => 3600_000).sweep()
     expect((await storage.entries('dpop:')).map(([key]) => key).sort()).toEqual(before)
   })
 })
