@@ -97,6 +97,8 @@ export interface SizeReport {
   dependencies: { size: Size; used: Record<string, string[]> }
   /** core minus dependencies alone. */
   ownCode: Size
+  /** The files of the core (the entry and the chunks it imports statically), by name. */
+  coreFiles: string[]
   ok: boolean
 }
 
@@ -187,7 +189,7 @@ async function bundle(code: string, { sourcemap = false } = {}) {
       module: relative(root, chunk.facadeModuleId ?? chunk.fileName),
       chunks: [...closure(chunk)].filter((name) => !start.has(name)).map(bytesOf),
     }))
-  return { start: [...start].map(bytesOf), lazy }
+  return { start: [...start].map(bytesOf), startFiles: [...start].sort(), lazy }
 }
 
 /** Each file compressed on its own, as a server sends it; the figures are the sums. */
@@ -430,6 +432,7 @@ export async function measureSizes(): Promise<SizeReport> {
       target("tokenwarden's own code (row below the dependencies)", TARGETS.ownCode, ownCode.gzip),
     ],
     breakdown: breakdownOf(core),
+    coreFiles: core.startFiles,
     ok: entries.every((row) => row.over.length === 0),
   }
 }
