@@ -184,13 +184,27 @@ describe('loadOnDemand', () => {
   })
 })
 
-describe('the session prefetches oidc-client-ts only where nothing waits', () => {
+describe('the session prefetches oidc-client-ts and the refresh grant only where nothing waits', () => {
   beforeEach(() => vi.resetModules())
-  afterEach(() => vi.doUnmock('../../src/protocol/oidc.js'))
+  afterEach(() => {
+    vi.doUnmock('../../src/protocol/oidc.js')
+    vi.doUnmock('../../src/refresh-grant.js')
+  })
+
+  /** Counts loads of the refresh grant's chunk (the real module is loaded). */
+  function countGrantChunk() {
+    const grant = { loads: 0 }
+    vi.doMock('../../src/refresh-grant.js', async (importOriginal) => {
+      grant.loads += 1
+      return importOriginal()
+    })
+    return grant
+  }
 
   /** A signed-in tab on the default protocol, its clock and timers in the test's hands. */
   async function signedInTab() {
     const chunk = mockOidcChunk()
+    const grant = countGrantChunk()
     const { createSession, createMemoryStorage } = await import('../../src/index.js')
     const { createTestClock } = await import('../../src/testing/index.js')
     const { sessionRecord, recordKeys, sessionIdOf } = await import('../../src/storage/index.js')
@@ -219,25 +233,28 @@ describe('the session prefetches oidc-client-ts only where nothing waits', () =>
     })
     await session.start()
     expect(session.getSnapshot().status).toBe('signed-in')
-    return { chunk, session, clock, prefetchQuietMs }
+    return { chunk, grant, session, clock, prefetchQuietMs }
   }
 
-  it('a signed-in tab fetches the chunk once it has been quiet for prefetchQuietMs, then in idle time', async () => {
-    const { chunk, session, clock, prefetchQuietMs } = await signedInTab()
+  it('a signed-in tab fetches both chunks once it has been quiet for prefetchQuietMs, then in idle time', async () => {
+    const { chunk, grant, session, clock, prefetchQuietMs } = await signedInTab()
     await clock.advance(prefetchQuietMs - 1)
     expect(chunk.loads).toBe(0)
+    expect(grant.loads).toBe(0)
     await clock.advance(2) // quiet long enough, then the idle callback (a 1 ms timer in Node)
     await vi.waitFor(() => expect(chunk.loads).toBe(1))
+    await vi.waitFor(() => expect(grant.loads).toBe(1))
     session.dispose()
   })
 
-  it('a logout begun before then is never met by the prefetch: the chunk is not fetched at all', async () => {
-    const { chunk, session, clock, prefetchQuietMs } = await signedInTab()
+  it('a logout begun before then is never met by the prefetch: neither chunk is fetched at all', async () => {
+    const { chunk, grant, session, clock, prefetchQuietMs } = await signedInTab()
     await clock.advance(prefetchQuietMs / 2)
     const result = await session.logout()
     expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
     await clock.advance(prefetchQuietMs * 3)
     expect(chunk.loads).toBe(0)
+    expect(grant.loads).toBe(0)
     session.dispose()
   })
 })
