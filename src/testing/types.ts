@@ -78,7 +78,10 @@ export interface TestAuthority {
   setRevocation(mode: RevocationMode): void
   /** Moves the clock forward (the proactive refresh and outbox retries fire on the way). */
   advance(ms: number): Promise<void>
-  /** Lets pending work settle (cross-tab messages, storage, sealing on WebCrypto, the fake server) without moving the clock. */
+  /**
+   * Lets pending work settle (cross-tab messages, storage, sealing on WebCrypto, the fake server,
+   * whatever runs under the cross-tab lock: a refresh, with the code it loads) without moving the clock.
+   */
   settle(): Promise<void>
   /**
    * Whether the authority would still accept `token`: issued, not revoked, not rotated, not
