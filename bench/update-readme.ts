@@ -36,31 +36,21 @@ export function replaceSection(readme: string, results: string): string {
 
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url
 if (isMain) {
-  const resultsPath = `${resultsDir}results.md`
+  // Each section of docs/benchmarks.md, from the results file its script writes.
+  const sections = [
+    { name: 'bench', file: 'results.md', section: readmeSection, command, required: 'npm run bench' },
+    { name: 'size', file: 'size.md', section: sizeReadmeSection, command: sizeReadmeCommand, required: 'npm run size' },
+    { name: 'silent-renew', file: 'silent-renew.md', section: silentRenewSection, command: 'npm run bench:silent-renew' },
+  ]
   try {
-    if (!existsSync(resultsPath)) throw new Error('bench/results/results.md does not exist yet: run `npm run bench` first.')
-    const changed = rewriteReadmeSection('bench', readmeSection(readFileSync(resultsPath, 'utf8')), command, benchmarksPath)
-    console.log(
-      changed
-        ? 'docs/benchmarks.md: benchmark section rewritten from bench/results/results.md'
-        : 'docs/benchmarks.md: benchmark section already up to date',
-    )
-    const sizePath = `${resultsDir}size.md`
-    if (!existsSync(sizePath)) throw new Error('bench/results/size.md does not exist yet: run `npm run size` first.')
-    const sizeChanged = rewriteReadmeSection('size', sizeReadmeSection(readFileSync(sizePath, 'utf8')), sizeReadmeCommand, benchmarksPath)
-    console.log(
-      sizeChanged
-        ? 'docs/benchmarks.md: bundle-size section rewritten from bench/results/size.md'
-        : 'docs/benchmarks.md: bundle-size section already up to date',
-    )
-    const silentPath = `${resultsDir}silent-renew.md`
-    if (existsSync(silentPath)) {
-      rewriteReadmeSection(
-        'silent-renew',
-        silentRenewSection(readFileSync(silentPath, 'utf8')),
-        'npm run bench:silent-renew',
-        benchmarksPath,
-      )
+    for (const { name, file, section, command: by, required } of sections) {
+      const path = `${resultsDir}${file}`
+      if (!existsSync(path)) {
+        if (!required) continue
+        throw new Error(`bench/results/${file} does not exist yet: run \`${required}\` first.`)
+      }
+      const changed = rewriteReadmeSection(name, section(readFileSync(path, 'utf8')), by, benchmarksPath)
+      console.log(`docs/benchmarks.md: ${name} section ${changed ? 'rewritten from' : 'already up to date with'} bench/results/${file}`)
     }
   } catch (error) {
     console.error(`update-readme: ${error instanceof Error ? error.message : String(error)}`)
