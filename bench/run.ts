@@ -4,7 +4,7 @@
 //
 //   npx tsx bench/run.ts [--latency 100] [--runs 12] [--hang-runs 3] [--profile-runs 5]
 //   [--cross-tab-runs 20] [--cold-runs 20] [--resource-runs 12] [--first-runs 12] [--out bench/.tmp]
-//   [--only logout-resources|logout]  (a trial, printed, nothing written: `logout` runs the
+//   [--only logout-resources|first-logout|logout]  (a trial, printed, nothing written: `logout` runs the
 //   logout scenarios, first logout and two resources included, and judges their targets)
 //   (or BENCH_LATENCY_MS, BENCH_RUNS, BENCH_HANG_RUNS, BENCH_PROFILE_RUNS, BENCH_CROSS_TAB_RUNS,
 //   BENCH_COLD_RUNS, BENCH_RESOURCE_RUNS, BENCH_FIRST_RUNS)
@@ -67,8 +67,8 @@ const crossTabRuns = count('--cross-tab-runs', flags['cross-tab-runs'], 'BENCH_C
 const coldRuns = count('--cold-runs', flags['cold-runs'], 'BENCH_COLD_RUNS', 20, 1)
 const resourceRuns = count('--resource-runs', flags['resource-runs'], 'BENCH_RESOURCE_RUNS', 12, 1)
 const firstRuns = count('--first-runs', flags['first-runs'], 'BENCH_FIRST_RUNS', 12, 1)
-if (flags.only !== undefined && flags.only !== 'logout-resources' && flags.only !== 'logout')
-  throw new Error(`bench: --only takes logout-resources or logout, got ${flags.only}`)
+const trials = ['logout-resources', 'first-logout', 'logout']
+if (flags.only !== undefined && !trials.includes(flags.only)) throw new Error(`bench: --only takes ${trials.join(', ')}, got ${flags.only}`)
 
 /** The targets, judged on the logout figures and what the other logout scenarios measured. */
 function targetsOf(logout: LogoutResults, other: Omit<OtherFigures, 'phases'>): TargetVerdict[] {
@@ -99,6 +99,11 @@ async function main() {
   if (flags.only === 'logout-resources') {
     const trial = await runLogoutResources(stack, { runs: resourceRuns })
     process.stdout.write(`${JSON.stringify(trial, null, 2)}\n`)
+    return
+  }
+  if (flags.only === 'first-logout') {
+    const trial = await runFirstLogout(stack, { runs: firstRuns })
+    process.stdout.write(`${JSON.stringify({ first: trial.first, later: trial.later }, null, 2)}\n`)
     return
   }
   if (flags.only === 'logout') {
