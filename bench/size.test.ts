@@ -84,7 +84,7 @@ test('the targets are judged against the measured figures and never fail the bud
 test('the breakdown gives every gzip byte of the core and of each lazy chunk an owner', () => {
   const { groups, rows } = report.breakdown
   expect(groups[0]).toBe('core')
-  expect([...groups].sort()).toEqual(['core', 'dpop', 'oidc', 'refresh', 'resources', 'sign-in'])
+  expect([...groups].sort()).toEqual(['core', 'dpop', 'idle', 'oidc', 'refresh', 'resources', 'sign-in'])
   for (const group of groups) {
     const shares = rows.reduce((sum, r) => sum + (r.gzip[group] ?? 0), 0)
     expect(shares, `${group}: the shares add up to its row`).toBeCloseTo(row(group).size.gzip, 3)

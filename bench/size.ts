@@ -284,6 +284,8 @@ const LAZY: Record<string, { name: string; what: string; lifecycle: boolean }> =
   // Not in the lifecycle: it loads only for an app that opts into `dpop: true`, and the
   // lifecycle compared across libraries is plain bearer tokens (most peers have no DPoP).
   'src/protocol/dpop.ts': { name: 'dpop', what: 'loaded at start, only with `dpop: true`', lifecycle: false },
+  // Likewise: it loads only for an app that sets an idle limit.
+  'src/limits/idle.ts': { name: 'idle', what: 'loaded at start, only with `idleTimeoutSeconds`', lifecycle: false },
   // Not in the lifecycle either: it loads only for an app that declares resources (RFC 8707).
   'src/resources.ts': { name: 'resources', what: "loaded on first use of a declared resource's token (RFC 8707)", lifecycle: false },
 }

@@ -6,7 +6,7 @@ import { createDefaultProtocol, type DPoP, loadDPoP, type Protocol, type TokenBi
 import { Reconciler } from './reconcile.js'
 import { Refresher } from './refresh.js'
 import type { ResourceTokens } from './resources.js'
-import { IdleWatcher, ServerLimit } from './limits/index.js'
+import { type IdleWatcher, loadIdle, ServerLimit } from './limits/index.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import type { SignInPort } from './sign-in.js'
 import { DPoPKeyStore, type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
@@ -22,7 +22,7 @@ import {
 } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
-import { onDemand, quietGate, realTimers } from './util/index.js'
+import { Alarm, onDemand, quietGate, realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
 
@@ -70,17 +70,19 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   const { options, id } = host
   const emit = host.events.emit
   const names = sessionNames(id)
-  // DPoP's code is loaded only by the sessions that turn it on, while the database opens; if
-  // it cannot load, start fails, typed.
+  // DPoP's code and the idle limit's are loaded only by the sessions that turn them on, while
+  // the database opens; if either cannot load, start fails, typed.
   const dpopLoading = options.dpop ? loadDPoP() : undefined
+  const idleLoading = options.idleTimeoutSeconds === undefined ? undefined : loadIdle()
   // Awaited below; this only keeps a failure that comes first from being reported as unhandled.
-  dpopLoading?.catch(() => undefined)
+  for (const loading of [dpopLoading, idleLoading]) loading?.catch(() => undefined)
   const storage = await openStorage(options)
   host.onDispose(storage.close)
   if (storage.fallback) emit({ type: 'storage', kind: 'fallback', storage: 'memory', code: storage.fallback.code })
   // DPoP fails here, at start, rather than at the first sign-in, without WebCrypto ECDSA.
   const dpopModule = await dpopLoading
   await dpopModule?.assertDPoPSupport()
+  const idleModule = await idleLoading
 
   const { now } = options
   const timers = options.timers ?? realTimers
@@ -124,19 +126,19 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
   // The idle limit, when there is one: built before the refresher, which asks it whether the
   // user was active; its logout is the session's own (below), with reason `idle`.
   const idle =
-    options.idleTimeoutSeconds === undefined
-      ? undefined
-      : new IdleWatcher({
+    idleModule && options.idleTimeoutSeconds !== undefined
+      ? new idleModule.IdleWatcher({
           limitMs: options.idleTimeoutSeconds * 1000,
           warningMs: Math.min(options.idleWarningSeconds, options.idleTimeoutSeconds) * 1000,
           broadcast: (type) => channel.post({ type, signInId: local.current?.signInId ?? null, tab: host.tab }),
           listen: onUserActivity,
           logout: () => runLogout({}, 'idle'),
           resume: () => refresher.resume(),
+          alarm: () => new Alarm(timers, now),
           now,
-          timers,
           emit,
         })
+      : undefined
   const serverLimit = new ServerLimit({ now, timers, emit })
   const refresher = new Refresher({
     store,

@@ -198,12 +198,13 @@ describe('src/ architecture', () => {
   })
 
   it('reaches the parts loaded on demand only by import(), so they stay out of the entry', () => {
-    // oidc.ts (oidc-client-ts), dpop.ts, the sign-in, the refresh grant (with silent renewal) and
+    // oidc.ts (oidc-client-ts), dpop.ts, the idle limit, the sign-in, the refresh grant (with silent renewal) and
     // the resources' tokens are chunks of their own (bench/size.ts measures them apart): a static
     // import anywhere would pull them back into the entry.
     const lazy = {
       'protocol/oidc.ts': 'protocol/default-protocol.ts',
       'protocol/dpop.ts': 'protocol/index.ts',
+      'limits/idle.ts': 'limits/index.ts',
       'sign-in.ts': 'compose.ts',
       'refresh-grant.ts': 'refresh.ts',
       'resources.ts': 'compose.ts',
