@@ -203,7 +203,6 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
       outbox,
       refresher,
       broadcast,
-      leewayMs: options.refreshLeewaySeconds * 1000,
     })
   })
   function runLogout(logoutOptions: LogoutOptions, reason?: EndReason): Promise<LogoutResult> {

@@ -49,16 +49,16 @@ export class Refresher {
   }
 
   /**
-   * When a refresh is due: `leewayMs` before expiry, but never earlier than half the token's
+   * When a token is due for renewal: `leewayMs` before expiry, but never earlier than half its
    * lifetime, or tokens that live shorter than the leeway would be refreshed again as soon as
-   * they arrive.
+   * they arrive. The resources' tokens follow the same rule (resources.ts).
    */
-  #dueAt(expiresAt: number, updatedAt: number): number {
+  dueAt(expiresAt: number, updatedAt: number): number {
     return expiresAt - Math.min(this.#port.leewayMs, Math.max(0, expiresAt - updatedAt) / 2)
   }
 
   #isDue(tokens: TokenSet, updatedAt: number): boolean {
-    return tokens.expiresAt !== undefined && this.#dueAt(tokens.expiresAt, updatedAt) <= this.#port.now()
+    return tokens.expiresAt !== undefined && this.dueAt(tokens.expiresAt, updatedAt) <= this.#port.now()
   }
 
   /** The access token, refreshed first when it is due. */
@@ -161,7 +161,7 @@ export class Refresher {
       return
     }
     const floor = this.#state.lastRefreshAt + refreshFloorMs * 2 ** this.#state.useless
-    this.#alarm.set(Math.max(this.#dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
+    this.#alarm.set(Math.max(this.dueAt(tokens.expiresAt, current.updatedAt), floor), () => {
       const { local, activeSince } = this.#port
       const now = local.current
       if (!now || local.loggingOut) return

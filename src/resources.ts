@@ -19,10 +19,9 @@ export interface ResourcePort {
   lock: TabLock
   protocol: Pick<Protocol, 'refresh'>
   outbox: Outbox
-  refresher: Pick<Refresher, 'unsavedTokens' | 'endRefused'>
+  /** `dueAt`: a resource's token is renewed when the session's would be. */
+  refresher: Pick<Refresher, 'unsavedTokens' | 'endRefused' | 'dueAt'>
   broadcast(type: TabMessage['type'], signInId: string | null): void
-  /** Refresh a token when it expires within this many ms (at the latest at half its life). */
-  leewayMs: number
   now: () => number
   /** The declared destinations: those that name a resource, with its scope. */
   destinations: readonly { readonly resource?: string | undefined; readonly scope?: string | undefined }[]
@@ -57,7 +56,7 @@ export class ResourceTokens {
   #isDue(token: ResourceToken): boolean {
     const { expiresAt, issuedAt } = token
     if (expiresAt === undefined) return false
-    return expiresAt - Math.min(this.#port.leewayMs, Math.max(0, expiresAt - issuedAt) / 2) <= this.#port.now()
+    return this.#port.refresher.dueAt(expiresAt, issuedAt) <= this.#port.now()
   }
 
   /** The declared resource `resource`, with the scope its destinations ask for. */
