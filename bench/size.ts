@@ -144,7 +144,9 @@ async function bundle(code: string, { sourcemap = false } = {}) {
       reportCompressedSize: false,
       copyPublicDir: false,
       lib: { entry: 'size-entry', formats: ['es'], fileName: 'entry' },
-      rolldownOptions: { external: isFramework },
+      // As the package is built (vite.config.ts): a module shared by the entry and a lazy chunk
+      // stays in the entry, not in a file of its own.
+      rolldownOptions: { external: isFramework, preserveEntrySignatures: 'allow-extension' },
     },
   })
   const outputs = (Array.isArray(output) ? output : [output]) as Array<Rolldown.RolldownOutput | object>

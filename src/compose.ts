@@ -9,7 +9,7 @@ import type { ResourceTokens } from './resources.js'
 import { type IdleWatcher, loadIdle, ServerLimit } from './limits/index.js'
 import { createRevoker, Outbox } from './revocation/index.js'
 import type { SignInPort } from './sign-in.js'
-import { DPoPKeyStore, type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
+import { type OpenedStorage, openStorage, SessionStore, sessionNames } from './storage/index.js'
 import {
   createDefaultChannel,
   createDefaultLock,
@@ -22,7 +22,7 @@ import {
 } from './tabs/index.js'
 import type { SignInArgs } from './protocol/index.js'
 import type { TokenSet } from './tokens.js'
-import { Alarm, onDemand, quietGate, realTimers } from './util/index.js'
+import { onDemand, quietGate, realTimers } from './util/index.js'
 import { LocalSession, signedOutError, type SessionSnapshot, type SnapshotStore } from './view/index.js'
 import type { HttpDPoP } from './http/index.js'
 
@@ -107,9 +107,7 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
     timers,
     emit,
   })
-  const dpop: DPoP | undefined = dpopModule
-    ? new dpopModule.DPoP(new DPoPKeyStore(storage.records, id), now, new dpopModule.DPoPNonces())
-    : undefined
+  const dpop: DPoP | undefined = dpopModule?.createDPoP(storage.records, id, now)
   const protocol =
     dpopModule && dpop ? dpopModule.withDPoP(baseProtocol, dpop, (tokens) => void outbox.revokeUnqueued(tokens)) : baseProtocol
   const channel = (options.channel ?? createDefaultChannel)(names.channel)
@@ -134,8 +132,8 @@ export async function assembleParts(host: SessionHost): Promise<Parts> {
           listen: onUserActivity,
           logout: () => runLogout({}, 'idle'),
           resume: () => refresher.resume(),
-          alarm: () => new Alarm(timers, now),
           now,
+          timers,
           emit,
         })
       : undefined

@@ -6,7 +6,7 @@ import type { SessionRecord, SessionStore } from './storage/index.js'
 import type { EndReason, TabLock, TabMessage } from './tabs/index.js'
 import type { Timers } from './util/index.js'
 import { Renewal, type RenewPort } from './silent-renew.js'
-import type { LocalSession, SignedOutReason } from './view/index.js'
+import { type LocalSession, type SignedOutReason, signedOutError } from './view/index.js'
 
 /** What refreshing needs from the session. */
 export interface RefreshPort {
@@ -57,10 +57,6 @@ export interface GrantHost {
 
 /** After this many refreshes in a row that brought tokens due at once, the session ends. */
 const uselessRefreshLimit = 3
-
-// Its own, not view/'s: a runtime import of view/ from this chunk would split that module out of
-// the entry into a chunk of its own, which every app would then download separately.
-const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
 
 /**
  * One refresh, inside the cross-tab lock (refresh.ts takes it). Loaded on the first refresh,

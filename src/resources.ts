@@ -5,11 +5,7 @@ import type { Outbox } from './revocation/index.js'
 import type { SessionRecord, SessionStore } from './storage/index.js'
 import type { TabLock, TabMessage } from './tabs/index.js'
 import type { IssuedTokens, ResourceToken } from './tokens.js'
-import type { LocalSession } from './view/index.js'
-
-// Its own, not view/'s: a runtime import of view/ from this chunk would split that module out of
-// the entry into a chunk of its own, which every app would then download separately.
-const signedOutError = (): TokenwardenError => new TokenwardenError('signed-out', 'The session was signed out.')
+import { type LocalSession, signedOutError } from './view/index.js'
 
 /** What a resource's token needs from the session: the same store, lock and outbox as refreshing. */
 export interface ResourcePort {

@@ -1,7 +1,7 @@
 import type { LimitEmit } from './events.js'
 import type { SessionRecord } from '../storage/index.js'
 import type { TabMessage } from '../tabs/index.js'
-import type { Alarm } from '../util/index.js'
+import { Alarm, type Timers } from '../util/index.js'
 
 /** What the idle limit needs from the session. */
 export interface IdlePort {
@@ -17,9 +17,8 @@ export interface IdlePort {
   logout(): Promise<unknown>
   /** Activity came after the proactive refresh was held back: schedule it again. */
   resume(): void
-  /** A new alarm on the session's clock (handed in: this file is a chunk, and imports no code of the entry's). */
-  alarm(): Alarm
   now: () => number
+  timers: Timers
   emit: LimitEmit
 }
 
@@ -53,8 +52,8 @@ export class IdleWatcher {
 
   constructor(port: IdlePort) {
     this.#port = port
-    this.#alarm = port.alarm()
-    this.#messages = port.alarm()
+    this.#alarm = new Alarm(port.timers, port.now)
+    this.#messages = new Alarm(port.timers, port.now)
     this.#lastActivityAt = port.now()
   }
 

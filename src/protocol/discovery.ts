@@ -13,8 +13,7 @@ const requestTimeoutSeconds = 10
 
 /**
  * What discovery settled, handed to the oidc-client-ts steps (`oidc.ts`, a chunk) as values:
- * they fetch and decide none of it again, and import no code of the entry's (a module both
- * import would be split into a chunk of its own).
+ * they fetch and decide none of it again.
  */
 export interface Discovery {
   /** The metadata document, checked. */

@@ -11,7 +11,7 @@
 import { TokenwardenError, toTokenwardenError } from '../errors.js'
 import type { ProofKey, Protocol } from './seam.js'
 import type { IssuedTokens, TokenSet } from '../tokens.js'
-import type { DPoPKeyStore } from '../storage/index.js'
+import { DPoPKeyStore, type KeyValueStorage } from '../storage/index.js'
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const
 const encoder = new TextEncoder()
@@ -91,6 +91,14 @@ export class DPoPNonces {
   set(url: string, nonce: string): void {
     this.#byOrigin.set(new URL(url).origin, nonce)
   }
+}
+
+/**
+ * A session's DPoP: its keys kept in `records` under the session's names. The key store comes
+ * with this chunk: sessions without DPoP never download it.
+ */
+export function createDPoP(records: KeyValueStorage, sessionId: string, now: () => number): DPoP {
+  return new DPoP(new DPoPKeyStore(records, sessionId), now, new DPoPNonces())
 }
 
 /** The DPoP keys of one session (kept by storage's `DPoPKeyStore`), and their proofs. */
