@@ -151,11 +151,21 @@ class TokenwardenSession implements Session {
 
   start(): Promise<void> {
     this.#assertUsable()
-    this.#started ??= this.#assemble().then((parts) => parts.begin())
+    this.#started ??= this.#assemble().then(
+      (parts) => parts.begin(),
+      (error: unknown) => {
+        this.#started = undefined
+        throw error
+      },
+    )
     return this.#started
   }
 
-  /** Builds the parts (compose.ts), joins the other tabs and reads the stored session: once. */
+  /**
+   * Builds the parts (compose.ts), joins the other tabs and reads the stored session: once. If
+   * that fails (a chunk loaded at start did not arrive, storage failed), what it opened is
+   * closed and the next call tries again: no method stays broken until the page reloads.
+   */
   #assemble(): Promise<Parts> {
     this.#parts ??= (async () => {
       const parts = await assembleParts({
@@ -173,7 +183,11 @@ class TokenwardenSession implements Session {
       this.#built = parts
       if (this.#options.persistStorage) void this.#reportPersistence(parts, false)
       return parts
-    })()
+    })().catch((error: unknown) => {
+      this.#parts = undefined
+      this.#cleanup()
+      throw error
+    })
     return this.#parts
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSession, type SessionEvent } from '../../src/index.js'
 import { createFakeProtocol, issueGrant, issuer } from '../helpers/protocol.js'
 import { hasSessionRecord, outboxKeys } from '../helpers/records.js'
@@ -188,5 +188,52 @@ describe('idle limit', () => {
     expect(() =>
       createSession({ authority: issuer, clientId: 'spa', redirectUri: 'https://app.example.test/callback', ...options }),
     ).toThrow(expect.objectContaining({ code: 'invalid-options', message: expect.stringMatching(message) }))
+  })
+})
+
+describe("the idle limit's code (a chunk that start() loads)", () => {
+  const idleModule = '../../src/limits/idle.js'
+  afterEach(() => {
+    vi.doUnmock(idleModule)
+    vi.resetModules()
+  })
+
+  /** A world whose sessions load limits/idle.ts through a counter; the first `failures` loads fail as a lost network would. */
+  async function worldCountingIdleLoads(failures = 0) {
+    vi.resetModules()
+    const actual = await vi.importActual<typeof import('../../src/limits/idle.js')>(idleModule)
+    const chunk = { loads: 0 }
+    vi.doMock(idleModule, () => {
+      chunk.loads += 1
+      if (chunk.loads <= failures) throw new TypeError('Failed to fetch dynamically imported module: /assets/idle-1234.js')
+      return actual
+    })
+    const { createWorld } = await import('../helpers/session.js')
+    return { chunk, world: createWorld() }
+  }
+
+  it('is loaded only by a session with idleTimeoutSeconds, once, at start', async () => {
+    const { chunk, world } = await worldCountingIdleLoads()
+    const plain = await world.signedInTab()
+    await plain.logout()
+    expect(chunk.loads).toBe(0)
+    const limited = await world.signedInTab({ idleTimeoutSeconds: 30 })
+    expect(chunk.loads).toBe(1)
+    expect(limited.getSnapshot()).toMatchObject({ status: 'signed-in' })
+  })
+
+  it('that does not arrive fails start() with a typed network error; the next start() loads it again, and logout revokes', async () => {
+    const { chunk, world } = await worldCountingIdleLoads(1)
+    const first = await world.signedInTab()
+    const tab = world.tab({ idleTimeoutSeconds: 30 })
+    const failed = await tab.start().catch((error: unknown) => error)
+    expect(failed).toMatchObject({ name: 'TokenwardenError', code: 'network', message: expect.stringMatching(/idle limit/) })
+    await tab.start()
+    expect(chunk.loads).toBe(2)
+    expect(tab.getSnapshot()).toMatchObject({ status: 'signed-in' })
+    const result = await tab.logout()
+    expect(result.revocation).toEqual({ refresh_token: 'revoked', access_token: 'revoked' })
+    expect(world.server.requests).toHaveLength(2)
+    expect(first.getSnapshot()).toMatchObject({ status: 'signed-out' })
   })
 })
