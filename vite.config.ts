@@ -42,8 +42,8 @@ export default defineConfig({
     rollupOptions: {
       external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)) || id === 'tokenwarden',
       // A module that an entry imports and a lazy chunk imports too stays in the entry, which
-      // then exports it to the chunk (as Rollup does), instead of becoming a file of its own
-      // that every app downloads at start anyway (Rolldown's default, 'exports-only').
+      // then exports it to the chunk under a short internal name, instead of becoming a file of
+      // its own that every app downloads at start anyway (lib mode's default, 'strict').
       preserveEntrySignatures: 'allow-extension',
     },
   },

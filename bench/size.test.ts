@@ -113,7 +113,7 @@ test("docs/benchmarks.md's bundle-size section is size.md as written, breakdown 
 })
 
 test('the core is one file: a module the entry and a lazy chunk both import stays in the entry', () => {
-  // Rolldown's default ('exports-only') makes such a module a file of its own, gzipped alone
+  // Vite's lib mode default ('strict') makes such a module a file of its own, gzipped alone
   // (four such files cost 1.1 kB gzip over one); `preserveEntrySignatures: 'allow-extension'`
   // (vite.config.ts, bench/size.ts) keeps it in the entry, which exports it to the chunk.
   expect(report.coreFiles.map((name) => name.replace(/-[\w-]{8}\.js$/, '.js'))).toEqual(['entry.js'])

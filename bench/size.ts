@@ -181,8 +181,8 @@ async function bundle(code: string, { sourcemap = false } = {}) {
     return piece
   }
   // What an app loads at start is the entry chunk *and the chunks it imports statically*
-  // (a bundler splits out code the entry shares with a lazy chunk; that code still loads at
-  // start). Dynamically imported chunks are measured apart, each with what it adds on top of
+  // (with lib mode's default, a bundler splits out code the entry shares with a lazy chunk;
+  // that code still loads at start). Dynamically imported chunks are measured apart, each with what it adds on top of
   // the start, and shown, never hidden.
   const start = closure(entries[0]!)
   const lazy = chunks

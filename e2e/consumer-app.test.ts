@@ -281,12 +281,16 @@ describe('an app that installs the packed tarball', () => {
       const loaded = staticModules(entry)
       expect(loaded.some(isPackageFile(/\/index\.js$/)), `${entry.fileName} bundles the core`).toBe(true)
       expect(loaded.filter(isOidcClient), `${entry.fileName} loads no oidc-client-ts at start`).toEqual([])
-      expect(loaded.filter(isPackageFile(/\/(oidc|dpop)-[\w-]+\.js$/)), `${entry.fileName} loads neither chunk at start`).toEqual([])
+      expect(
+        loaded.filter(isPackageFile(/\/(oidc|dpop|idle)-[\w-]+\.js$/)),
+        `${entry.fileName} loads none of these chunks at start`,
+      ).toEqual([])
       expect(loaded.filter(isPackageFile(/\/testing\.js$/)), `${entry.fileName} bundles none of the test kit`).toEqual([])
     }
     for (const [name, pattern] of [
       ['oidc', /\/oidc-[\w-]+\.js$/],
       ['dpop', /\/dpop-[\w-]+\.js$/],
+      ['idle', /\/idle-[\w-]+\.js$/],
     ] as const) {
       const chunk = chunks.find((candidate) => candidate.moduleIds.some(isPackageFile(pattern)))
       expect(chunk, `a chunk with tokenwarden's ${name} part`).toBeDefined()

@@ -91,7 +91,7 @@ describe('the packed tarball', () => {
   })
 
   it('keeps oidc-client-ts, ky and idb-keyval external, and the bindings import the core by name', () => {
-    // The core is dist/index.js and the chunks it loads (shared code, DPoP and oidc on demand).
+    // The core is dist/index.js and the chunks it loads on demand (oidc, sign-in, DPoP, …).
     const core = files
       .filter(
         (file) =>

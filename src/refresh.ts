@@ -50,11 +50,12 @@ export class Refresher {
 
   /**
    * When a token is due for renewal: `leewayMs` before expiry, but never earlier than half its
-   * lifetime, or tokens that live shorter than the leeway would be refreshed again as soon as
-   * they arrive. The resources' tokens follow the same rule (resources.ts).
+   * lifetime (from `since`, when it was issued or stored), or tokens that live shorter than the
+   * leeway would be refreshed again as soon as they arrive. The resources' tokens follow the
+   * same rule (resources.ts).
    */
-  dueAt(expiresAt: number, updatedAt: number): number {
-    return expiresAt - Math.min(this.#port.leewayMs, Math.max(0, expiresAt - updatedAt) / 2)
+  dueAt(expiresAt: number, since: number): number {
+    return expiresAt - Math.min(this.#port.leewayMs, Math.max(0, expiresAt - since) / 2)
   }
 
   #isDue(tokens: TokenSet, updatedAt: number): boolean {

@@ -106,6 +106,31 @@ describe('a token per resource (RFC 8707)', () => {
     expect(protocol.resourceRefreshes).toHaveLength(2)
   })
 
+  it("a resource's token is due when the session's would be: at half its life when it lives shorter than the leeway, else refreshLeewaySeconds before expiry", async () => {
+    let clock = Date.now()
+    // Resource tokens that live 40 s, under the default leeway of 60 s.
+    const world = resourceWorld()
+    const protocol = createFakeProtocol({ callbackGrant: () => issueGrant(3600_000, clock), refreshGrant: () => issueGrant(40_000, clock) })
+    const { session } = await signedIn(world, protocol, () => clock)
+    const first = await session.getAccessToken({ resource: `${apiA}/` })
+    clock += 19_000
+    expect(await session.getAccessToken({ resource: `${apiA}/` })).toBe(first)
+    clock += 1_000
+    expect(await session.getAccessToken({ resource: `${apiA}/` })).not.toBe(first)
+    expect(protocol.resourceRefreshes).toHaveLength(2)
+
+    // Tokens that live 120 s with a leeway of 10 s: due at 110 s, not at 60 s.
+    const other = resourceWorld()
+    const long = createFakeProtocol({ callbackGrant: () => issueGrant(3600_000, clock), refreshGrant: () => issueGrant(120_000, clock) })
+    const { options } = await signedIn(other, long, () => clock)
+    const tab = await other.signedInTab({ ...options, refreshLeewaySeconds: 10 })
+    const held = await tab.getAccessToken({ resource: `${apiA}/` })
+    clock += 109_000
+    expect(await tab.getAccessToken({ resource: `${apiA}/` })).toBe(held)
+    clock += 1_000
+    expect(await tab.getAccessToken({ resource: `${apiA}/` })).not.toBe(held)
+  })
+
   it('a resource token due in four tabs at once: one grant across tabs (the lock), every tab gets the same token', async () => {
     let clock = Date.now()
     const world = resourceWorld()

@@ -1,6 +1,6 @@
 // The DPoP key records (RFC 9449) of a session: their format, beside records.ts's, and where
-// they are kept. DPoP's chunk (protocol/dpop.ts) is handed a store, so that it imports no code
-// of storage's: a module both the entry and a chunk import becomes a chunk of its own.
+// they are kept. Only DPoP's chunk (protocol/dpop.ts, `createDPoP`) builds the store, so it
+// travels with that chunk: sessions without DPoP never download it.
 import { commit, type KeyValueStorage } from './key-value.js'
 import { isEntryOf, recordKeys } from './keys.js'
 import { isObject, readSessionRecord } from './records.js'
