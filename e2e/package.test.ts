@@ -106,6 +106,25 @@ describe('the packed tarball', () => {
     for (const binding of ['react', 'vue', 'angular', 'testing']) expect(read(`dist/${binding}.js`)).toMatch(/from "tokenwarden"/)
   })
 
+  it('exports from dist/index.js the values index.d.ts declares, and besides them only the short internal names its chunks import', () => {
+    // The names of every `export { … }` list in a file; with `types`, only its value exports.
+    const exported = (text: string, { types }: { types: boolean }) =>
+      [...text.matchAll(/^export (type )?\{([^}]*)\}/gm)]
+        .filter(([, typeOnly]) => !(types && typeOnly))
+        .flatMap(([, , list]) => list!.split(','))
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !(types && item.startsWith('type ')))
+        .map((item) => item.split(/\s+as\s+/).pop()!)
+    const declared = exported(read('dist/index.d.ts'), { types: true })
+    const built = exported(read('dist/index.js'), { types: false })
+    expect(declared).toEqual(expect.arrayContaining(['createSession', 'revokeToken', 'TokenwardenError']))
+    expect(
+      built.filter((name) => !declared.includes(name)).every((name) => /^[\w$]{1,2}$/.test(name)),
+      built.join(', '),
+    ).toBe(true)
+    expect(declared.filter((name) => !built.includes(name))).toEqual([])
+  })
+
   it('keeps the test kit out of the core: an app that imports tokenwarden bundles none of it', () => {
     const core = read('dist/index.js')
     for (const name of ['createTestAuthority', 'createTestClock', 'createChannelHub', 'test-access-']) expect(core).not.toContain(name)
