@@ -151,20 +151,13 @@ class TokenwardenSession implements Session {
 
   start(): Promise<void> {
     this.#assertUsable()
-    this.#started ??= this.#assemble().then(
-      (parts) => parts.begin(),
-      (error: unknown) => {
-        this.#started = undefined
-        throw error
-      },
-    )
+    this.#started ??= this.#assemble().then((parts) => parts.begin())
     return this.#started
   }
 
   /**
-   * Builds the parts (compose.ts), joins the other tabs and reads the stored session: once. If
-   * that fails (a chunk loaded at start did not arrive, storage failed), what it opened is
-   * closed and the next call tries again: no method stays broken until the page reloads.
+   * Builds the parts (compose.ts), joins the other tabs and reads the stored session: once. A
+   * failure (a chunk that did not arrive) closes what it opened, and the next call starts again.
    */
   #assemble(): Promise<Parts> {
     this.#parts ??= (async () => {
@@ -185,6 +178,7 @@ class TokenwardenSession implements Session {
       return parts
     })().catch((error: unknown) => {
       this.#parts = undefined
+      this.#started = undefined
       this.#cleanup()
       throw error
     })
