@@ -9,6 +9,8 @@ export interface SeenRequest {
   redirect: RequestRedirect
   /** True for a request the fetch made itself, following a redirect (`redirect: 'follow'`). */
   followed: boolean
+  /** The request's `keepalive` flag: it may outlive the page. */
+  keepalive: boolean
   at: number
 }
 
@@ -47,7 +49,7 @@ export function createFakeFetch(
   { manualRedirect = 'browser' }: { manualRedirect?: ManualRedirectShape } = {},
 ) {
   const requests: SeenRequest[] = []
-  const send = async (request: Request, followed: number): Promise<Response> => {
+  const send = async (request: Request, followed: number, keepalive = false): Promise<Response> => {
     const body = await request.text()
     const seen: SeenRequest = {
       method: request.method,
@@ -57,6 +59,7 @@ export function createFakeFetch(
       form: new URLSearchParams(body),
       redirect: request.redirect,
       followed: followed > 0,
+      keepalive,
       at: Date.now(),
     }
     requests.push(seen)
@@ -89,7 +92,12 @@ export function createFakeFetch(
     Object.defineProperty(final, 'redirected', { value: true })
     return final
   }
-  const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => send(new Request(input, init), 0)
+  // Read from the Request and from `init`: an engine without the flag on Request (happy-dom) has
+  // ky hand it to fetch in `init`.
+  const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    return send(request, 0, request.keepalive === true || init?.keepalive === true)
+  }
   return { fetch: fetch as typeof globalThis.fetch, requests }
 }
 
