@@ -68,7 +68,10 @@ function renderLogout(r: BenchResults) {
       ['first request starts → last answer received', 'requestsInFlight'],
       ['last answer → logout settled', 'afterLastAnswer'],
     ] as const
-  ).map(([title, key]) => `| ${title} | ${LIBRARIES.map((lib) => phaseCell(lib, key)).join(' | ')} |`)
+  ).map(
+    ([title, key]) =>
+      `| ${title} | ${LIBRARIES.map((lib) => phaseCell(lib, key)).join(' | ')} | ${[latency.floorPhases, latency.durableFloorPhases].map((p) => (p ? ms(p[key]) : '—')).join(' | ')} |`,
+  )
   const inside = latency.libraries.tokenwarden.phases?.inside
   const insideRows = inside
     ? (
@@ -99,6 +102,10 @@ function renderLogout(r: BenchResults) {
   const floorLine = floors.length
     ? `The floor under all three: the same two revocation requests as bare \`fetch()\` calls sent together from the page, nothing before or after (median / p95): ${floors.map((c) => `${c.title} ${ms(c.floor.median)} / ${ms(c.floor.p95)}${rtt(c.floor.median, c.latencyMs)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.floor.median)}`).join('; ')}. At ${L} ms that floor is the injected latency plus loopback and the server's own work on two revocations.`
     : ''
+  const durables = lo.conditions.flatMap((c) => (c.durableFloor ? [{ ...c, durable: c.durableFloor }] : []))
+  const durableLine = durables.length
+    ? ` The durable floor, what promises 6 (a page that dies mid-logout leaves every token queued or revoked) and 9 (sealed at rest) cost with no library code: the same two requests, sent once one IndexedDB transaction has read the session and written both tokens to a queue, sealed with AES-GCM, as tokenwarden's logout does before its requests leave, and sent with \`keepalive\`, as tokenwarden's are so that a logout followed by navigation still reaches the server (bench/page/floors.ts): ${durables.map((c) => `${c.title} ${ms(c.durable.median)} / ${ms(c.durable.p95)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.durable.median)}`).join('; ')}.`
+    : ''
 
   const res = r.logoutResources
   const resourcesLine = res
@@ -107,7 +114,11 @@ function renderLogout(r: BenchResults) {
 
   const first = r.firstLogout
   const firstLine = first
-    ? `\nThe first logout after start (${first.runs} runs at ${first.latencyMs} ms, tokenwarden alone on its own page, so that its sign-in and refresh chunk is not in the page already; each run in a fresh browser context, the logout called ${first.when}, while tab B watches): settled in ${ms(first.first.settled.median)} / ${ms(first.first.settled.p95)}, tab B signed out ${ms(first.first.otherTab.median)} / ${ms(first.first.otherTab.p95)} after the call; the next logout in the same pages, started the same way, ${ms(first.later.settled.median)} / ${ms(first.later.settled.p95)}, tab B ${ms(first.later.otherTab.median)} / ${ms(first.later.otherTab.p95)}. Runs in which a script was fetched during the logout: first ${first.first.runsLoadingAChunk}, later ${first.later.runsLoadingAChunk} (tokenwarden fetches its sign-in and refresh chunk only once the session has gone 2 s without an event, so a logout called at once never meets it; one begun in the few milliseconds the chunk takes to evaluate, later, still would).`
+    ? `\nThe first logout after start (${first.runs} runs at ${first.latencyMs} ms, tokenwarden alone on its own page, so that its sign-in and refresh chunk is not in the page already; each run in a fresh browser context, the logout called ${first.when}, while tab B watches): settled in ${ms(first.first.settled.median)} / ${ms(first.first.settled.p95)}, tab B signed out ${ms(first.first.otherTab.median)} / ${ms(first.first.otherTab.p95)} after the call; the next logout in the same pages, started the same way, ${ms(first.later.settled.median)} / ${ms(first.later.settled.p95)}, tab B ${ms(first.later.otherTab.median)} / ${ms(first.later.otherTab.p95)}. Runs in which a script was fetched during the logout: first ${first.first.runsLoadingAChunk}, later ${first.later.runsLoadingAChunk} (tokenwarden fetches its sign-in and refresh chunk only once the session has gone 2 s without an event, so a logout called at once never meets it; one begun in the few milliseconds the chunk takes to evaluate, later, still would).${
+        first.durableFloor
+          ? ` What the browser itself charges the first time: the durable floor, first and then again in a fresh context's page of its own after fetching the server's metadata (as start() does), per run: first ${ms(first.durableFloor.first.median)} / ${ms(first.durableFloor.first.p95)}, later ${ms(first.durableFloor.later.median)} / ${ms(first.durableFloor.later.p95)}${first.durableFloor.firstPhases && first.durableFloor.laterPhases ? ` (call → first request starts ${ms(first.durableFloor.firstPhases.beforeFirstRequest)} against ${ms(first.durableFloor.laterPhases.beforeFirstRequest)}; last answer → bodies read ${ms(first.durableFloor.firstPhases.afterLastAnswer)} against ${ms(first.durableFloor.laterPhases.afterLastAnswer)})` : ''}.`
+          : ''
+      }`
     : ''
 
   return `## Logout
@@ -118,7 +129,7 @@ Median / p95 of ${latency.runs} runs per library at 0 ms and at ${L} ms, ${hang.
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-${floorLine}
+${floorLine}${durableLine}
 ${resourcesLine}
 ${firstLine}
 
@@ -134,12 +145,12 @@ ${targetRows.join('\n')}
 
 ### Where a tokenwarden logout's time goes (${L} ms added latency)
 
-From the browser's Resource Timing of the revocation requests, on the page's clock (medians of the ${latency.runs} runs above; the same for the peers, for comparison). tokenwarden's own snapshot turned signed-out ${ms(twHere.onScreen.median)} after the call (median), and the other tab's ${twHere.otherTab ? ms(twHere.otherTab.median) : 'n/a'}.
+From the browser's Resource Timing of the revocation requests, on the page's clock (medians of the ${latency.runs} runs above; the same for the peers and the two floors, for comparison: the floors' last phase ends when both answers' bodies are read). tokenwarden's own snapshot turned signed-out ${ms(twHere.onScreen.median)} after the call (median), and the other tab's ${twHere.otherTab ? ms(twHere.otherTab.median) : 'n/a'}.
 
-| Phase | tokenwarden | oidc-client-ts | @axa-fr/oidc-client |
-|---|---:|---:|---:|
+| Phase | tokenwarden | oidc-client-ts | @axa-fr/oidc-client | bare floor | durable floor |
+|---|---:|---:|---:|---:|---:|
 ${phaseRows.join('\n')}
-| revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} |
+| revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} | 2 (together) | 2 (together) |
 ${
   inside
     ? `

@@ -103,7 +103,7 @@ async function main() {
   }
   if (flags.only === 'first-logout') {
     const trial = await runFirstLogout(stack, { runs: firstRuns })
-    process.stdout.write(`${JSON.stringify({ first: trial.first, later: trial.later }, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ first: trial.first, later: trial.later, durableFloor: trial.durableFloor }, null, 2)}\n`)
     return
   }
   if (flags.only === 'logout') {
@@ -114,6 +114,9 @@ async function main() {
       condition: c.key,
       settled: c.libraries.tokenwarden.settled,
       floor: c.floor,
+      floorPhases: c.floorPhases,
+      durableFloor: c.durableFloor,
+      durableFloorPhases: c.durableFloorPhases,
       otherTab: c.libraries.tokenwarden.otherTab,
       phases: c.libraries.tokenwarden.phases,
     }))

@@ -30,6 +30,8 @@ export interface LogoutFigures {
     libraries: Record<string, { settled: Figures; onScreen: Figures; otherTab: Figures | null }>
     /** The two revocations as bare fetch() calls, in the same run (conditions with answers). */
     floor?: Figures | null
+    /** The same, queued durably first, sealed, with keepalive (bench/page/floors.ts). */
+    durableFloor?: Figures | null
   }>
 }
 
@@ -114,6 +116,20 @@ export function judgeTargets(logout: LogoutFigures, other: OtherFigures = {}): T
         pass: settled[stat] <= here.floor[stat] + slack,
       })
     }
+  }
+  // Beside item 2: the bare floor leaves out what promises 6 and 9 cost before any request may
+  // leave (the tokens queued in IndexedDB, sealed) and keepalive; the durable floor does not.
+  // What tokenwarden adds over it is its own code: held to the same 2 ms.
+  for (const key of ['no-latency', 'latency'] as const) {
+    const durable = condition(key).durableFloor
+    if (!durable) continue
+    const settled = tw(key).settled.median
+    targets.push({
+      target: `logout settled, ${condition(key).title}, ≤ the durable floor (the same requests queued in IndexedDB and sealed first, with keepalive; same run) + ${FLOOR_SLACK_MEDIAN_MS} ms (median; ours, beside the issue's bound)`,
+      bound: durable.median + FLOOR_SLACK_MEDIAN_MS,
+      figure: settled,
+      pass: settled <= durable.median + FLOOR_SLACK_MEDIAN_MS,
+    })
   }
   if (other.phases) {
     for (const [key, title] of [

@@ -3,8 +3,9 @@
 // tokenwarden's prefetch of its sign-in and refresh chunk to load; here that chunk, with
 // oidc-client-ts in it, is loaded only when tokenwarden asks for it.
 
-import type { BenchConfig } from './adapters/adapter.js'
+import type { BenchConfig, BenchTokens } from './adapters/adapter.js'
 import { tokenwardenAdapter } from './adapters/tokenwarden.js'
+import { durableRevocations, seedDurable } from './floors.js'
 import { measureLogout, otherTabWatch } from './measure.js'
 
 const adapter = tokenwardenAdapter()
@@ -28,6 +29,20 @@ const benchFirst = {
     if (!(await adapter.restore(config))) throw new Error('bench: tokenwarden did not restore the seeded session')
     const measure = await measureLogout(adapter, capMs)
     return { ...measure, scriptsLoaded: scriptsSinceCall() }
+  },
+  /**
+   * The durable floor's first and later run in a fresh page, the way the first logout runs:
+   * the server's metadata fetched first (start's discovery, which opens a connection), then
+   * the session seeded (`seedDurable`) before each.
+   */
+  async durableFirstThenLater(discoveryUrl: string, endpoint: string, clientId: string, tokens: [BenchTokens, BenchTokens]) {
+    await (await fetch(discoveryUrl)).arrayBuffer()
+    const runs = []
+    for (const each of tokens) {
+      await seedDurable(each)
+      runs.push(await durableRevocations(endpoint, clientId, each))
+    }
+    return runs
   },
 }
 

@@ -9,9 +9,11 @@ import type { BenchConfig, BenchTokens, Library, LibraryAdapter } from './adapte
 import { axaAdapter } from './adapters/axa.js'
 import { oidcClientTsAdapter } from './adapters/oidc-client-ts.js'
 import { tokenwardenAdapter } from './adapters/tokenwarden.js'
-import { bareRevocations, bareRevocationsOf, measureLogout, otherTabWatch } from './measure.js'
+import { bareRevocations, bareRevocationsOf, durableRevocations, seedDurable } from './floors.js'
+import { measureLogout, otherTabWatch } from './measure.js'
 
 export type { BenchConfig, BenchTokens, Library }
+export type { FloorMeasure } from './floors.js'
 export type { LogoutMeasure } from './measure.js'
 
 const adapters: Record<Library, LibraryAdapter> = {
@@ -41,6 +43,8 @@ const bench = {
   currentToken: (library: Library) => step(library, 'currentToken')(),
   bareRevocations,
   bareRevocationsOf,
+  seedDurable,
+  durableRevocations,
 }
 
 export type Bench = typeof bench

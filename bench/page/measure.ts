@@ -1,7 +1,7 @@
 // The measures the bench takes in the page, the same for every library: each goes through the
 // library's adapter (adapters/) and times with performance.now(), on the page's own clock.
 
-import type { BenchTokens, LibraryAdapter, LogoutWatch } from './adapters/adapter.js'
+import type { LibraryAdapter, LogoutWatch } from './adapters/adapter.js'
 import { message } from './adapters/adapter.js'
 
 /** An absolute time comparable between the pages of one browser. */
@@ -15,11 +15,39 @@ export interface LogoutMeasure {
   /** ms from the call to this tab showing signed-out (the adapter's onSignedOut); null when not within the cap. */
   onScreenMs: number | null
   /** The revocation requests as Resource Timing saw them, ms after the call (fetch started, response ended). */
-  requests: Array<{ start: number; end: number }>
+  requests: RequestTiming[]
   /** What the library reported (tokenwarden: its per-token result; axa: its logoutAsync_error events). */
   report: string
   /** What the library's own events said about the phases of the logout (tokenwarden only). */
   marks?: LogoutWatch['marks']
+}
+
+/** A revocation request as Resource Timing saw it: fetch started and response ended, ms after a call. */
+export interface RequestTiming {
+  start: number
+  end: number
+}
+
+const revocationEntries = () => performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/token/revocation'))
+
+/** The revocation requests' Resource Timing since `started` (cleared at it), as they are now. */
+function revocationRequestsNow(started: number): RequestTiming[] {
+  return revocationEntries().map((entry) => ({
+    start: entry.startTime - started,
+    end: (entry as PerformanceResourceTiming).responseEnd - started,
+  }))
+}
+
+/**
+ * The same, once `expected` requests have an entry. An entry is added a little after its answer
+ * is handed to the page: this waits (briefly, and only after what was timed settled) for them,
+ * or the count would miss the last of them now and then.
+ */
+export async function revocationRequests(started: number, expected: number): Promise<RequestTiming[]> {
+  for (let waited = 0; revocationEntries().length < expected && waited < 200; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  return revocationRequestsNow(started)
 }
 
 /**
@@ -55,17 +83,7 @@ export async function measureLogout(library: LibraryAdapter, capMs: number, prof
   await new Promise((resolve) => setTimeout(resolve, 0))
   stopWatching()
   watch.stop()
-  // A request's Resource Timing entry is added a little after its answer is handed to the
-  // page: wait (briefly, and only after the logout settled) until both revocations have one,
-  // or the count would miss the last of them now and then.
-  const revocationEntries = () => performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/token/revocation'))
-  for (let waited = 0; outcome && revocationEntries().length < 2 && waited < 200; waited += 5) {
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  const requests = revocationEntries().map((entry) => ({
-    start: entry.startTime - started,
-    end: (entry as PerformanceResourceTiming).responseEnd - started,
-  }))
+  const requests = outcome ? await revocationRequests(started, 2) : revocationRequestsNow(started)
   const end = onScreenAt as number | null
   return {
     calledAt: performance.timeOrigin + started,
@@ -75,48 +93,6 @@ export async function measureLogout(library: LibraryAdapter, capMs: number, prof
     ...(watch.marks ? { marks: watch.marks } : {}),
     report: `${outcome ? outcome.report : `not settled after ${capMs} ms`}${watch.errors.length ? `; errors: ${watch.errors.join(' | ')}` : ''}`,
   }
-}
-
-/**
- * The floor under every library: the two revocation requests as bare `fetch()` calls, sent
- * together, with nothing before or after them. ms from the first call to both bodies read.
- */
-/** Any set of revocations as bare fetch() calls sent together (the logout with resources' floor). */
-export async function bareRevocationsOf(
-  endpoint: string,
-  clientId: string,
-  targets: ReadonlyArray<{ token: string; hint: string }>,
-): Promise<{ ms: number; statuses: number[] }> {
-  const started = performance.now()
-  const statuses = await Promise.all(
-    targets.map(async ({ token, hint }) => {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }),
-      })
-      await response.arrayBuffer()
-      return response.status
-    }),
-  )
-  return { ms: performance.now() - started, statuses }
-}
-
-export async function bareRevocations(
-  endpoint: string,
-  clientId: string,
-  tokens: BenchTokens,
-): Promise<{ ms: number; statuses: number[] }> {
-  const post = async (token: string, hint: string) => {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }),
-    })
-    await response.arrayBuffer()
-    return response.status
-  }
-  const started = performance.now()
-  const statuses = await Promise.all([post(tokens.refresh_token, 'refresh_token'), post(tokens.access_token, 'access_token')])
-  return { ms: performance.now() - started, statuses }
 }
 
 /** The other tab's side of a logout: when (absolute time) this tab's library showed signed-out, and why. */

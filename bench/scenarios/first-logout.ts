@@ -12,9 +12,10 @@
 
 import type { Page } from 'playwright-core'
 import type { BenchFirst } from '../page/first.js'
-import { CAP_MS } from './logout.js'
+import type { BenchTokens, FloorMeasure } from '../page/main.js'
+import { CAP_MS, type FloorPhases, floorPhases } from './logout.js'
 import { log, type Stack } from '../stack.js'
-import { type SummaryWithMissing, summary, summaryWithMissing } from '../stats.js'
+import { type Summary, type SummaryWithMissing, summary, summaryWithMissing } from '../stats.js'
 
 export interface FirstLogoutResults {
   latencyMs: number
@@ -24,6 +25,11 @@ export interface FirstLogoutResults {
   first: FirstLogoutFigures
   /** The next logout in the same pages, started the same way. */
   later: FirstLogoutFigures
+  /**
+   * The durable floor (bench/page/floors.ts) first and later in a fresh page of its own, per run:
+   * what the browser itself charges the first time (absent from results written before it).
+   */
+  durableFloor?: { first: Summary; later: Summary; firstPhases: FloorPhases | null; laterPhases: FloorPhases | null }
 }
 
 export interface FirstLogoutFigures {
@@ -45,6 +51,7 @@ export async function runFirstLogout(stack: Stack, { runs }: { runs: number }): 
   measureWith({ latencyMs, revocation: 'ok' })
   log(`bench: first logout after start, ${runs} fresh browser contexts, then a later logout in each`)
   const samples = { first: [] as Sample[], later: [] as Sample[] }
+  const floors = { first: [] as FloorMeasure[], later: [] as FloorMeasure[] }
   for (let run = 0; run < runs; run += 1) {
     const context = await browser.newContext()
     try {
@@ -84,6 +91,9 @@ export async function runFirstLogout(stack: Stack, { runs }: { runs: number }): 
     } finally {
       await context.close()
     }
+    const [first, later] = await durableFirstThenLater(stack)
+    floors.first.push(first)
+    floors.later.push(later)
   }
   const figures = (rows: Sample[]): FirstLogoutFigures => ({
     settled: summaryWithMissing(rows.map((r) => r.settledMs)),
@@ -101,6 +111,40 @@ export async function runFirstLogout(stack: Stack, { runs }: { runs: number }): 
     when: 'in the task in which start() settled',
     first: figures(samples.first),
     later: figures(samples.later),
+    durableFloor: {
+      first: summary(floors.first.map((f) => f.ms)),
+      later: summary(floors.later.map((f) => f.ms)),
+      firstPhases: floorPhases(floors.first),
+      laterPhases: floorPhases(floors.later),
+    },
+  }
+}
+
+/** The durable floor twice in a fresh context's one page: after discovery, as a first logout runs. */
+async function durableFirstThenLater(stack: Stack): Promise<[FloorMeasure, FloorMeasure]> {
+  const { auth, browser, origin, setup, freshTokens } = stack
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(`${origin}/first.html`)
+    await page.waitForFunction(() => window.benchFirst !== undefined)
+    const tokens = await setup(async () => [await freshTokens(), await freshTokens()] as [BenchTokens, BenchTokens])
+    auth.clearLog()
+    const [first, later] = await callFirst(
+      page,
+      'durableFirstThenLater',
+      `${auth.issuer}/.well-known/openid-configuration`,
+      `${auth.issuer}/token/revocation`,
+      auth.clientId,
+      tokens,
+    )
+    const revocations = auth.revocations()
+    if (revocations.length !== 4 || revocations.some((entry) => entry.status !== 200) || !first || !later) {
+      throw new Error(`bench: durable floor in a fresh page: expected four answered revocations, got ${revocations.length}`)
+    }
+    return [first, later]
+  } finally {
+    await context.close()
   }
 }
 

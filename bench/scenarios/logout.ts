@@ -15,7 +15,7 @@
 // logouts run under the CPU profiler (see bench/profile.ts).
 
 import type { BrowserContext, Page } from 'playwright-core'
-import type { Library, LogoutMeasure } from '../page/main.js'
+import type { FloorMeasure, Library, LogoutMeasure } from '../page/main.js'
 import { attribute, type CpuProfile, loadSourceMaps, meanBuckets } from '../profile.js'
 import { log, pageOut, type Stack } from '../stack.js'
 import { mean, type Summary, type SummaryWithMissing, summary, summaryWithMissing } from '../stats.js'
@@ -87,10 +87,23 @@ export interface LibraryResult {
   reports: string[]
 }
 
+/** Medians, ms, of where a floor's time went (Resource Timing, as a library's phases). */
+export interface FloorPhases {
+  beforeFirstRequest: number
+  requestsInFlight: number
+  afterLastAnswer: number
+}
+
 export interface ConditionResult extends Condition {
   runs: number
   libraries: Record<Library, LibraryResult>
+  /** The bare floor (bench/page/floors.ts), settled. */
   floor: Summary | null
+  /** The bare floor's phases (absent from results written before they were measured). */
+  floorPhases?: FloorPhases | null
+  /** The durable floor: queued in IndexedDB, sealed, before the requests leave (promise 6). */
+  durableFloor?: Summary | null
+  durableFloorPhases?: FloorPhases | null
 }
 
 export interface LogoutResults {
@@ -156,16 +169,36 @@ async function oneRun(
   return run
 }
 
-/** Two bare fetch() revocations, together, from tab A: what no library can beat on this machine. */
-async function floorRun(stack: Stack, a: Page) {
+/**
+ * A floor's run from tab A (bench/page/floors.ts): `bare`, two fetch() revocations together,
+ * what no library can beat on this machine; `durable`, the same once queued in IndexedDB,
+ * sealed, as promise 6 asks, what no crash-safe library can beat.
+ */
+async function floorRun(stack: Stack, a: Page, kind: 'bare' | 'durable'): Promise<FloorMeasure> {
   const { auth, setup, freshTokens, call } = stack
   const tokens = await setup(() => freshTokens())
+  const endpoint = `${auth.issuer}/token/revocation`
+  if (kind === 'durable') await call(a, 'seedDurable', tokens)
   auth.clearLog()
-  const { ms, statuses } = await call(a, 'bareRevocations', `${auth.issuer}/token/revocation`, auth.clientId, tokens)
-  if (statuses.some((status) => status !== 200) || auth.revocations().length !== 2) {
-    throw new Error(`bench: bare revocations answered ${statuses}, server saw ${auth.revocations().length}`)
+  const measure = await call(a, kind === 'bare' ? 'bareRevocations' : 'durableRevocations', endpoint, auth.clientId, tokens)
+  if (measure.statuses.some((status) => status !== 200) || auth.revocations().length !== 2) {
+    throw new Error(`bench: ${kind} revocations answered ${measure.statuses}, server saw ${auth.revocations().length}`)
   }
-  return ms
+  return measure
+}
+
+/** Medians of a floor's phases. */
+export function floorPhases(runs: readonly FloorMeasure[]): FloorPhases | null {
+  const rows = runs.filter((r) => r.requests.length > 0)
+  if (rows.length === 0) return null
+  const median = (values: number[]) => summary(values).median
+  const first = (r: FloorMeasure) => Math.min(...r.requests.map((q) => q.start))
+  const last = (r: FloorMeasure) => Math.max(...r.requests.map((q) => q.end))
+  return {
+    beforeFirstRequest: median(rows.map(first)),
+    requestsInFlight: median(rows.map((r) => last(r) - first(r))),
+    afterLastAnswer: median(rows.map((r) => r.ms - last(r))),
+  }
 }
 
 /** Medians of where the time of one library's logouts went, from Resource Timing. */
@@ -228,7 +261,8 @@ export async function runLogout(
   for (const condition of conditions(latencyMs).filter((c) => !only || only.includes(c.key))) {
     measureWith({ latencyMs: condition.latencyMs, revocation: condition.revocation })
     const samples = Object.fromEntries(LIBRARIES.map((lib) => [lib, [] as Run[]])) as Record<Library, Run[]>
-    const floor: number[] = []
+    const floor: FloorMeasure[] = []
+    const durable: FloorMeasure[] = []
     try {
       if (condition.revocation === 'ok') {
         log(`bench: logout, ${condition.title}: ${runs} runs per library, interleaved (+1 warm-up each)`)
@@ -242,8 +276,10 @@ export async function runLogout(
               const result = await oneRun(stack, lib, a, b, { answered: true })
               if (run >= 0) samples[lib].push(result)
             }
-            const bare = await floorRun(stack, a)
+            const bare = await floorRun(stack, a, 'bare')
+            const queued = await floorRun(stack, a, 'durable')
             if (run >= 0) floor.push(bare)
+            if (run >= 0) durable.push(queued)
           }
           if (condition.key === 'latency' && profileRuns > 0) profile = await profileLogouts(stack, context, a, b, profileRuns)
         } finally {
@@ -282,7 +318,10 @@ export async function runLogout(
       ...condition,
       runs: condition.revocation === 'ok' ? runs : hangRuns,
       libraries: Object.fromEntries(LIBRARIES.map((lib) => [lib, libraryResult(lib, samples[lib])])) as Record<Library, LibraryResult>,
-      floor: floor.length ? summary(floor) : null,
+      floor: floor.length ? summary(floor.map((f) => f.ms)) : null,
+      floorPhases: floorPhases(floor),
+      durableFloor: durable.length ? summary(durable.map((f) => f.ms)) : null,
+      durableFloorPhases: floorPhases(durable),
     })
   }
   return { latencyMs, capMs: CAP_MS, otherTabWaitMs: OTHER_TAB_WAIT_MS, conditions: results, profile }
