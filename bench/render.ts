@@ -7,10 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { render } from './report.js'
 import { measureSizes, writeSizeResults } from './size.js'
 import { resultsDir, resultsFromJson, resultsToJson } from './results-file.js'
-import { judgeTargets } from './targets.js'
+import { judgeRun } from './targets.js'
 
 const results = resultsFromJson(readFileSync(`${resultsDir}results.json`, 'utf8'))
-results.targets = judgeTargets(results.logout)
+results.targets = judgeRun(results.logout, {
+  ...(results.firstLogout ? { firstLogout: results.firstLogout } : {}),
+  ...(results.logoutResources ? { logoutResources: results.logoutResources } : {}),
+})
 writeSizeResults(await measureSizes())
 writeFileSync(`${resultsDir}results.json`, resultsToJson(results))
 writeFileSync(`${resultsDir}results.md`, render(results))

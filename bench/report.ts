@@ -104,7 +104,7 @@ function renderLogout(r: BenchResults) {
     : ''
   const durables = lo.conditions.flatMap((c) => (c.durableFloor ? [{ ...c, durable: c.durableFloor }] : []))
   const durableLine = durables.length
-    ? ` The durable floor, what promises 6 (a page that dies mid-logout leaves every token queued or revoked) and 9 (sealed at rest) cost with no library code: the same two requests, sent once one IndexedDB transaction has read the session and written both tokens to a queue, sealed with AES-GCM, as tokenwarden's logout does before its requests leave, and sent with \`keepalive\`, as tokenwarden's are so that a logout followed by navigation still reaches the server (bench/page/floors.ts): ${durables.map((c) => `${c.title} ${ms(c.durable.median)} / ${ms(c.durable.p95)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.durable.median)}`).join('; ')}.`
+    ? ` The durable floor, what promises 6 (a page that dies mid-logout leaves every token queued or revoked) and 9 (sealed at rest) cost with no library code: the same two requests, sent once one IndexedDB transaction has read the session and issued its writes of both tokens to a queue, sealed with AES-GCM, as tokenwarden's logout does before its requests leave, and sent with \`keepalive\`, as tokenwarden's are so that a logout followed by navigation still reaches the server (bench/page/floors.ts): ${durables.map((c) => `${c.title} ${ms(c.durable.median)} / ${ms(c.durable.p95)}, tokenwarden's logout ${aboveOrBelow(c.libraries.tokenwarden.settled.median - c.durable.median)}`).join('; ')}.`
     : ''
 
   const res = r.logoutResources
@@ -116,7 +116,7 @@ function renderLogout(r: BenchResults) {
   const firstLine = first
     ? `\nThe first logout after start (${first.runs} runs at ${first.latencyMs} ms, tokenwarden alone on its own page, so that its sign-in and refresh chunk is not in the page already; each run in a fresh browser context, the logout called ${first.when}, while tab B watches): settled in ${ms(first.first.settled.median)} / ${ms(first.first.settled.p95)}, tab B signed out ${ms(first.first.otherTab.median)} / ${ms(first.first.otherTab.p95)} after the call; the next logout in the same pages, started the same way, ${ms(first.later.settled.median)} / ${ms(first.later.settled.p95)}, tab B ${ms(first.later.otherTab.median)} / ${ms(first.later.otherTab.p95)}. Runs in which a script was fetched during the logout: first ${first.first.runsLoadingAChunk}, later ${first.later.runsLoadingAChunk} (tokenwarden fetches its sign-in and refresh chunk only once the session has gone 2 s without an event, so a logout called at once never meets it; one begun in the few milliseconds the chunk takes to evaluate, later, still would).${
         first.durableFloor
-          ? ` What the browser itself charges the first time: the durable floor, first and then again in a fresh context's page of its own after fetching the server's metadata (as start() does), per run: first ${ms(first.durableFloor.first.median)} / ${ms(first.durableFloor.first.p95)}, later ${ms(first.durableFloor.later.median)} / ${ms(first.durableFloor.later.p95)}${first.durableFloor.firstPhases && first.durableFloor.laterPhases ? ` (call → first request starts ${ms(first.durableFloor.firstPhases.beforeFirstRequest)} against ${ms(first.durableFloor.laterPhases.beforeFirstRequest)}; last answer → bodies read ${ms(first.durableFloor.firstPhases.afterLastAnswer)} against ${ms(first.durableFloor.laterPhases.afterLastAnswer)})` : ''}.`
+          ? ` What the browser itself charges the first time: the durable floor, first and then again in a fresh context's page of its own, after fetching the server's metadata and seeding its session sealed (as start() does: it reads the seeded session and writes it again sealed), per run: first ${ms(first.durableFloor.first.median)} / ${ms(first.durableFloor.first.p95)}, later ${ms(first.durableFloor.later.median)} / ${ms(first.durableFloor.later.p95)}${first.durableFloor.firstPhases && first.durableFloor.laterPhases ? ` (call → first request starts ${ms(first.durableFloor.firstPhases.beforeFirstRequest)} against ${ms(first.durableFloor.laterPhases.beforeFirstRequest)}; last answer → bodies read ${ms(first.durableFloor.firstPhases.afterLastAnswer)} against ${ms(first.durableFloor.laterPhases.afterLastAnswer)})` : ''}.`
           : ''
       }`
     : ''
@@ -150,7 +150,7 @@ From the browser's Resource Timing of the revocation requests, on the page's clo
 | Phase | tokenwarden | oidc-client-ts | @axa-fr/oidc-client | bare floor | durable floor |
 |---|---:|---:|---:|---:|---:|
 ${phaseRows.join('\n')}
-| revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} | 2 (together) | 2 (together) |
+| revocation requests per logout | ${LIBRARIES.map(sequentialCell).join(' | ')} | ${[latency.floorPhases, latency.durableFloorPhases].map((p) => (p ? '2 (together)' : '—')).join(' | ')} |
 ${
   inside
     ? `

@@ -26,9 +26,9 @@ import { type BenchResults, resultsDir, resultsToJson } from './results-file.js'
 import { runColdStart } from './scenarios/cold-start.js'
 import { runCrossTab } from './scenarios/cross-tab.js'
 import { runFirstLogout } from './scenarios/first-logout.js'
-import { type LogoutResults, runLogout } from './scenarios/logout.js'
+import { runLogout } from './scenarios/logout.js'
 import { runLogoutResources } from './scenarios/logout-resources.js'
-import { judgeTargets, type OtherFigures, type TargetVerdict } from './targets.js'
+import { judgeRun, type TargetVerdict } from './targets.js'
 import { runRefreshStorm, stormSettleMs } from './scenarios/refresh-storm.js'
 import { measureSizes, writeSizeResults } from './size.js'
 import { type Cleanup, log, startStack, versionOf } from './stack.js'
@@ -69,12 +69,6 @@ const resourceRuns = count('--resource-runs', flags['resource-runs'], 'BENCH_RES
 const firstRuns = count('--first-runs', flags['first-runs'], 'BENCH_FIRST_RUNS', 12, 1)
 const trials = ['logout-resources', 'first-logout', 'logout']
 if (flags.only !== undefined && !trials.includes(flags.only)) throw new Error(`bench: --only takes ${trials.join(', ')}, got ${flags.only}`)
-
-/** The targets, judged on the logout figures and what the other logout scenarios measured. */
-function targetsOf(logout: LogoutResults, other: Omit<OtherFigures, 'phases'>): TargetVerdict[] {
-  const phases = logout.conditions.find((c) => c.key === 'latency')?.libraries.tokenwarden.phases
-  return judgeTargets(logout, { ...other, phases: phases ?? null })
-}
 
 const logTargets = (targets: TargetVerdict[]) => {
   for (const t of targets) log(`bench: target ${t.pass ? 'pass' : 'MISS'}: ${t.target}: ${t.figure} ms (bound ${t.bound} ms)`)
@@ -125,7 +119,7 @@ async function main() {
       topFunctions: logout.profile.topFunctions.slice(0, 12),
     }
     process.stdout.write(`${JSON.stringify({ tokenwarden: tw, profile, logoutResources, firstLogout }, null, 2)}\n`)
-    logTargets(targetsOf(logout, { logoutResources, firstLogout }))
+    logTargets(judgeRun(logout, { logoutResources, firstLogout }))
     return
   }
 
@@ -162,7 +156,7 @@ async function main() {
     stormSettleMs: stormSettleMs(latencyMs),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     logout,
-    targets: targetsOf(logout, { logoutResources, firstLogout }),
+    targets: judgeRun(logout, { logoutResources, firstLogout }),
     logoutResources,
     firstLogout,
     crossTab,

@@ -27,7 +27,7 @@ export interface LogoutFigures {
   conditions: Array<{
     key: string
     title: string
-    libraries: Record<string, { settled: Figures; onScreen: Figures; otherTab: Figures | null }>
+    libraries: Record<string, { settled: Figures; onScreen: Figures; otherTab: Figures | null; phases?: PhaseFigures | null }>
     /** The two revocations as bare fetch() calls, in the same run (conditions with answers). */
     floor?: Figures | null
     /** The same, queued durably first, sealed, with keepalive (bench/page/floors.ts). */
@@ -49,6 +49,12 @@ export interface OtherFigures {
   firstLogout?: { first: { settled: Figures }; later: { settled: Figures } }
   /** scenarios/logout-resources.ts: four revocations, and their floor. */
   logoutResources?: { settled: Figures; floor: Figures }
+}
+
+/** The targets of a run: its logout figures, tokenwarden's phases at the bench's latency, and the other logout scenarios' figures. */
+export function judgeRun(logout: LogoutFigures, other: Omit<OtherFigures, 'phases'> = {}): TargetVerdict[] {
+  const phases = logout.conditions.find((c) => c.key === 'latency')?.libraries.tokenwarden?.phases
+  return judgeTargets(logout, { ...other, phases: phases ?? null })
 }
 
 export interface TargetVerdict {

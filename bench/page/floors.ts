@@ -109,12 +109,13 @@ export async function durableRevocations(endpoint: string, clientId: string, tok
   await new Promise<void>((resolve, reject) => {
     const transaction = db.transaction('records', 'readwrite')
     const store = transaction.objectStore('records')
-    let reading = 2
-    for (const name of ['session', 'key']) {
-      const read = store.get(name)
+    const reads = ['session', 'key'].map((name) => ({ name, read: store.get(name) }))
+    let reading = reads.length
+    for (const { read } of reads) {
       read.onsuccess = () => {
         if (--reading > 0) return
-        if (read.result === undefined) return reject(new Error(`bench: durable floor: no ${name} record (seedDurable first)`))
+        const missing = reads.find(({ read }) => read.result === undefined)
+        if (missing) return reject(new Error(`bench: durable floor: no ${missing.name} record (seedDurable first)`))
         for (const [index, entry] of sealed.entries()) store.put({ kind: 'revocation', sealed: entry }, `outbox:${targets[index]!.hint}`)
         store.put({ kind: 'ended' }, 'session')
         transaction.commit()

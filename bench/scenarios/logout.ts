@@ -189,7 +189,8 @@ async function floorRun(stack: Stack, a: Page, kind: 'bare' | 'durable'): Promis
 
 /** Medians of a floor's phases. */
 export function floorPhases(runs: readonly FloorMeasure[]): FloorPhases | null {
-  const rows = runs.filter((r) => r.requests.length > 0)
+  // A run whose entries did not all arrive would skew the medians: only complete ones count.
+  const rows = runs.filter((r) => r.requests.length === r.statuses.length)
   if (rows.length === 0) return null
   const median = (values: number[]) => summary(values).median
   const first = (r: FloorMeasure) => Math.min(...r.requests.map((q) => q.start))

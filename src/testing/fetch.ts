@@ -9,8 +9,11 @@ export interface SeenRequest {
   redirect: RequestRedirect
   /** True for a request the fetch made itself, following a redirect (`redirect: 'follow'`). */
   followed: boolean
-  /** The request's `keepalive` flag: it may outlive the page. */
-  keepalive: boolean
+  /**
+   * The request's `keepalive` flag (it may outlive the page); undefined where the engine's
+   * Request has no such flag (happy-dom: use jsdom or Node to check it).
+   */
+  keepalive: boolean | undefined
   at: number
 }
 
@@ -49,7 +52,7 @@ export function createFakeFetch(
   { manualRedirect = 'browser' }: { manualRedirect?: ManualRedirectShape } = {},
 ) {
   const requests: SeenRequest[] = []
-  const send = async (request: Request, followed: number, keepalive = false): Promise<Response> => {
+  const send = async (request: Request, followed: number, keepalive: boolean | undefined): Promise<Response> => {
     const body = await request.text()
     const seen: SeenRequest = {
       method: request.method,
@@ -88,15 +91,14 @@ export function createFakeFetch(
       redirect: 'follow',
       signal: request.signal,
     })
-    const final = await send(next, followed + 1)
+    const final = await send(next, followed + 1, keepalive)
     Object.defineProperty(final, 'redirected', { value: true })
     return final
   }
-  // Read from the Request and from `init`: an engine without the flag on Request (happy-dom) has
-  // ky hand it to fetch in `init`.
   const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init)
-    return send(request, 0, request.keepalive === true || init?.keepalive === true)
+    const keepalive = 'keepalive' in request ? request.keepalive : init?.keepalive
+    return send(request, 0, keepalive)
   }
   return { fetch: fetch as typeof globalThis.fetch, requests }
 }
