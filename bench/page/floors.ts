@@ -10,6 +10,7 @@
 //   (its events, the snapshot, telling the other tabs, ky).
 // Each reports Resource Timing as measureLogout does, so their phases compare with a library's.
 
+import { promisifyRequest } from 'idb-keyval'
 import type { BenchTokens } from './adapters/adapter.js'
 import { revocationRequests, type RequestTiming } from './measure.js'
 
@@ -55,19 +56,13 @@ export async function bareRevocationsOf(endpoint: string, clientId: string, targ
 export const bareRevocations = (endpoint: string, clientId: string, tokens: BenchTokens) =>
   bareRevocationsOf(endpoint, clientId, targetsOf(tokens))
 
-const request = <T>(pending: IDBRequest<T>) =>
-  new Promise<T>((resolve, reject) => {
-    pending.onsuccess = () => resolve(pending.result)
-    pending.onerror = () => reject(pending.error)
-  })
-
 /** The durable floor's database and key, made once per page, outside any timing. */
 let queue: Promise<{ db: IDBDatabase; key: CryptoKey }> | undefined
 function durableQueue() {
   queue ??= (async () => {
     const opening = indexedDB.open('bench-durable-floor')
     opening.onupgradeneeded = () => opening.result.createObjectStore('records')
-    const db = await request(opening)
+    const db = await promisifyRequest(opening)
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
     return { db, key }
   })()

@@ -16,6 +16,7 @@
 
 import type { BrowserContext, Page } from 'playwright-core'
 import type { FloorMeasure, Library, LogoutMeasure } from '../page/main.js'
+import type { RequestTiming } from '../page/measure.js'
 import { attribute, type CpuProfile, loadSourceMaps, meanBuckets } from '../profile.js'
 import { log, pageOut, type Stack } from '../stack.js'
 import { mean, type Summary, type SummaryWithMissing, summary, summaryWithMissing } from '../stats.js'
@@ -187,28 +188,30 @@ async function floorRun(stack: Stack, a: Page, kind: 'bare' | 'durable'): Promis
   return measure
 }
 
+const median = (values: number[]) => summary(values).median
+const firstStart = (r: { requests: readonly RequestTiming[] }) => Math.min(...r.requests.map((q) => q.start))
+const lastEnd = (r: { requests: readonly RequestTiming[] }) => Math.max(...r.requests.map((q) => q.end))
+
+/** Medians, from Resource Timing, of runs that took `ms` in all: the same three phases for a library and a floor. */
+function requestPhases(rows: ReadonlyArray<{ ms: number; requests: readonly RequestTiming[] }>): FloorPhases {
+  return {
+    beforeFirstRequest: median(rows.map(firstStart)),
+    requestsInFlight: median(rows.map((r) => lastEnd(r) - firstStart(r))),
+    afterLastAnswer: median(rows.map((r) => r.ms - lastEnd(r))),
+  }
+}
+
 /** Medians of a floor's phases. */
 export function floorPhases(runs: readonly FloorMeasure[]): FloorPhases | null {
   // A run whose entries did not all arrive would skew the medians: only complete ones count.
   const rows = runs.filter((r) => r.requests.length === r.statuses.length)
-  if (rows.length === 0) return null
-  const median = (values: number[]) => summary(values).median
-  const first = (r: FloorMeasure) => Math.min(...r.requests.map((q) => q.start))
-  const last = (r: FloorMeasure) => Math.max(...r.requests.map((q) => q.end))
-  return {
-    beforeFirstRequest: median(rows.map(first)),
-    requestsInFlight: median(rows.map((r) => last(r) - first(r))),
-    afterLastAnswer: median(rows.map((r) => r.ms - last(r))),
-  }
+  return rows.length ? requestPhases(rows) : null
 }
 
 /** Medians of where the time of one library's logouts went, from Resource Timing. */
 function phases(runs: Run[]): Phases | null {
   const rows = runs.filter((r): r is Run & { settledMs: number } => r.requests.length > 0 && r.settledMs !== null)
   if (rows.length === 0) return null
-  const median = (values: number[]) => summary(values).median
-  const first = (r: Run) => Math.min(...r.requests.map((q) => q.start))
-  const last = (r: Run) => Math.max(...r.requests.map((q) => q.end))
   const sequential = rows.filter((r) => {
     const sorted = [...r.requests].sort((x, y) => x.start - y.start)
     return sorted.length > 1 && sorted[1]!.start >= sorted[0]!.end
@@ -223,16 +226,14 @@ function phases(runs: Run[]): Phases | null {
   const inside = marked.length
     ? {
         tokensTaken: median(marked.map((r) => r.marks.taken)),
-        takenToFirstRequest: median(marked.map((r) => first(r) - r.marks.taken)),
-        lastAnswerToAnswersRead: median(marked.map((r) => r.marks.answersRead - last(r))),
+        takenToFirstRequest: median(marked.map((r) => firstStart(r) - r.marks.taken)),
+        lastAnswerToAnswersRead: median(marked.map((r) => r.marks.answersRead - lastEnd(r))),
         answersReadToOutboxSettled: median(marked.map((r) => r.marks.outboxSettled - r.marks.answersRead)),
         outboxSettledToSettled: median(marked.map((r) => r.settledMs - r.marks.outboxSettled)),
       }
     : null
   return {
-    beforeFirstRequest: median(rows.map(first)),
-    requestsInFlight: median(rows.map((r) => last(r) - first(r))),
-    afterLastAnswer: median(rows.map((r) => r.settledMs - last(r))),
+    ...requestPhases(rows.map((r) => ({ ms: r.settledMs, requests: r.requests }))),
     requestsPerLogout: mean(rows.map((r) => r.requests.length)),
     runsWithSequentialRequests: sequential,
     inside,
